@@ -1,0 +1,80 @@
+import { swaggerUI } from '@hono/swagger-ui';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import type { Deps } from './deps.js';
+import { assetsRouter } from './features/assets/assets.index.js';
+import { editionsRouter } from './features/editions/editions.index.js';
+import { partiesRouter } from './features/parties/parties.index.js';
+import { uploadsRouter } from './features/uploads/uploads.index.js';
+import { authenticate } from './http/auth.js';
+import { idempotency } from './http/idempotency.js';
+import { AppError, problemResponse, renderError } from './http/problem.js';
+import { createRouter } from './http/router.js';
+
+/** The whole HTTP API. Runtime-specific things arrive in `deps`; nothing here touches process or bindings. */
+export function createApp(deps: Deps) {
+  const app = createRouter();
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    const started = Date.now();
+    await next();
+    deps.log.info('request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Date.now() - started,
+    });
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: deps.config.MAX_BODY_BYTES,
+      onError: (c) =>
+        problemResponse(c, 413, 'body_too_large', `Request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes.`),
+    }),
+  );
+  app.use('/v1/*', async (c, next) => {
+    const type = c.req.header('content-type');
+    if (['POST', 'PUT', 'PATCH'].includes(c.req.method) && type && !/^application\/json\b/i.test(type)) {
+      throw new AppError(415, 'unsupported_media_type', 'Send JSON with "Content-Type: application/json".');
+    }
+    await next();
+  });
+  app.use('/v1/*', authenticate());
+  app.use('/v1/*', idempotency());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: the operator key, or one issued to a platform, account or official.',
+  });
+
+  const routes = app
+    .route('/', partiesRouter())
+    .route('/', uploadsRouter())
+    .route('/', assetsRouter())
+    .route('/', editionsRouter());
+
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Haipai API',
+      version: '0.1.0',
+      description:
+        'Virtual fashion IP registry and transparent trade board. Errors are application/problem+json with a stable `code`.',
+    },
+    security: [{ apiKey: [] }],
+  });
+  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Haipai API reference' }));
+  app.get('/', (c) => c.json({ name: 'haipai', docs: '/docs', openapi: '/openapi.json' }));
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));
+  app.onError(renderError);
+  return routes;
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/** Durations in configuration: plain seconds ("259200") or with a unit ("3d", "12h", "30m", "45s"). */
+const duration = z
+  .string()
+  .regex(/^\d+(s|m|h|d)?$/, 'a duration such as 0, 3600, 30m, 12h or 3d')
+  .transform((v) => {
+    const n = Number.parseInt(v, 10);
+    const unit = v.at(-1);
+    const mult = unit === 'd' ? 86400 : unit === 'h' ? 3600 : unit === 'm' ? 60 : 1;
+    return n * mult;
+  });
+
+/** Runtime-agnostic settings the app itself reads; both entries build it from their environment. */
+export const appConfigSchema = z.object({
+  OPERATOR_API_KEY: z.string().min(16, 'OPERATOR_API_KEY must be at least 16 characters').optional(),
+  /** Public notice window after approval, in seconds (default 3 days). */
+  NOTICE_PERIOD: duration.default(259200),
+  /** Largest JSON request body accepted, in bytes. */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** Largest upload accepted, in bytes (the object is re-read and hashed on completion). */
+  MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(32 * 1024 * 1024),
+  /** How long a presigned upload URL stays valid, in seconds. */
+  UPLOAD_URL_TTL: duration.default(900),
+  /** Prefix of registration numbers: HP-2026-000001. */
+  REGISTRATION_PREFIX: z
+    .string()
+    .regex(/^[A-Z]{1,8}$/)
+    .default('HP'),
+});
+
+export type AppConfig = z.infer<typeof appConfigSchema>;
+
+export function parseAppConfig(env: Record<string, string | undefined>): AppConfig {
+  const parsed = appConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

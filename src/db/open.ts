@@ -1,0 +1,13 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DatabaseHandle } from './database.js';
+import { openPglite } from './pglite.js';
+import { openPostgres } from './postgres.js';
+
+/** Node only: PostgreSQL when a URL is given, otherwise PGlite on disk under dataDir. */
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string; schema?: string }): Promise<DatabaseHandle> {
+  if (opts.databaseUrl) return openPostgres({ url: opts.databaseUrl, schema: opts.schema });
+  const dir = join(opts.dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  return openPglite(dir);
+}

@@ -1,0 +1,5 @@
+import { createRouter } from '../../http/router.js';
+
+export function editionsRouter() {
+  return createRouter();
+}

@@ -1,0 +1,68 @@
+import type { Queryable, Trx } from '../../db/database.js';
+import { newId } from '../../ids.js';
+import { canonicalJson } from './canonical-json.js';
+
+export interface EventInput {
+  type: string;
+  at: Date;
+  assetId?: string;
+  unitId?: string;
+  platformId?: string;
+  /** Identifiers and facts only: never names, contact details or KYC evidence. */
+  facts: Record<string, unknown>;
+}
+
+/**
+ * The one event writer. Runs inside the transaction of the change it records, so the event and
+ * the change commit together or not at all. The stored entry is the RFC 8785 form of
+ * `{id, type, at, ...facts}`: exactly the bytes that become a transparency-log leaf.
+ */
+export async function recordEvent(trx: Trx, input: EventInput): Promise<string> {
+  const id = newId('evt');
+  const entry = canonicalJson({
+    ...input.facts,
+    id,
+    type: input.type,
+    at: input.at.toISOString(),
+  });
+  await trx
+    .insertInto('events')
+    .values({
+      id,
+      type: input.type,
+      asset_id: input.assetId ?? null,
+      unit_id: input.unitId ?? null,
+      platform_id: input.platformId ?? null,
+      entry,
+      created_at: input.at,
+    })
+    .execute();
+  return id;
+}
+
+export interface EventView {
+  id: string;
+  type: string;
+  at: string;
+  facts: Record<string, unknown>;
+}
+
+export function presentEvent(row: { id: string; type: string; entry: string; created_at: Date }): EventView {
+  const { id: _id, type: _type, at: _at, ...facts } = JSON.parse(row.entry) as Record<string, unknown>;
+  return { id: row.id, type: row.type, at: row.created_at.toISOString(), facts };
+}
+
+export async function listEvents(
+  db: Queryable,
+  filter: { assetId?: string; unitId?: string },
+  page: { afterSeq?: bigint; limit: number },
+) {
+  let q = db.selectFrom('events').select(['seq', 'id', 'type', 'entry', 'created_at']);
+  if (filter.assetId) q = q.where('asset_id', '=', filter.assetId);
+  if (filter.unitId) q = q.where('unit_id', '=', filter.unitId);
+  if (page.afterSeq !== undefined) q = q.where('seq', '>', page.afterSeq);
+  return q
+    .orderBy('seq')
+    .limit(page.limit + 1)
+    .execute();
+}

@@ -1,0 +1,42 @@
+import { z } from '@hono/zod-openapi';
+import { fromBase64Url, toBase64Url } from '../crypto/bytes.js';
+import { badRequest } from './problem.js';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Query parameters of every list: an opaque cursor and a page size (1–100, default 20). */
+export const pageQuerySchema = z.object({
+  after: z.string().max(500).optional().openapi({ description: "Opaque cursor from a previous page's `nextCursor`." }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(20)
+    .openapi({ description: `Page size, at most ${MAX_PAGE_SIZE}.` }),
+});
+
+export const pageSchema = <T extends z.ZodTypeAny>(item: T) =>
+  z.object({ data: z.array(item), nextCursor: z.string().nullable() });
+
+/** Cursors wrap the sort key of the last row; clients must treat them as opaque. */
+export function encodeCursor(key: string): string {
+  return toBase64Url(new TextEncoder().encode(JSON.stringify({ k: key })));
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(new TextDecoder().decode(fromBase64Url(cursor)));
+    if (typeof parsed?.k === 'string') return parsed.k;
+  } catch {}
+  throw badRequest('invalid_cursor', 'The cursor is not one this API issued.');
+}
+
+/** Rows were fetched with limit + 1: trim and derive the next cursor from the last row kept. */
+export function toPage<T, U>(rows: T[], limit: number, keyOf: (row: T) => string, present: (row: T) => U) {
+  const more = rows.length > limit;
+  const kept = more ? rows.slice(0, limit) : rows;
+  const last = kept.at(-1);
+  return { data: kept.map(present), nextCursor: more && last ? encodeCursor(keyOf(last)) : null };
+}

@@ -1,0 +1,28 @@
+import { ulid } from 'ulid';
+
+/** Type prefixes of every identifier the registry hands out (DESIGN §2). */
+export const ID_PREFIXES = {
+  platform: 'plt',
+  official: 'off',
+  account: 'acc',
+  attestation: 'att',
+  apiKey: 'key',
+  upload: 'upl',
+  asset: 'ast',
+  review: 'rev',
+  objection: 'obj',
+  edition: 'edn',
+  unit: 'unt',
+  transfer: 'trf',
+  event: 'evt',
+} as const;
+
+export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
+
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${ulid()}`;
+}
+
+export function idPattern(prefix: IdPrefix): RegExp {
+  return new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`);
+}

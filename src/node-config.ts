@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** What only the Node entry reads: where things live and which services replace the embedded ones. */
+const nodeConfigSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+    HOST: z.string().default('127.0.0.1'),
+    DATA_DIR: z.string().default('./data'),
+    DATABASE_URL: z.string().url().optional(),
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_BUCKET: z.string().default('haipai'),
+    S3_REGION: z.string().default('auto'),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /** Port of the embedded S3 server; presigned URLs point at it, so it must be reachable by clients. */
+    EMBEDDED_S3_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
+    /** Seconds between runs of scheduled work (notice windows, and later the log and reservations). */
+    SCHEDULE_INTERVAL: z.coerce.number().positive().default(1),
+  })
+  .refine((c) => !c.S3_ENDPOINT || (c.S3_ACCESS_KEY_ID && c.S3_SECRET_ACCESS_KEY), {
+    message: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',
+  });
+
+export type NodeConfig = z.infer<typeof nodeConfigSchema>;
+
+export function parseNodeConfig(env: Record<string, string | undefined>): NodeConfig {
+  const parsed = nodeConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(
+      `invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.') || '(config)'}: ${i.message}`).join('\n')}`,
+    );
+  }
+  return parsed.data;
+}

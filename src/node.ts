@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import { startEmbeddedS3 } from './adapters/embedded-s3.js';
+import { s3BlobStore } from './adapters/s3-blob-store.js';
+import { createApp } from './app.js';
+import { parseAppConfig } from './config.js';
+import { migrate } from './db/migrate.js';
+import { openDatabase } from './db/open.js';
+import type { Deps } from './deps.js';
+import { parseNodeConfig } from './node-config.js';
+import { systemClock } from './ports/clock.js';
+import { jsonLogger } from './ports/logger.js';
+import { runScheduledWork } from './scheduled.js';
+
+// `npm start`: with no configuration, the embedded default (PGlite + s3rver under DATA_DIR).
+const env = process.env;
+const nodeConfig = parseNodeConfig(env);
+const config = parseAppConfig(env);
+
+const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDir: nodeConfig.DATA_DIR });
+if (handle.flavour === 'pglite') {
+  const applied = await migrate(handle);
+  if (applied.length) console.log(`migrated embedded database: ${applied.join(', ')}`);
+}
+
+let closeS3 = async () => {};
+let blobs: Deps['blobs'];
+if (nodeConfig.S3_ENDPOINT) {
+  blobs = s3BlobStore({
+    endpoint: nodeConfig.S3_ENDPOINT,
+    region: nodeConfig.S3_REGION,
+    bucket: nodeConfig.S3_BUCKET,
+    accessKeyId: nodeConfig.S3_ACCESS_KEY_ID!,
+    secretAccessKey: nodeConfig.S3_SECRET_ACCESS_KEY!,
+  });
+} else {
+  const s3 = await startEmbeddedS3({
+    dir: join(nodeConfig.DATA_DIR, 's3'),
+    bucket: nodeConfig.S3_BUCKET,
+    port: nodeConfig.EMBEDDED_S3_PORT,
+    host: nodeConfig.HOST,
+  });
+  blobs = s3BlobStore(s3.settings);
+  closeS3 = s3.close;
+  console.log(`embedded S3 at ${s3.settings.endpoint}`);
+}
+
+if (!config.OPERATOR_API_KEY) {
+  console.warn('OPERATOR_API_KEY is not set: no one can create platforms. Set it to a secret of 16+ characters.');
+}
+
+const deps: Deps = { db: handle.db, blobs, clock: systemClock, config, log: jsonLogger };
+const app = createApp(deps);
+
+let running = false;
+const timer = setInterval(async () => {
+  if (running) return; // a slow run is never overlapped by the next tick
+  running = true;
+  try {
+    await runScheduledWork(deps);
+  } catch (err) {
+    jsonLogger.error('scheduled work failed', { error: (err as Error).message });
+  } finally {
+    running = false;
+  }
+}, nodeConfig.SCHEDULE_INTERVAL * 1000);
+
+const server = serve({ fetch: app.fetch, port: nodeConfig.PORT, hostname: nodeConfig.HOST }, (info) => {
+  console.log(`haipai listening on http://${nodeConfig.HOST}:${info.port} (${handle.flavour}); API reference at /docs`);
+});
+
+async function shutdown() {
+  clearInterval(timer);
+  server.close();
+  await closeS3();
+  await handle.close();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import { startEmbeddedS3 } from '../../src/adapters/embedded-s3.js';
+import { s3BlobStore } from '../../src/adapters/s3-blob-store.js';
+import { createApp } from '../../src/app.js';
+import { parseAppConfig } from '../../src/config.js';
+import type { DatabaseHandle } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openPglite } from '../../src/db/pglite.js';
+import { openPostgres } from '../../src/db/postgres.js';
+import type { Deps } from '../../src/deps.js';
+import type { Clock } from '../../src/ports/clock.js';
+import { MemoryLogger } from '../../src/ports/logger.js';
+
+export const OPERATOR_KEY = 'test-operator-key-0123456789';
+
+/** Real time plus an offset the test moves forward: holding times and notice windows without sleeping. */
+export class OffsetClock implements Clock {
+  private offsetMs = 0;
+  now() {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(seconds: number) {
+    this.offsetMs += seconds * 1000;
+  }
+}
+
+/**
+ * A database of this test file's own: PGlite in memory by default, or a fresh schema on the
+ * PostgreSQL at DATABASE_URL (dropped again at close).
+ */
+export async function openTestDatabase(): Promise<DatabaseHandle & { schema?: string }> {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    const handle = await openPglite();
+    await migrate(handle);
+    return handle;
+  }
+  const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create schema ${schema}`);
+  await admin.end();
+  const handle = await openPostgres({ url, schema, max: 20 });
+  await migrate(handle);
+  return {
+    ...handle,
+    schema,
+    close: async () => {
+      await handle.close();
+      const cleanup = postgres(url, { max: 1, onnotice: () => {} });
+      await cleanup.unsafe(`drop schema ${schema} cascade`);
+      await cleanup.end();
+    },
+  };
+}
+
+export interface TestApp {
+  app: ReturnType<typeof createApp>;
+  deps: Deps;
+  clock: OffsetClock;
+  flavour: DatabaseHandle['flavour'];
+  call(method: string, path: string, opts?: CallOptions): Promise<CallResult>;
+  close(): Promise<void>;
+}
+
+export interface CallOptions {
+  key?: string;
+  body?: unknown;
+  /** Sent as is, for malformed-body tests. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: test bodies are inspected field by field
+  body: any;
+  headers: Headers;
+  text: string;
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const handle = await openTestDatabase();
+  const dir = await mkdtemp(join(tmpdir(), 'haipai-test-'));
+  const s3 = await startEmbeddedS3({ dir, bucket: 'test' });
+  const clock = new OffsetClock();
+  const deps: Deps = {
+    db: handle.db,
+    blobs: s3BlobStore(s3.settings),
+    clock,
+    config: parseAppConfig({ OPERATOR_API_KEY: OPERATOR_KEY, ...env }),
+    log: new MemoryLogger(),
+  };
+  const app = createApp(deps);
+  const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.key) headers.authorization = `Bearer ${opts.key}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const res = await app.request(path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {}
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  };
+  return {
+    app,
+    deps,
+    clock,
+    flavour: handle.flavour,
+    call,
+    close: async () => {
+      await s3.close();
+      await handle.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Every test file opens its own database (PGlite in memory, or a fresh schema on DATABASE_URL).
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    exclude: ['test/workers/**', 'node_modules/**'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // PGlite is CPU-heavy to start; two workers on this two-core machine.
+    maxWorkers: 2,
+  },
+});
