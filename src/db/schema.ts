@@ -83,6 +83,13 @@ export interface UploadsTable {
 }
 
 export type AssetKind = 'garment' | 'virtual_human' | 'collectible';
+export type Category =
+  | 'cultural_heritage_derivative'
+  | 'digital_creative'
+  | 'consumption_scene'
+  | 'brand_marketing'
+  | 'industrial_application'
+  | 'data_ip';
 export type AssetStatus = 'draft' | 'submitted' | 'in_review' | 'public_notice' | 'registered' | 'rejected';
 
 export interface AssetsTable {
@@ -91,11 +98,13 @@ export interface AssetsTable {
   kind: AssetKind;
   title: string;
   description: string;
-  category: string;
+  category: Category;
   rights_holder_id: string;
-  claimed_created_on: ColumnType<string, string, string>;
+  /** `date`: drivers return a Date at UTC midnight (or a string); write 'YYYY-MM-DD'. */
+  claimed_created_on: ColumnType<Date | string, string, string>;
   originality_statement: string;
-  licence: ColumnType<unknown, string, string>;
+  /** jsonb: pass the object itself; both drivers serialise it (a string would be stored as a JSON string). */
+  licence: ColumnType<unknown, object, object>;
   identity_code: string | null;
   status: AssetStatus;
   registration_number: string | null;
@@ -147,9 +156,9 @@ export interface EditionsTable {
   id: string;
   asset_id: string;
   size: number;
-  minted: number;
+  minted: Generated<number>;
   preset: string;
-  policy: ColumnType<unknown, string, string>;
+  policy: ColumnType<unknown, object, object>;
   created_at: Timestamp;
 }
 

@@ -24,11 +24,12 @@ export function encodeCursor(key: string): string {
   return toBase64Url(new TextEncoder().encode(JSON.stringify({ k: key })));
 }
 
-export function decodeCursor(cursor: string | undefined): string | undefined {
+/** The sort key inside a cursor; `shape` rejects keys this list could not have issued. */
+export function decodeCursor(cursor: string | undefined, shape = /^[A-Za-z0-9_]{1,64}$/): string | undefined {
   if (cursor === undefined) return undefined;
   try {
     const parsed = JSON.parse(new TextDecoder().decode(fromBase64Url(cursor)));
-    if (typeof parsed?.k === 'string') return parsed.k;
+    if (typeof parsed?.k === 'string' && shape.test(parsed.k)) return parsed.k;
   } catch {}
   throw badRequest('invalid_cursor', 'The cursor is not one this API issued.');
 }

@@ -45,13 +45,14 @@ export function problemResponse(
   detail: string,
   extra: Record<string, unknown> = {},
 ): Response {
+  // Standard members last, so an extension member can never shadow them.
   const body = {
+    ...extra,
     type: `https://haipai.dev/problems/${code}`,
     title: TITLES[status] ?? 'Error',
     status,
     code,
     detail,
-    ...extra,
     requestId: c.get('requestId') as string | undefined,
   };
   return c.body(JSON.stringify(body), status, { 'content-type': 'application/problem+json' });

@@ -37,7 +37,7 @@ export const idSchema = (prefix: IdPrefix) =>
   z
     .string()
     .regex(idPattern(prefix), `must be an id like ${prefix}_01J…`)
-    .openapi({ example: `${prefix}_01JABCDEFGHJKMNPQRSTVWXYZ12` });
+    .openapi({ example: `${prefix}_01JABCDEFGHJKMNPQRSTVWXYZ1` });
 
 export const idParams = (prefix: IdPrefix) => z.object({ id: idSchema(prefix).openapi({ param: { name: 'id', in: 'path' } }) });
 

@@ -1,5 +1,125 @@
+import { requirePrincipal } from '../../http/auth.js';
+import { decodeCursor, toPage } from '../../http/pagination.js';
+import { conflict } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
+import { pageOfEvents, presentEvent } from '../events/events.repo.js';
+import { findAsset, presentAsset, readableAsset } from './assets.repo.js';
+import * as routes from './assets.routes.js';
+import * as service from './assets.service.js';
+import { registerDueNotices } from './registration.js';
+import { objectToAsset, reviewAsset } from './review.service.js';
 
 export function assetsRouter() {
-  return createRouter();
+  return createRouter()
+    .openapi(routes.createAsset, async (c) => {
+      const principal = requirePrincipal(c, 'platform', 'account');
+      const { db, clock } = c.get('deps');
+      const id = await service.createAsset(db, principal, c.req.valid('json'), clock.now());
+      return c.json(presentAsset((await findAsset(db, id))!), 201);
+    })
+    .openapi(routes.listAssets, async (c) => {
+      const principal = c.get('principal');
+      const { db } = c.get('deps');
+      const { after, limit, status, kind, category } = c.req.valid('query');
+      const cursor = decodeCursor(after);
+      let q = db.selectFrom('assets').select('id');
+      if (!principal || principal.kind === 'account') q = q.where('status', 'in', ['public_notice', 'registered']);
+      else if (principal.kind === 'platform') q = q.where('platform_id', '=', principal.id);
+      if (status) q = q.where('status', '=', status);
+      if (kind) q = q.where('kind', '=', kind);
+      if (category) q = q.where('category', '=', category);
+      if (cursor) q = q.where('id', '>', cursor);
+      const ids = await q
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
+      const page = toPage(
+        ids,
+        limit,
+        (r) => r.id,
+        (r) => r.id,
+      );
+      const records = await Promise.all(page.data.map((id) => findAsset(db, id)));
+      return c.json({ data: records.map((r) => presentAsset(r!)), nextCursor: page.nextCursor }, 200);
+    })
+    .openapi(routes.getAsset, async (c) => {
+      const { db, config, clock } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await registerDueNotices(db, config, clock.now(), id);
+      return c.json(presentAsset(await readableAsset(db, c.get('principal'), id)), 200);
+    })
+    .openapi(routes.submitAsset, async (c) => {
+      const principal = requirePrincipal(c, 'platform', 'account');
+      const { db, clock } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await service.submitAsset(db, principal, id, clock.now());
+      return c.json(presentAsset((await findAsset(db, id))!), 200);
+    })
+    .openapi(routes.reviewAsset, async (c) => {
+      const official = requirePrincipal(c, 'official');
+      const { db, clock, config } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await reviewAsset(db, official, id, c.req.valid('json'), config, clock.now());
+      return c.json(presentAsset((await findAsset(db, id))!), 200);
+    })
+    .openapi(routes.objectToAsset, async (c) => {
+      const principal = requirePrincipal(c);
+      const { db, clock } = c.get('deps');
+      const objection = await objectToAsset(db, principal, c.req.valid('param').id, c.req.valid('json').reason, clock.now());
+      return c.json(objection, 201);
+    })
+    .openapi(routes.certificate, async (c) => {
+      const { db, config, clock } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await registerDueNotices(db, config, clock.now(), id);
+      const record = await readableAsset(db, undefined, id);
+      const { asset } = record;
+      if (asset.status !== 'registered' || !asset.registration_number || !asset.registered_at) {
+        throw conflict('not_registered', `Work ${id} is ${asset.status}; certificates exist for registered works only.`, {
+          assetStatus: asset.status,
+        });
+      }
+      const view = presentAsset(record);
+      const [parents, registration] = await Promise.all([
+        record.parents.length
+          ? db
+              .selectFrom('assets')
+              .select(['id', 'registration_number'])
+              .where('id', 'in', record.parents)
+              .orderBy('id')
+              .execute()
+          : [],
+        db
+          .selectFrom('events')
+          .select(['id', 'type', 'entry', 'created_at'])
+          .where('asset_id', '=', id)
+          .where('type', '=', 'asset.registered')
+          .executeTakeFirstOrThrow(),
+      ]);
+      return c.json(
+        {
+          registrationNumber: asset.registration_number,
+          registeredAt: asset.registered_at.toISOString(),
+          assetId: asset.id,
+          kind: view.kind,
+          title: view.title,
+          category: view.category,
+          rightsHolderId: view.rightsHolderId,
+          creators: view.creators,
+          identityCode: view.identityCode,
+          claimedCreatedOn: view.claimedCreatedOn,
+          licence: view.licence,
+          files: view.files.map((f) => ({ purpose: f.purpose, sha256: f.sha256 })),
+          parents: parents.map((p) => ({ assetId: p.id, registrationNumber: p.registration_number })),
+          registrationEvent: presentEvent(registration),
+        },
+        200,
+      );
+    })
+    .openapi(routes.assetHistory, async (c) => {
+      const { db } = c.get('deps');
+      const { id } = c.req.valid('param');
+      await readableAsset(db, c.get('principal'), id);
+      return c.json(await pageOfEvents(db, { assetId: id }, c.req.valid('query')), 200);
+    });
 }

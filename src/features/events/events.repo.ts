@@ -1,4 +1,5 @@
 import type { Queryable, Trx } from '../../db/database.js';
+import { decodeCursor, toPage } from '../../http/pagination.js';
 import { newId } from '../../ids.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -52,17 +53,20 @@ export function presentEvent(row: { id: string; type: string; entry: string; cre
   return { id: row.id, type: row.type, at: row.created_at.toISOString(), facts };
 }
 
-export async function listEvents(
+/** A page of a work's or a unit's events, oldest first, behind an opaque cursor. */
+export async function pageOfEvents(
   db: Queryable,
   filter: { assetId?: string; unitId?: string },
-  page: { afterSeq?: bigint; limit: number },
+  page: { after?: string; limit: number },
 ) {
+  const after = decodeCursor(page.after, /^\d{1,19}$/);
   let q = db.selectFrom('events').select(['seq', 'id', 'type', 'entry', 'created_at']);
   if (filter.assetId) q = q.where('asset_id', '=', filter.assetId);
   if (filter.unitId) q = q.where('unit_id', '=', filter.unitId);
-  if (page.afterSeq !== undefined) q = q.where('seq', '>', page.afterSeq);
-  return q
+  if (after !== undefined) q = q.where('seq', '>', BigInt(after));
+  const rows = await q
     .orderBy('seq')
     .limit(page.limit + 1)
     .execute();
+  return toPage(rows, page.limit, (r) => String(r.seq), presentEvent);
 }

@@ -1,0 +1,83 @@
+import { toHex } from '../../crypto/bytes.js';
+import type { Queryable } from '../../db/database.js';
+import type { Row } from '../../db/schema.js';
+import type { Principal } from '../../http/env.js';
+import { notFound } from '../../http/problem.js';
+import type { Licence } from './licence.js';
+
+export interface AssetRecord {
+  asset: Row<'assets'>;
+  creators: Row<'asset_creators'>[];
+  files: { upload_id: string; purpose: string; sha256: Uint8Array; media_type: string; size: bigint }[];
+  parents: string[];
+}
+
+/** A work with its creators, files and parents, or null. */
+export async function findAsset(db: Queryable, id: string): Promise<AssetRecord | null> {
+  const asset = await db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!asset) return null;
+  const [creators, files, parents] = await Promise.all([
+    db.selectFrom('asset_creators').selectAll().where('asset_id', '=', id).orderBy('position').execute(),
+    db
+      .selectFrom('asset_files')
+      .innerJoin('uploads', 'uploads.id', 'asset_files.upload_id')
+      .select(['asset_files.upload_id', 'asset_files.purpose', 'uploads.sha256', 'uploads.media_type', 'uploads.size'])
+      .where('asset_files.asset_id', '=', id)
+      .orderBy('asset_files.upload_id')
+      .execute(),
+    db.selectFrom('asset_parents').select('parent_id').where('asset_id', '=', id).orderBy('parent_id').execute(),
+  ]);
+  return { asset, creators, files, parents: parents.map((p) => p.parent_id) };
+}
+
+/** Works under public notice or registered are public; others only to their platform, rights holder and officials. */
+export function mayReadAsset(principal: Principal | undefined, asset: Row<'assets'>): boolean {
+  if (asset.status === 'public_notice' || asset.status === 'registered') return true;
+  if (!principal) return false;
+  if (principal.kind === 'operator' || principal.kind === 'official') return true;
+  if (principal.kind === 'platform') return principal.id === asset.platform_id;
+  return principal.id === asset.rights_holder_id;
+}
+
+export async function readableAsset(db: Queryable, principal: Principal | undefined, id: string): Promise<AssetRecord> {
+  const record = await findAsset(db, id);
+  if (!record || !mayReadAsset(principal, record.asset)) throw notFound('asset', id);
+  return record;
+}
+
+export function presentAsset({ asset, creators, files, parents }: AssetRecord) {
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
+  return {
+    id: asset.id,
+    platformId: asset.platform_id,
+    kind: asset.kind,
+    title: asset.title,
+    description: asset.description,
+    category: asset.category,
+    rightsHolderId: asset.rights_holder_id,
+    creators: creators.map((c) => ({ accountId: c.account_id, role: c.role, shareBps: c.share_bps })),
+    claimedCreatedOn: dateOnly(asset.claimed_created_on),
+    originalityStatement: asset.originality_statement,
+    licence: asset.licence as Licence,
+    files: files.map((f) => ({
+      uploadId: f.upload_id,
+      purpose: f.purpose,
+      sha256: toHex(f.sha256),
+      mediaType: f.media_type,
+      size: Number(f.size),
+    })),
+    parents,
+    identityCode: asset.identity_code,
+    status: asset.status,
+    registrationNumber: asset.registration_number,
+    noticeEndsAt: iso(asset.notice_ends_at),
+    submittedAt: iso(asset.submitted_at),
+    registeredAt: iso(asset.registered_at),
+    createdAt: asset.created_at.toISOString(),
+    updatedAt: asset.updated_at.toISOString(),
+  };
+}
+
+function dateOnly(v: Date | string): string {
+  return typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10);
+}

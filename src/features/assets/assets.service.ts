@@ -1,0 +1,187 @@
+import { randomBytes, toHex } from '../../crypto/bytes.js';
+import type { Db, Trx } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/errors.js';
+import type { Principal } from '../../http/env.js';
+import { conflict, notFound, unprocessable } from '../../http/problem.js';
+import { newId } from '../../ids.js';
+import { recordEvent } from '../events/events.repo.js';
+import { actingAccount } from '../parties/access.js';
+import { completedUploadsFor } from '../uploads/uploads.repo.js';
+import type { CreateAssetInput } from './assets.schemas.js';
+import type { Licence } from './licence.js';
+
+/**
+ * Creates a work as a draft, on behalf of its rights holder. Creators must exist, files must be
+ * completed uploads of the rights holder's platform, and every parent must be registered with a
+ * licence that allows derivatives. Everything is written in one transaction or not at all.
+ */
+export async function createAsset(db: Db, principal: Principal, input: CreateAssetInput, now: Date) {
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const holder = await actingAccount(trx, principal, input.rightsHolderId);
+      await checkCreatorsExist(
+        trx,
+        input.creators.map((c) => c.accountId),
+      );
+      const uploads = await checkFiles(
+        trx,
+        holder.platform_id,
+        input.files.map((f) => f.uploadId),
+      );
+      await checkParents(trx, input.parents);
+
+      const id = newId('ast');
+      const identityCode = input.kind === 'virtual_human' ? (input.identityCode ?? generateIdentityCode()) : null;
+      await trx
+        .insertInto('assets')
+        .values({
+          id,
+          platform_id: holder.platform_id,
+          kind: input.kind,
+          title: input.title,
+          description: input.description,
+          category: input.category,
+          rights_holder_id: holder.id,
+          claimed_created_on: input.claimedCreatedOn,
+          originality_statement: input.originalityStatement,
+          licence: input.licence,
+          identity_code: identityCode,
+          status: 'draft',
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      await trx
+        .insertInto('asset_creators')
+        .values(
+          input.creators.map((c, i) => ({
+            asset_id: id,
+            account_id: c.accountId,
+            role: c.role,
+            share_bps: c.shareBps,
+            position: i,
+          })),
+        )
+        .execute();
+      if (input.files.length) {
+        await trx
+          .insertInto('asset_files')
+          .values(input.files.map((f) => ({ asset_id: id, upload_id: f.uploadId, purpose: f.purpose })))
+          .execute();
+      }
+      if (input.parents.length) {
+        await trx
+          .insertInto('asset_parents')
+          .values(input.parents.map((p) => ({ asset_id: id, parent_id: p })))
+          .execute();
+      }
+      await recordEvent(trx, {
+        type: 'asset.created',
+        at: now,
+        assetId: id,
+        platformId: holder.platform_id,
+        facts: {
+          assetId: id,
+          kind: input.kind,
+          category: input.category,
+          rightsHolderId: holder.id,
+          creators: input.creators,
+          claimedCreatedOn: input.claimedCreatedOn,
+          licence: input.licence,
+          parents: input.parents,
+          files: input.files.map((f) => ({ purpose: f.purpose, sha256: toHex(uploads.get(f.uploadId)!.sha256) })),
+          identityCode,
+        },
+      });
+      return id;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'assets_identity_code_key')) {
+      throw conflict('identity_code_taken', `Identity code ${input.identityCode} already belongs to another virtual human.`);
+    }
+    throw err;
+  }
+}
+
+/** draft → submitted, by whoever may act for the rights holder. */
+export async function submitAsset(db: Db, principal: Principal, id: string, now: Date) {
+  await db.transaction().execute(async (trx) => {
+    const asset = await trx.selectFrom('assets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    if (!asset) throw notFound('asset', id);
+    await actingAccount(trx, principal, asset.rights_holder_id).catch(() => {
+      throw notFound('asset', id);
+    });
+    if (asset.status !== 'draft') {
+      throw conflict('invalid_transition', `Only a draft can be submitted; this work is ${asset.status}.`, {
+        assetStatus: asset.status,
+      });
+    }
+    await trx
+      .updateTable('assets')
+      .set({ status: 'submitted', submitted_at: now, updated_at: now })
+      .where('id', '=', id)
+      .execute();
+    await recordEvent(trx, {
+      type: 'asset.submitted',
+      at: now,
+      assetId: id,
+      platformId: asset.platform_id,
+      facts: { assetId: id },
+    });
+  });
+}
+
+async function checkCreatorsExist(trx: Trx, ids: string[]) {
+  const found = await trx.selectFrom('accounts').select('id').where('id', 'in', ids).execute();
+  const known = new Set(found.map((r) => r.id));
+  const missing = ids.find((id) => !known.has(id));
+  if (missing) throw notFound('account', missing);
+}
+
+async function checkFiles(trx: Trx, platformId: string, uploadIds: string[]) {
+  const rows = uploadIds.length ? await completedUploadsFor(trx, uploadIds) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const id of uploadIds) {
+    const upload = byId.get(id);
+    // Another platform's upload is reported exactly like a missing one.
+    if (!upload || upload.platform_id !== platformId) {
+      throw unprocessable(
+        'upload_not_completed',
+        `Upload ${id} does not exist, is not completed, or belongs to another platform.`,
+        {
+          uploadId: id,
+        },
+      );
+    }
+  }
+  return byId;
+}
+
+async function checkParents(trx: Trx, parentIds: string[]) {
+  if (!parentIds.length) return;
+  const parents = await trx.selectFrom('assets').select(['id', 'status', 'licence']).where('id', 'in', parentIds).execute();
+  const byId = new Map(parents.map((p) => [p.id, p]));
+  for (const id of parentIds) {
+    const parent = byId.get(id);
+    if (!parent) throw notFound('parent asset', id);
+    if (parent.status !== 'registered') {
+      throw unprocessable(
+        'parent_not_registered',
+        `Parent ${id} is ${parent.status}; only registered works can be derived from.`,
+        {
+          parentId: id,
+        },
+      );
+    }
+    if (!(parent.licence as Licence).derivativesAllowed) {
+      throw unprocessable('parent_forbids_derivatives', `The licence of parent ${id} does not allow derivative works.`, {
+        parentId: id,
+      });
+    }
+  }
+}
+
+/** `VH-` and 16 hex digits from a CSPRNG: unguessable and, with the unique index, unique. */
+function generateIdentityCode(): string {
+  return `VH-${toHex(randomBytes(8)).toUpperCase()}`;
+}

@@ -1,0 +1,118 @@
+import type { Db } from '../../db/database.js';
+import type { Principal } from '../../http/env.js';
+import { conflict, notFound } from '../../http/problem.js';
+import { newId } from '../../ids.js';
+import { recordEvent } from '../events/events.repo.js';
+import { actingAccount } from '../parties/access.js';
+import { PRESETS, type PresetName, type TransferPolicy } from './policy.js';
+
+/** Issues a registered work as an edition; only whoever acts for the rights holder may. */
+export async function createEdition(
+  db: Db,
+  principal: Principal,
+  assetId: string,
+  input: { size: number; preset: PresetName; policy?: Partial<TransferPolicy> },
+  now: Date,
+) {
+  return db.transaction().execute(async (trx) => {
+    const asset = await trx.selectFrom('assets').selectAll().where('id', '=', assetId).forShare().executeTakeFirst();
+    if (!asset) throw notFound('asset', assetId);
+    await actingAccount(trx, principal, asset.rights_holder_id).catch(() => {
+      throw notFound('asset', assetId);
+    });
+    if (asset.status !== 'registered') {
+      throw conflict('not_registered', `Only registered works can be issued; this work is ${asset.status}.`, {
+        assetStatus: asset.status,
+      });
+    }
+    const policy: TransferPolicy = { ...PRESETS[input.preset], ...input.policy };
+    const edition = await trx
+      .insertInto('editions')
+      .values({ id: newId('edn'), asset_id: assetId, size: input.size, preset: input.preset, policy, created_at: now })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, {
+      type: 'edition.created',
+      at: now,
+      assetId,
+      platformId: asset.platform_id,
+      facts: { editionId: edition.id, assetId, size: input.size, preset: input.preset, policy },
+    });
+    return edition;
+  });
+}
+
+/**
+ * Mints the next `count` serials. The edition row is locked, so concurrent mints queue and the
+ * total can never pass the edition size (the CHECK constraint backs this up).
+ */
+export async function mintUnits(
+  db: Db,
+  principal: Principal,
+  editionId: string,
+  input: { count: number; toAccountId?: string },
+  now: Date,
+) {
+  return db.transaction().execute(async (trx) => {
+    const edition = await trx.selectFrom('editions').selectAll().where('id', '=', editionId).forUpdate().executeTakeFirst();
+    if (!edition) throw notFound('edition', editionId);
+    const asset = await trx
+      .selectFrom('assets')
+      .select(['rights_holder_id', 'platform_id'])
+      .where('id', '=', edition.asset_id)
+      .executeTakeFirstOrThrow();
+    await actingAccount(trx, principal, asset.rights_holder_id).catch(() => {
+      throw notFound('edition', editionId);
+    });
+    const owner = input.toAccountId ? await actingAccount(trx, principal, input.toAccountId) : { id: asset.rights_holder_id };
+    const remaining = edition.size - edition.minted;
+    if (input.count > remaining) {
+      throw conflict('edition_exhausted', `Edition ${editionId} has ${remaining} of ${edition.size} units left to mint.`, {
+        remaining,
+      });
+    }
+    const units = Array.from({ length: input.count }, (_, i) => ({
+      id: newId('unt'),
+      edition_id: editionId,
+      serial: edition.minted + i + 1,
+      owner_id: owner.id,
+      acquired_via: 'mint' as const,
+      acquired_at: now,
+      created_at: now,
+    }));
+    await trx.insertInto('units').values(units).execute();
+    await trx
+      .insertInto('unit_transfers')
+      .values(
+        units.map((u) => ({ id: newId('trf'), unit_id: u.id, from_id: null, to_id: owner.id, via: 'mint' as const, at: now })),
+      )
+      .execute();
+    for (const u of units) {
+      await recordEvent(trx, {
+        type: 'unit.minted',
+        at: now,
+        assetId: edition.asset_id,
+        unitId: u.id,
+        platformId: asset.platform_id,
+        facts: {
+          unitId: u.id,
+          editionId,
+          assetId: edition.asset_id,
+          serial: u.serial,
+          editionSize: edition.size,
+          ownerId: owner.id,
+        },
+      });
+    }
+    const updated = await trx
+      .updateTable('editions')
+      .set({ minted: edition.minted + input.count })
+      .where('id', '=', editionId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return {
+      edition: updated,
+      units: units.map((u) => ({ ...u, frozen: false, asset_id: edition.asset_id, size: edition.size })),
+    };
+  });
+}
