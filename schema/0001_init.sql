@@ -205,7 +205,8 @@ create table events (
   unit_id     text references units(id),
   platform_id text references platforms(id),
   -- RFC 8785 canonical JSON of the event: exactly the bytes that become a log entry
-  entry       text not null check (octet_length(entry) <= 65536),
+  -- (tlog-tiles entry bundles prefix each entry with a uint16 length, hence 65535)
+  entry       text not null check (octet_length(entry) <= 65535),
   created_at  timestamptz not null
 );
 create index events_asset_idx on events (asset_id, seq);

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromHex } from '../src/crypto/bytes.js';
 import { completedUploadsFor } from '../src/features/uploads/uploads.repo.js';
+import { verifiedObjectKey } from '../src/features/uploads/uploads.service.js';
 import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
 
 let t: TestApp;
@@ -89,6 +91,13 @@ describe('uploads', () => {
     const read = await t.call('GET', `/v1/uploads/${created.body.id}`, { key: platform.key });
     expect(read.body).toEqual(done.body);
     expect(await t.deps.blobs.read(await objectKeyOf(created.body.id))).toEqual(bytes);
+
+    // Overwriting the staging object through the still-valid URL changes nothing we keep.
+    const overwrite = new Uint8Array(4096).fill(7);
+    const put = await fetch(created.body.uploadUrl, { method: 'PUT', headers: created.body.headers, body: overwrite });
+    expect(put.status).toBe(200);
+    const verified = await t.deps.blobs.read(verifiedObjectKey(fromHex(hex(bytes))));
+    expect(verified).toEqual(bytes);
   });
 
   it("the account's own key may upload for itself", async () => {

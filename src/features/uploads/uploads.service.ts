@@ -121,12 +121,22 @@ export async function completeUpload(deps: Deps, principal: Principal, id: strin
     });
   }
 
+  // The presigned URL stays usable until it expires, so the staging object could still be
+  // overwritten after this check. The verified bytes are therefore copied to a content-addressed
+  // key that no URL can write to; everything downstream reads from there.
+  await blobs.put(verifiedObjectKey(actual), bytes, upload.media_type);
+
   return db.transaction().execute(async (trx) => {
     const locked = await lockUpload(trx, id);
     if (!locked) throw notFound('upload', id);
     if (locked.status === 'completed') return locked;
     return markCompleted(trx, id, now);
   });
+}
+
+/** Where the verified bytes of a completed upload live: named by their SHA-256, written only by us. */
+export function verifiedObjectKey(sha256Digest: Uint8Array): string {
+  return `blobs/sha256/${toHex(sha256Digest)}`;
 }
 
 const missing = (id: string) =>
