@@ -12,6 +12,7 @@ if (!OPERATOR_KEY) {
   process.exit(2);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: demo script reads response fields as it goes
 async function call<T = any>(key: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${BASE_URL}${path}`, {
     method,
@@ -33,7 +34,11 @@ const O = officialKey.secret as string;
 
 async function person(displayName: string) {
   const acc = await call(P, 'POST', '/v1/accounts', { kind: 'person', displayName });
-  await call(P, 'POST', `/v1/accounts/${acc.id}/attestations`, { kycLevel: 'verified', isAdult: true, method: 'id_card_face_match' });
+  await call(P, 'POST', `/v1/accounts/${acc.id}/attestations`, {
+    kycLevel: 'verified',
+    isAdult: true,
+    method: 'id_card_face_match',
+  });
   return acc.id as string;
 }
 const designer = await person('Lin Yue (designer)');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { startEmbeddedS3 } from './adapters/embedded-s3.js';
@@ -8,6 +9,7 @@ import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
 import { parseNodeConfig } from './node-config.js';
+import { loadOrCreateSecret } from './node-secrets.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
 import { runScheduledWork } from './scheduled.js';
@@ -15,7 +17,12 @@ import { runScheduledWork } from './scheduled.js';
 // `npm start`: with no configuration, the embedded default (PGlite + s3rver under DATA_DIR).
 const env = process.env;
 const nodeConfig = parseNodeConfig(env);
-const config = parseAppConfig(env);
+// Without OPERATOR_API_KEY the embedded default makes one and keeps it under DATA_DIR.
+const operatorKeyPath = join(nodeConfig.DATA_DIR, 'operator-api-key');
+const operatorKey = env.OPERATOR_API_KEY
+  ? { value: env.OPERATOR_API_KEY, created: false }
+  : await loadOrCreateSecret(operatorKeyPath, () => `hpo_${randomBytes(32).toString('base64url')}`);
+const config = parseAppConfig({ ...env, OPERATOR_API_KEY: operatorKey.value });
 
 const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDir: nodeConfig.DATA_DIR });
 if (handle.flavour === 'pglite') {
@@ -45,8 +52,8 @@ if (nodeConfig.S3_ENDPOINT) {
   console.log(`embedded S3 at ${s3.settings.endpoint}`);
 }
 
-if (!config.OPERATOR_API_KEY) {
-  console.warn('OPERATOR_API_KEY is not set: no one can create platforms. Set it to a secret of 16+ characters.');
+if (!env.OPERATOR_API_KEY) {
+  console.log(`operator API key ${operatorKey.created ? 'created in' : 'read from'} ${operatorKeyPath}`);
 }
 
 const deps: Deps = { db: handle.db, blobs, clock: systemClock, config, log: jsonLogger };

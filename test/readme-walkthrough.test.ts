@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+// Runs the README's walkthrough verbatim against the real Node entry on the embedded default,
+// exactly as a reader would after `NOTICE_PERIOD=0 npm start`.
+const ROOT = new URL('..', import.meta.url).pathname;
+let dir: string;
+let server: ChildProcess;
+let baseUrl: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'haipai-readme-'));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: join(dir, 'data'),
+    PORT: '0',
+    EMBEDDED_S3_PORT: '0',
+    NOTICE_PERIOD: '0',
+  };
+  delete env.DATABASE_URL;
+  delete env.OPERATOR_API_KEY;
+  server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/node.ts')], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
+    server.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    server.stderr!.on('data', (chunk) => {
+      out += chunk;
+    });
+    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
+  });
+});
+
+afterAll(async () => {
+  server?.kill('SIGTERM');
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+it('the README walkthrough runs verbatim from a new platform to a gift', async () => {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Walkthrough'));
+  const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(script).toBeTruthy();
+  const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script!], {
+    cwd: dir,
+    env: { ...process.env, HAIPAI: baseUrl },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  const lines = run.stdout.trim().split('\n');
+  expect(JSON.parse(lines[0]!)).toMatchObject({ status: 'completed' });
+  expect(run.stdout).toContain('"status":"registered"');
+  const gifted = lines.find((l) => l.includes('unit.gifted'));
+  const minted = lines.find((l) => l.includes('unit.minted'));
+  expect(minted).toBeTruthy();
+  expect(gifted).toBeTruthy();
+  const transfer = JSON.parse(gifted!).facts;
+  const owner = JSON.parse(lines.find((l) => l.includes('"label"'))!);
+  expect(owner).toEqual({ label: '1/100', ownerId: transfer.toId });
+  expect(transfer.fromId).not.toBe(transfer.toId);
+});
