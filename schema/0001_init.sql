@@ -182,19 +182,6 @@ create table units (
 );
 create index units_owner_idx on units (owner_id, id);
 
--- Every change of owner, in order; the per-day limits and "who owned it when" read it.
-create table unit_transfers (
-  id            text primary key check (id ~ '^trf_[0-9A-Z]{26}$'),
-  unit_id       text not null references units(id),
-  from_id       text references accounts(id),
-  to_id         text not null references accounts(id),
-  via           text not null check (via in ('mint', 'gift', 'trade')),
-  at            timestamptz not null
-);
-create index unit_transfers_unit_idx on unit_transfers (unit_id, at);
-create index unit_transfers_from_idx on unit_transfers (from_id, at);
-create index unit_transfers_to_idx on unit_transfers (to_id, at);
-
 -- One append-only table, three uses: audit history, transparency-log leaves, webhooks.
 -- Facts and identifiers only, never personal data.
 create table events (
@@ -211,6 +198,21 @@ create table events (
 );
 create index events_asset_idx on events (asset_id, seq);
 create index events_unit_idx on events (unit_id, seq);
+
+-- Every change of owner, in order; the per-day limits and "who owned it when" read it.
+create table unit_transfers (
+  id            text primary key check (id ~ '^trf_[0-9A-Z]{26}$'),
+  unit_id       text not null references units(id),
+  from_id       text references accounts(id),
+  to_id         text not null references accounts(id),
+  via           text not null check (via in ('mint', 'gift', 'trade')),
+  at            timestamptz not null,
+  -- the event that records this change of owner, and so its transparency-log leaf
+  event_id      text not null unique references events(id)
+);
+create index unit_transfers_unit_idx on unit_transfers (unit_id, at);
+create index unit_transfers_from_idx on unit_transfers (from_id, at);
+create index unit_transfers_to_idx on unit_transfers (to_id, at);
 
 create function refuse_change() returns trigger language plpgsql as $$
 begin

@@ -182,6 +182,7 @@ export interface UnitTransfersTable {
   to_id: string;
   via: AcquiredVia;
   at: Timestamp;
+  event_id: string;
 }
 
 export interface EventsTable {

@@ -81,14 +81,10 @@ export async function mintUnits(
       created_at: now,
     }));
     await trx.insertInto('units').values(units).execute();
-    await trx
-      .insertInto('unit_transfers')
-      .values(
-        units.map((u) => ({ id: newId('trf'), unit_id: u.id, from_id: null, to_id: owner.id, via: 'mint' as const, at: now })),
-      )
-      .execute();
+    // Event first: each change of owner row points at the event (and log leaf) that records it.
     for (const u of units) {
-      await recordEvent(trx, {
+      const transferId = newId('trf');
+      const eventId = await recordEvent(trx, {
         type: 'unit.minted',
         at: now,
         assetId: edition.asset_id,
@@ -96,6 +92,7 @@ export async function mintUnits(
         platformId: asset.platform_id,
         facts: {
           unitId: u.id,
+          transferId,
           editionId,
           assetId: edition.asset_id,
           serial: u.serial,
@@ -103,6 +100,10 @@ export async function mintUnits(
           ownerId: owner.id,
         },
       });
+      await trx
+        .insertInto('unit_transfers')
+        .values({ id: transferId, unit_id: u.id, from_id: null, to_id: owner.id, via: 'mint', at: now, event_id: eventId })
+        .execute();
     }
     const updated = await trx
       .updateTable('editions')

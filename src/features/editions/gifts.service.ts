@@ -54,13 +54,23 @@ export async function giftUnit(
       const { detail, ...extra } = refusal;
       throw unprocessable('transfer_refused', detail, extra);
     }
+    const transferId = newId('trf');
+    const eventId = await recordEvent(trx, {
+      type: 'unit.gifted',
+      at: now,
+      assetId: edition.asset_id,
+      unitId,
+      platformId: edition.platform_id,
+      facts: { unitId, transferId, fromId: sender.id, toId: recipient.id },
+    });
     const transfer = {
-      id: newId('trf'),
+      id: transferId,
       unit_id: unitId,
       from_id: sender.id,
       to_id: recipient.id,
       via: 'gift' as const,
       at: now,
+      event_id: eventId,
     };
     await trx.insertInto('unit_transfers').values(transfer).execute();
     await trx
@@ -68,14 +78,6 @@ export async function giftUnit(
       .set({ owner_id: recipient.id, acquired_via: 'gift', acquired_at: now })
       .where('id', '=', unitId)
       .execute();
-    await recordEvent(trx, {
-      type: 'unit.gifted',
-      at: now,
-      assetId: edition.asset_id,
-      unitId,
-      platformId: edition.platform_id,
-      facts: { unitId, transferId: transfer.id, fromId: sender.id, toId: recipient.id },
-    });
     return { id: transfer.id, unitId, fromId: sender.id, toId: recipient.id, via: 'gift' as const, at: now.toISOString() };
   });
 }
