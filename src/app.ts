@@ -3,6 +3,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
 import { assetsRouter } from './features/assets/assets.index.js';
+import { recordOfficialReads } from './features/audit/access-log.js';
+import { auditRouter } from './features/audit/audit.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
 import { partiesRouter } from './features/parties/parties.index.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
@@ -45,6 +47,7 @@ export function createApp(deps: Deps) {
   });
   app.use('/v1/*', authenticate());
   app.use('/v1/*', idempotency());
+  app.use('/v1/*', recordOfficialReads());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',
@@ -56,7 +59,8 @@ export function createApp(deps: Deps) {
     .route('/', partiesRouter())
     .route('/', uploadsRouter())
     .route('/', assetsRouter())
-    .route('/', editionsRouter());
+    .route('/', editionsRouter())
+    .route('/', auditRouter());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -197,6 +197,42 @@ export interface EventsTable {
   created_at: Timestamp;
 }
 
+export interface OfficialReadsTable {
+  id: ColumnType<bigint, never, never>;
+  official_id: string;
+  method: string;
+  path: string;
+  status: number;
+  request_id: string | null;
+  at: Timestamp;
+}
+
+/** Committed events waiting for the log integrator (filled by a trigger on events). */
+export interface LogQueueTable {
+  event_seq: Int8;
+}
+
+/** Leaf `index` of the transparency log is the event at `event_seq`. */
+export interface LogLeavesTable {
+  index: Int8;
+  event_seq: Int8;
+}
+
+/** RFC 6962 hash of the complete subtree (level, index); level 0 holds leaf hashes. */
+export interface LogNodesTable {
+  level: number;
+  index: Int8;
+  hash: Uint8Array;
+}
+
+/** Every signed checkpoint: `note` is the C2SP signed note, verbatim. */
+export interface LogCheckpointsTable {
+  size: Int8;
+  root_hash: Uint8Array;
+  note: string;
+  created_at: Timestamp;
+}
+
 export interface Database {
   platforms: PlatformsTable;
   officials: OfficialsTable;
@@ -215,6 +251,11 @@ export interface Database {
   units: UnitsTable;
   unit_transfers: UnitTransfersTable;
   events: EventsTable;
+  log_queue: LogQueueTable;
+  log_leaves: LogLeavesTable;
+  log_nodes: LogNodesTable;
+  log_checkpoints: LogCheckpointsTable;
+  official_reads: OfficialReadsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
