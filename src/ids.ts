@@ -15,6 +15,11 @@ export const ID_PREFIXES = {
   unit: 'unt',
   transfer: 'trf',
   event: 'evt',
+  journal: 'jnl',
+  listing: 'lst',
+  bid: 'bid',
+  offer: 'ofr',
+  trade: 'trd',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
