@@ -6,7 +6,8 @@ import type { Database } from './schema.js';
 
 /** Open PGlite on disk (or in memory when dataDir is undefined). */
 export async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
-  const pg = await PGlite.create(dataDir, {
+  const pg = await PGlite.create({
+    dataDir,
     parsers: { [types.INT8]: (v: string) => BigInt(v) },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });
