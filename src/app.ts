@@ -5,8 +5,13 @@ import type { Deps } from './deps.js';
 import { assetsRouter } from './features/assets/assets.index.js';
 import { recordOfficialReads } from './features/audit/access-log.js';
 import { auditRouter } from './features/audit/audit.index.js';
+import { auctionsRouter } from './features/auctions/auctions.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
+import { ledgerRouter } from './features/ledger/ledger.index.js';
+import { marketRouter } from './features/market/market.index.js';
+import { mediaRouter } from './features/media/media.index.js';
 import { partiesRouter } from './features/parties/parties.index.js';
+import { logRouter } from './features/tlog/log.index.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
 import { authenticate } from './http/auth.js';
 import { idempotency } from './http/idempotency.js';
@@ -45,6 +50,11 @@ export function createApp(deps: Deps) {
     }
     await next();
   });
+  // Registered before the others so it runs after them: by then the write has committed.
+  app.use('/v1/*', async (c, next) => {
+    await next();
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && c.res.status < 400) deps.afterWrite?.();
+  });
   app.use('/v1/*', authenticate());
   app.use('/v1/*', idempotency());
   app.use('/v1/*', recordOfficialReads());
@@ -58,9 +68,14 @@ export function createApp(deps: Deps) {
   const routes = app
     .route('/', partiesRouter())
     .route('/', uploadsRouter())
+    .route('/', mediaRouter()) // before assets: /v1/assets/similar is not /v1/assets/{id}
     .route('/', assetsRouter())
     .route('/', editionsRouter())
-    .route('/', auditRouter());
+    .route('/', auctionsRouter())
+    .route('/', auditRouter())
+    .route('/', ledgerRouter())
+    .route('/', marketRouter())
+    .route('/', logRouter());
 
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mediaAppConfigShape } from './features/media/media.config.js';
 
 /** Durations in configuration: plain seconds ("259200") or with a unit ("3d", "12h", "30m", "45s"). */
 const duration = z
@@ -35,6 +36,24 @@ export const appConfigSchema = z.object({
     .string()
     .regex(/^[A-Z]{1,8}$/)
     .default('HP'),
+  /**
+   * The transparency log's checkpoint signer, a Go sumdb/note signer key (`PRIVATE+KEY+<name>+…`,
+   * Ed25519); its name is the log's origin. A secret. The Node entry generates one under DATA_DIR
+   * when unset; without one the log is served but nothing new is signed.
+   */
+  TLOG_SIGNING_KEY: z
+    .string()
+    .regex(/^PRIVATE\+KEY\+[^+\s]+\+[0-9a-fA-F]{8}\+[A-Za-z0-9+/=]+$/, 'a note signer key: PRIVATE+KEY+<name>+<id>+<key>')
+    .optional(),
+  /**
+   * The log's checkpoint origin, its URL without the scheme (C2SP tlog-checkpoint); it is also the
+   * key name, so it must match TLOG_SIGNING_KEY's name when both are set. Default haipai.example/log.
+   */
+  TLOG_ORIGIN: z
+    .string()
+    .regex(/^[^+\s]+$/, 'one word without spaces or "+", e.g. haipai.example/log')
+    .optional(),
+  ...mediaAppConfigShape,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -1,5 +1,6 @@
 import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
+import type { NoteSigner } from './features/tlog/note.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
@@ -11,4 +12,14 @@ export interface Deps {
   clock: Clock;
   config: AppConfig;
   log: Logger;
+  /**
+   * Signs transparency-log checkpoints (C2SP signed note, Ed25519); build it with
+   * `tlogSignerFromConfig`. Without it the log is served but the integrator refuses to run.
+   */
+  tlogSigner?: NoteSigner;
+  /**
+   * Called after every successful write request, once its transaction has committed: the entry
+   * schedules log integration (Node: an in-process loop; Workers: ctx.waitUntil). Must not throw.
+   */
+  afterWrite?: () => void;
 }

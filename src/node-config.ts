@@ -16,6 +16,11 @@ const nodeConfigSchema = z
     EMBEDDED_S3_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
     /** Seconds between runs of scheduled work (notice windows, and later the log and reservations). */
     SCHEDULE_INTERVAL: z.coerce.number().positive().default(1),
+    /** Integrate the transparency log right after each write ("false" leaves it to the interval). */
+    TLOG_INTEGRATE_AFTER_WRITE: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
   })
   .refine((c) => !c.S3_ENDPOINT || (c.S3_ACCESS_KEY_ID && c.S3_SECRET_ACCESS_KEY), {
     message: 'S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY',

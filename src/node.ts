@@ -8,6 +8,9 @@ import { parseAppConfig } from './config.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
+import { integrationLoop } from './features/tlog/integration-loop.js';
+import { DEFAULT_TLOG_ORIGIN, tlogSignerFromConfig } from './features/tlog/log-signer.js';
+import { generateSignerKey } from './features/tlog/note.js';
 import { parseNodeConfig } from './node-config.js';
 import { loadOrCreateSecret } from './node-secrets.js';
 import { systemClock } from './ports/clock.js';
@@ -23,6 +26,12 @@ const operatorKey = env.OPERATOR_API_KEY
   ? { value: env.OPERATOR_API_KEY, created: false }
   : await loadOrCreateSecret(operatorKeyPath, () => `hpo_${randomBytes(32).toString('base64url')}`);
 const config = parseAppConfig({ ...env, OPERATOR_API_KEY: operatorKey.value });
+// Likewise the transparency log's signing key: verifiers pin it, so it is made once and kept.
+const tlogKeyPath = join(nodeConfig.DATA_DIR, 'tlog-signing.key');
+const tlogKey = config.TLOG_SIGNING_KEY
+  ? { value: config.TLOG_SIGNING_KEY, created: false }
+  : await loadOrCreateSecret(tlogKeyPath, () => generateSignerKey(config.TLOG_ORIGIN ?? DEFAULT_TLOG_ORIGIN));
+const tlogSigner = await tlogSignerFromConfig({ ...config, TLOG_SIGNING_KEY: tlogKey.value });
 
 const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDir: nodeConfig.DATA_DIR });
 if (handle.flavour === 'pglite') {
@@ -56,7 +65,16 @@ if (!env.OPERATOR_API_KEY) {
   console.log(`operator API key ${operatorKey.created ? 'created in' : 'read from'} ${operatorKeyPath}`);
 }
 
-const deps: Deps = { db: handle.db, blobs, clock: systemClock, config, log: jsonLogger };
+if (!config.TLOG_SIGNING_KEY) {
+  console.log(`transparency log signing key ${tlogKey.created ? 'created in' : 'read from'} ${tlogKeyPath}`);
+}
+console.log(`transparency log ${tlogSigner!.name}; verifier key ${tlogSigner!.verifierKey}`);
+
+const deps: Deps = { db: handle.db, blobs, clock: systemClock, config, log: jsonLogger, tlogSigner };
+// "Integrate soon" after each write, and once now for whatever an earlier run left queued.
+const integration = integrationLoop(deps);
+if (nodeConfig.TLOG_INTEGRATE_AFTER_WRITE) deps.afterWrite = integration.kick;
+integration.kick();
 const app = createApp(deps);
 
 let running = false;
@@ -79,6 +97,7 @@ const server = serve({ fetch: app.fetch, port: nodeConfig.PORT, hostname: nodeCo
 async function shutdown() {
   clearInterval(timer);
   server.close();
+  await integration.idle();
   await closeS3();
   await handle.close();
   process.exit(0);

@@ -1,5 +1,9 @@
 import type { Deps } from './deps.js';
 import { registerDueNotices } from './features/assets/registration.js';
+import { closeDueAuctions } from './features/auctions/closing.service.js';
+import { expireMarketOrders } from './features/market/expiry.js';
+import { releaseExpiredReservations } from './features/market/trades.service.js';
+import { integrateLog } from './features/tlog/integrate.js';
 
 /**
  * Work that runs on a timer: the cron trigger on Workers, an interval on Node. Every step is
@@ -7,4 +11,9 @@ import { registerDueNotices } from './features/assets/registration.js';
  */
 export async function runScheduledWork(deps: Deps): Promise<void> {
   await registerDueNotices(deps.db, deps.config, deps.clock.now());
+  await releaseExpiredReservations(deps.db, deps.clock.now());
+  await expireMarketOrders(deps.db, deps.clock.now());
+  await closeDueAuctions(deps.db, deps.clock.now());
+  // Last, so that events written by the steps above are in this run's checkpoint.
+  if (deps.tlogSigner) await integrateLog(deps);
 }

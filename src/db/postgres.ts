@@ -34,6 +34,10 @@ export async function openPostgres(opts: PostgresOptions): Promise<DatabaseHandl
     execScript: async (script) => {
       await sql.begin((tx) => tx.unsafe(script).simple());
     },
-    close: () => db.destroy(),
+    // destroy() ends the pool only if Kysely ever borrowed a connection; end() closes the warm-up one too.
+    close: async () => {
+      await db.destroy();
+      await sql.end();
+    },
   };
 }

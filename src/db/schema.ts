@@ -157,6 +157,8 @@ export interface EditionsTable {
   asset_id: string;
   size: number;
   minted: Generated<number>;
+  /** Royalty of every sale of this edition's units, basis points of the price (0004). */
+  royalty_bps: Generated<number>;
   preset: string;
   policy: ColumnType<unknown, object, object>;
   created_at: Timestamp;
@@ -233,6 +235,176 @@ export interface LogCheckpointsTable {
   created_at: Timestamp;
 }
 
+export interface JournalsTable {
+  id: string;
+  kind: 'topup' | 'trade' | 'reversal';
+  currency: string;
+  trade_id: string | null;
+  reverses: string | null;
+  memo: string | null;
+  created_at: Timestamp;
+}
+
+export interface PostingsTable {
+  id: ColumnType<bigint, never, never>;
+  journal_id: string;
+  holder: string;
+  role: 'topup_source' | 'topup' | 'buyer' | 'seller' | 'platform_fee' | 'royalty' | 'parent_royalty';
+  amount: Int8;
+}
+
+export interface BalancesTable {
+  holder: string;
+  currency: string;
+  amount: Int8;
+}
+
+export type ListingKind = 'fixed' | 'english' | 'dutch' | 'sealed';
+export type ListingStatus = 'open' | 'closed' | 'sold' | 'cancelled' | 'expired';
+
+export interface ListingsTable {
+  id: string;
+  platform_id: string;
+  seller_id: string;
+  unit_id: string | null;
+  edition_id: string;
+  quantity: Generated<number>;
+  sold: Generated<number>;
+  kind: ListingKind;
+  currency: string;
+  price: Int8 | null;
+  start_price: Int8 | null;
+  floor_price: Int8 | null;
+  reserve_price: Int8 | null;
+  min_increment: Int8 | null;
+  anti_snipe_seconds: number | null;
+  starts_at: Timestamp;
+  ends_at: Timestamp | null;
+  reveal_ends_at: Timestamp | null;
+  status: ListingStatus;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface BidsTable {
+  id: string;
+  listing_id: string;
+  bidder_id: string;
+  amount: Int8;
+  created_at: Timestamp;
+}
+
+export interface SealedBidsTable {
+  id: string;
+  listing_id: string;
+  bidder_id: string;
+  commitment: Uint8Array;
+  committed_at: Timestamp;
+  amount: Int8 | null;
+  salt: string | null;
+  revealed_at: Timestamp | null;
+}
+
+export interface OffersTable {
+  id: string;
+  unit_id: string;
+  buyer_id: string;
+  platform_id: string;
+  currency: string;
+  amount: Int8;
+  expires_at: Timestamp;
+  status: 'open' | 'accepted' | 'cancelled' | 'expired' | 'declined';
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type TradeStatus = 'reserved' | 'settled' | 'released';
+
+export interface TradesTable {
+  id: string;
+  listing_id: string | null;
+  offer_id: string | null;
+  unit_id: string;
+  seller_id: string;
+  buyer_id: string;
+  platform_id: string;
+  currency: string;
+  price: Int8;
+  fee_bps: number;
+  royalty_bps: number;
+  rail: 'balance' | 'stripe';
+  status: TradeStatus;
+  reserved_until: Timestamp;
+  journal_id: string | null;
+  created_at: Timestamp;
+  settled_at: Timestamp | null;
+  released_at: Timestamp | null;
+  release_reason: string | null;
+}
+
+/** One analysis job per completed upload (0006); the media worker takes them with SKIP LOCKED. */
+export interface MediaJobsTable {
+  upload_id: string;
+  status: 'queued' | 'running' | 'done' | 'dead';
+  attempts: Generated<number>;
+  /** Queued: when its backoff ends. Running: when its lease expires. */
+  due_at: Timestamp;
+  lease_token: string | null;
+  locked_by: string | null;
+  last_error: string | null;
+  dead_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface MediaResultsTable {
+  upload_id: string;
+  sha256: Uint8Array;
+  verdict: 'accepted' | 'refused';
+  refusal_rule: string | null;
+  refusal_detail: string | null;
+  format: string | null;
+  width: number | null;
+  height: number | null;
+  blurhash: string | null;
+  dhash: Int8 | null;
+  phash: Int8 | null;
+  low_detail: boolean | null;
+  preview_small: ColumnType<unknown, object | null, object | null>;
+  preview_large: ColumnType<unknown, object | null, object | null>;
+  model: ColumnType<unknown, object | null, object | null>;
+  analysed_at: Timestamp;
+}
+
+/** 64-bit perceptual hashes (signed int8) and their four 16-bit bands, derived by the database. */
+export interface MediaHashesTable {
+  upload_id: string;
+  algorithm: 'dhash' | 'phash';
+  hash: Int8;
+  b0: ColumnType<number, never, never>;
+  b1: ColumnType<number, never, never>;
+  b2: ColumnType<number, never, never>;
+  b3: ColumnType<number, never, never>;
+}
+
+export interface MediaScreeningsTable {
+  asset_id: string;
+  flagged: boolean;
+  threshold: number;
+  licence_contradictions: ColumnType<unknown, object, object>;
+  screened_at: Timestamp;
+}
+
+export interface MediaScreeningMatchesTable {
+  asset_id: string;
+  upload_id: string;
+  matched_asset_id: string;
+  matched_upload_id: string;
+  algorithm: 'sha256' | 'dhash' | 'phash';
+  distance: number;
+}
+
 export interface Database {
   platforms: PlatformsTable;
   officials: OfficialsTable;
@@ -256,6 +428,19 @@ export interface Database {
   log_nodes: LogNodesTable;
   log_checkpoints: LogCheckpointsTable;
   official_reads: OfficialReadsTable;
+  journals: JournalsTable;
+  postings: PostingsTable;
+  balances: BalancesTable;
+  listings: ListingsTable;
+  bids: BidsTable;
+  sealed_bids: SealedBidsTable;
+  offers: OffersTable;
+  trades: TradesTable;
+  media_jobs: MediaJobsTable;
+  media_results: MediaResultsTable;
+  media_hashes: MediaHashesTable;
+  media_screenings: MediaScreeningsTable;
+  media_screening_matches: MediaScreeningMatchesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

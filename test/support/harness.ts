@@ -11,10 +11,13 @@ import { migrate } from '../../src/db/migrate.js';
 import { openPglite } from '../../src/db/pglite.js';
 import { openPostgres } from '../../src/db/postgres.js';
 import type { Deps } from '../../src/deps.js';
+import { tlogSignerFromConfig } from '../../src/features/tlog/log-signer.js';
+import { generateSignerKey } from '../../src/features/tlog/note.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { MemoryLogger } from '../../src/ports/logger.js';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789';
+export const TEST_LOG_ORIGIN = 'test.haipai.example/log';
 
 /** Real time plus an offset the test moves forward: holding times and notice windows without sleeping. */
 export class OffsetClock implements Clock {
@@ -86,12 +89,16 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const dir = await mkdtemp(join(tmpdir(), 'haipai-test-'));
   const s3 = await startEmbeddedS3({ dir, bucket: 'test' });
   const clock = new OffsetClock();
+  const config = parseAppConfig({ OPERATOR_API_KEY: OPERATOR_KEY, ...env });
+  // Each test app signs its log with a fresh key unless the test brings one (TLOG_SIGNING_KEY).
+  const signingKey = config.TLOG_SIGNING_KEY ?? (await generateSignerKey(config.TLOG_ORIGIN ?? TEST_LOG_ORIGIN));
   const deps: Deps = {
     db: handle.db,
     blobs: s3BlobStore(s3.settings),
     clock,
-    config: parseAppConfig({ OPERATOR_API_KEY: OPERATOR_KEY, ...env }),
+    config,
     log: new MemoryLogger(),
+    tlogSigner: await tlogSignerFromConfig({ ...config, TLOG_SIGNING_KEY: signingKey }),
   };
   const app = createApp(deps);
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {

@@ -5,8 +5,8 @@ import { fromBase64 } from '../../src/crypto/bytes.js';
 import { inThreadHasher, webCryptoHasher } from '../../src/features/tlog/merkle.js';
 import { verifyConsistency, verifyInclusion } from '../../src/features/tlog/verify.js';
 
-// test/tlog/ → ../../../shared is /work/shared, beside the repository.
-const VECTORS = fileURLToPath(new URL('../../../shared/testdata/rfc6962/', import.meta.url));
+// Vectors copied from transparency-dev/merkle (Apache-2.0, licence beside them) into the repository.
+const VECTORS = fileURLToPath(new URL('./testdata/rfc6962/', import.meta.url));
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

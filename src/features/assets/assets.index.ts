@@ -50,9 +50,9 @@ export function assetsRouter() {
     })
     .openapi(routes.submitAsset, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock } = c.get('deps');
+      const { db, clock, config } = c.get('deps');
       const { id } = c.req.valid('param');
-      await service.submitAsset(db, principal, id, clock.now());
+      await service.submitAsset(db, principal, id, clock.now(), config);
       return c.json(presentAsset((await findAsset(db, id))!), 200);
     })
     .openapi(routes.reviewAsset, async (c) => {

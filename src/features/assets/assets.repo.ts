@@ -3,6 +3,7 @@ import type { Queryable } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
 import { notFound } from '../../http/problem.js';
+import { loadMedia, type MediaRecord, presentAssetMedia } from '../media/media.present.js';
 import type { Licence } from './licence.js';
 
 export interface AssetRecord {
@@ -10,6 +11,8 @@ export interface AssetRecord {
   creators: Row<'asset_creators'>[];
   files: { upload_id: string; purpose: string; sha256: Uint8Array; media_type: string; size: bigint }[];
   parents: string[];
+  /** The media worker's analysis of each file (issue 6). */
+  media: MediaRecord;
 }
 
 /** A work with its creators, files and parents, or null. */
@@ -27,7 +30,11 @@ export async function findAsset(db: Queryable, id: string): Promise<AssetRecord 
       .execute(),
     db.selectFrom('asset_parents').select('parent_id').where('asset_id', '=', id).orderBy('parent_id').execute(),
   ]);
-  return { asset, creators, files, parents: parents.map((p) => p.parent_id) };
+  const media = await loadMedia(
+    db,
+    files.map((f) => f.upload_id),
+  );
+  return { asset, creators, files, parents: parents.map((p) => p.parent_id), media };
 }
 
 /** Works under public notice or registered are public; others only to their platform, rights holder and officials. */
@@ -45,7 +52,7 @@ export async function readableAsset(db: Queryable, principal: Principal | undefi
   return record;
 }
 
-export function presentAsset({ asset, creators, files, parents }: AssetRecord) {
+export function presentAsset({ asset, creators, files, parents, media }: AssetRecord) {
   const iso = (d: Date | null) => d?.toISOString() ?? null;
   return {
     id: asset.id,
@@ -67,6 +74,11 @@ export function presentAsset({ asset, creators, files, parents }: AssetRecord) {
       size: Number(f.size),
     })),
     parents,
+    media: presentAssetMedia(
+      asset.licence as Licence,
+      files.map((f) => f.upload_id),
+      media,
+    ),
     identityCode: asset.identity_code,
     status: asset.status,
     registrationNumber: asset.registration_number,

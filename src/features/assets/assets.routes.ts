@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
-import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problemSchema, problems } from '../../http/schemas.js';
 import { eventSchema } from '../events/events.schemas.js';
 import {
   ASSET_KINDS,
@@ -56,9 +56,28 @@ export const submitAsset = createRoute({
   method: 'post',
   path: '/v1/assets/{id}/submit',
   tags,
-  summary: 'Submit a draft for review',
+  summary: 'Submit a draft for review; its files are screened first',
+  description:
+    'Waits up to MEDIA_SUBMIT_WAIT seconds for the media analysis of the files. An identical file in another ' +
+    "party's registered work refuses the submission; near-duplicates and licence contradictions flag it for the " +
+    'official (GET /v1/review/flagged).',
   request: { params: idParams('ast'), headers: idempotencyHeader },
-  responses: { 200: jsonResponse('Submitted', assetSchema), ...problems(400, 401, 403, 404, 409) },
+  responses: {
+    200: jsonResponse('Submitted', assetSchema),
+    ...problems(400, 401, 403, 404),
+    409: {
+      description:
+        'Not a draft (invalid_transition); analysis not finished (media_pending, with `pending`) or given up ' +
+        "(media_failed); a file identical to another party's registered work (duplicate_work, naming it)",
+      content: { 'application/problem+json': { schema: problemSchema } },
+    },
+    422: {
+      description:
+        'A file was refused by the media worker or a rule (media_refused with `rule`: format_mismatch, image_too_large, ' +
+        'mesh_required, model_not_3d, …)',
+      content: { 'application/problem+json': { schema: problemSchema } },
+    },
+  },
 });
 
 export const reviewAsset = createRoute({

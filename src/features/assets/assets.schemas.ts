@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { idSchema } from '../../http/schemas.js';
+import { assetMediaSchema } from '../media/media.schemas.js';
 import { licenceSchema } from './licence.js';
 
 export const ASSET_KINDS = ['garment', 'virtual_human', 'collectible'] as const;
@@ -86,6 +87,9 @@ export const assetSchema = z
       z.object({ uploadId: z.string(), purpose: z.string(), sha256: z.string(), mediaType: z.string(), size: z.number().int() }),
     ),
     parents: z.array(z.string()),
+    media: assetMediaSchema.openapi({
+      description: "The media worker's analysis of each file, and contradictions with the files' own licences.",
+    }),
     identityCode: z.string().nullable(),
     status: z.enum(ASSET_STATUSES),
     registrationNumber: z.string().nullable(),

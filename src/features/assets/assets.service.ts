@@ -1,3 +1,4 @@
+import type { AppConfig } from '../../config.js';
 import { randomBytes, toHex } from '../../crypto/bytes.js';
 import type { Db, Trx } from '../../db/database.js';
 import { isUniqueViolation } from '../../db/errors.js';
@@ -5,6 +6,7 @@ import type { Principal } from '../../http/env.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
+import { awaitMediaAnalysis, screenSubmission } from '../media/screening.service.js';
 import { actingAccount } from '../parties/access.js';
 import { completedUploadsFor } from '../uploads/uploads.repo.js';
 import type { CreateAssetInput } from './assets.schemas.js';
@@ -103,8 +105,27 @@ export async function createAsset(db: Db, principal: Principal, input: CreateAss
   }
 }
 
-/** draft → submitted, by whoever may act for the rights holder. */
-export async function submitAsset(db: Db, principal: Principal, id: string, now: Date) {
+/**
+ * draft → submitted, by whoever may act for the rights holder, after screening (issue 6,
+ * media/screening.service.ts): the submission first waits, holding nothing, for the media analysis
+ * of the work's files (up to MEDIA_SUBMIT_WAIT, then 409 media_pending), then screens the work in
+ * the same transaction as the status change, so a refused submission writes nothing.
+ */
+export async function submitAsset(db: Db, principal: Principal, id: string, now: Date, config: AppConfig) {
+  const draft = await db.selectFrom('assets').select(['rights_holder_id', 'status']).where('id', '=', id).executeTakeFirst();
+  if (!draft) throw notFound('asset', id);
+  await actingAccount(db, principal, draft.rights_holder_id).catch(() => {
+    throw notFound('asset', id);
+  });
+  if (draft.status === 'draft') {
+    const files = await db.selectFrom('asset_files').select('upload_id').where('asset_id', '=', id).execute();
+    await awaitMediaAnalysis(
+      db,
+      files.map((f) => f.upload_id),
+      config.MEDIA_SUBMIT_WAIT,
+      now,
+    );
+  }
   await db.transaction().execute(async (trx) => {
     const asset = await trx.selectFrom('assets').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
     if (!asset) throw notFound('asset', id);
@@ -116,6 +137,7 @@ export async function submitAsset(db: Db, principal: Principal, id: string, now:
         assetStatus: asset.status,
       });
     }
+    const screening = await screenSubmission(trx, asset, config, now);
     await trx
       .updateTable('assets')
       .set({ status: 'submitted', submitted_at: now, updated_at: now })
@@ -126,7 +148,7 @@ export async function submitAsset(db: Db, principal: Principal, id: string, now:
       at: now,
       assetId: id,
       platformId: asset.platform_id,
-      facts: { assetId: id },
+      facts: { assetId: id, screening },
     });
   });
 }

@@ -11,6 +11,7 @@ export function presentEdition(e: Row<'editions'>) {
     minted: e.minted,
     preset: e.preset as PresetName,
     policy: e.policy as TransferPolicy,
+    royaltyBps: e.royalty_bps,
     createdAt: e.created_at.toISOString(),
   };
 }

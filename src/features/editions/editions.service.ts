@@ -11,7 +11,7 @@ export async function createEdition(
   db: Db,
   principal: Principal,
   assetId: string,
-  input: { size: number; preset: PresetName; policy?: Partial<TransferPolicy> },
+  input: { size: number; preset: PresetName; policy?: Partial<TransferPolicy>; royaltyBps?: number },
   now: Date,
 ) {
   return db.transaction().execute(async (trx) => {
@@ -28,7 +28,15 @@ export async function createEdition(
     const policy: TransferPolicy = { ...PRESETS[input.preset], ...input.policy };
     const edition = await trx
       .insertInto('editions')
-      .values({ id: newId('edn'), asset_id: assetId, size: input.size, preset: input.preset, policy, created_at: now })
+      .values({
+        id: newId('edn'),
+        asset_id: assetId,
+        size: input.size,
+        preset: input.preset,
+        policy,
+        royalty_bps: input.royaltyBps ?? 0,
+        created_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     await recordEvent(trx, {
@@ -36,7 +44,7 @@ export async function createEdition(
       at: now,
       assetId,
       platformId: asset.platform_id,
-      facts: { editionId: edition.id, assetId, size: input.size, preset: input.preset, policy },
+      facts: { editionId: edition.id, assetId, size: input.size, preset: input.preset, policy, royaltyBps: edition.royalty_bps },
     });
     return edition;
   });

@@ -4,13 +4,16 @@ import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import type { Licence } from '../assets/licence.js';
 import { recordEvent } from '../events/events.repo.js';
+import { endOpenListingOfUnit } from '../market/listing-state.js';
+import { liveReservation } from '../market/listings.repo.js';
 import { actingAccount, existingAccount } from '../parties/access.js';
 import { giftRefusal, type TransferPolicy } from './policy.js';
 
 /**
  * Gives a unit from its owner to another account. The unit row is locked first, so of many
  * concurrent gifts of one unit exactly one finds `fromAccountId` still the owner; the others get
- * 409 `not_owner`. Every policy rule is checked under that lock.
+ * 409 `not_owner`. Every policy rule is checked under that lock. A unit reserved for a buyer
+ * cannot be given away (409 `unit_reserved`); its open listing ends with the gift.
  */
 export async function giftUnit(
   db: Db,
@@ -21,10 +24,15 @@ export async function giftUnit(
 ) {
   return db.transaction().execute(async (trx) => {
     const sender = await actingAccount(trx, principal, input.fromAccountId);
-    const unit = await trx.selectFrom('units').selectAll().where('id', '=', unitId).forUpdate().executeTakeFirst();
+    // NO KEY UPDATE, not UPDATE: inserts that reference the unit (events, listings, trades) take FOR
+    // KEY SHARE on it through their foreign keys; FOR UPDATE would block them and can deadlock with
+    // a transaction that holds the unit's listing (market lock order: unit → listing).
+    const unit = await trx.selectFrom('units').selectAll().where('id', '=', unitId).forNoKeyUpdate().executeTakeFirst();
     if (!unit) throw notFound('unit', unitId);
     if (unit.owner_id !== sender.id) throw conflict('not_owner', `Account ${sender.id} does not own unit ${unitId}.`);
     if (unit.frozen) throw conflict('unit_frozen', `Unit ${unitId} is frozen.`);
+    const reserved = await liveReservation(trx, unitId);
+    if (reserved) throw conflict('unit_reserved', `Unit ${unitId} is reserved by trade ${reserved.id}.`, { tradeId: reserved.id });
     if (input.toAccountId === sender.id) throw unprocessable('same_owner', 'A unit cannot be given to its own owner.');
     const recipient = await existingAccount(trx, input.toAccountId);
     const edition = await trx
@@ -54,6 +62,8 @@ export async function giftUnit(
       const { detail, ...extra } = refusal;
       throw unprocessable('transfer_refused', detail, extra);
     }
+    // Orders never go stale: the unit's open listing ends with this change of owner.
+    await endOpenListingOfUnit(trx, unitId, 'unit_gifted', now);
     const transferId = newId('trf');
     const eventId = await recordEvent(trx, {
       type: 'unit.gifted',

@@ -46,11 +46,28 @@ export interface EventView {
   type: string;
   at: string;
   facts: Record<string, unknown>;
+  /** Index of the event in the transparency log; null until the integrator has signed it in. */
+  logIndex: number | null;
 }
 
-export function presentEvent(row: { id: string; type: string; entry: string; created_at: Date }): EventView {
+/** Event rows with their log index (null while queued): what `presentEvent` takes. */
+export function selectEventRows(db: Queryable) {
+  return db
+    .selectFrom('events')
+    .leftJoin('log_leaves', 'log_leaves.event_seq', 'events.seq')
+    .select(['events.seq', 'events.id', 'events.type', 'events.entry', 'events.created_at', 'log_leaves.index as log_index']);
+}
+
+export function presentEvent(row: {
+  id: string;
+  type: string;
+  entry: string;
+  created_at: Date;
+  log_index?: bigint | null;
+}): EventView {
   const { id: _id, type: _type, at: _at, ...facts } = JSON.parse(row.entry) as Record<string, unknown>;
-  return { id: row.id, type: row.type, at: row.created_at.toISOString(), facts };
+  const logIndex = row.log_index === undefined || row.log_index === null ? null : Number(row.log_index);
+  return { id: row.id, type: row.type, at: row.created_at.toISOString(), facts, logIndex };
 }
 
 /** A page of a work's or a unit's events, oldest first, behind an opaque cursor. */
@@ -60,12 +77,12 @@ export async function pageOfEvents(
   page: { after?: string; limit: number },
 ) {
   const after = decodeCursor(page.after, /^\d{1,19}$/);
-  let q = db.selectFrom('events').select(['seq', 'id', 'type', 'entry', 'created_at']);
-  if (filter.assetId) q = q.where('asset_id', '=', filter.assetId);
-  if (filter.unitId) q = q.where('unit_id', '=', filter.unitId);
-  if (after !== undefined) q = q.where('seq', '>', BigInt(after));
+  let q = selectEventRows(db);
+  if (filter.assetId) q = q.where('events.asset_id', '=', filter.assetId);
+  if (filter.unitId) q = q.where('events.unit_id', '=', filter.unitId);
+  if (after !== undefined) q = q.where('events.seq', '>', BigInt(after));
   const rows = await q
-    .orderBy('seq')
+    .orderBy('events.seq')
     .limit(page.limit + 1)
     .execute();
   return toPage(rows, page.limit, (r) => String(r.seq), presentEvent);

@@ -6,5 +6,8 @@ export const eventSchema = z
     type: z.string().openapi({ example: 'unit.gifted' }),
     at: z.string(),
     facts: z.record(z.string(), z.unknown()),
+    logIndex: z.number().int().nullable().openapi({
+      description: 'Index of this event in the transparency log (/log/), or null until it is integrated (within seconds).',
+    }),
   })
   .openapi('Event');

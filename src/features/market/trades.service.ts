@@ -5,6 +5,7 @@ import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
 import { postJournal } from '../ledger/ledger.repo.js';
 import { splitSale } from '../ledger/split.js';
+import { checkFees } from './sale-policy.js';
 import { workForSplit } from './trades.repo.js';
 
 /** How long a purchase holds a unit for its buyer before an unsettled reservation lapses. */
@@ -44,6 +45,8 @@ export async function reserveTrade(trx: Trx, input: ReserveInput, now: Date): Pr
       .where('units.id', '=', input.unitId)
       .executeTakeFirstOrThrow(),
   ]);
+  // splitSale cannot pay out more than the price; refuse here rather than fail at settlement.
+  checkFees(platform.fee_bps, edition.royalty_bps);
   const trade = await trx
     .insertInto('trades')
     .values({
@@ -104,7 +107,9 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
     .innerJoin('editions', 'editions.id', 'units.edition_id')
     .select(['units.owner_id', 'units.frozen', 'editions.asset_id'])
     .where('units.id', '=', trade.unit_id)
-    .forUpdate('units')
+    // NO KEY UPDATE: rows that merely reference the unit (events, listings, offers) take FOR KEY
+    // SHARE on it through their foreign keys; FOR UPDATE would block them and can deadlock.
+    .forNoKeyUpdate('units')
     .executeTakeFirstOrThrow();
   if (unit.owner_id !== trade.seller_id)
     throw conflict('seller_no_longer_owns', `The seller no longer owns unit ${trade.unit_id}.`);
@@ -185,7 +190,7 @@ export async function releaseTrade(trx: Trx, tradeId: string, reason: string, no
       .selectFrom('listings')
       .selectAll()
       .where('id', '=', trade.listing_id)
-      .forUpdate()
+      .forNoKeyUpdate()
       .executeTakeFirstOrThrow();
     const stillRunning = listing.kind !== 'english' && listing.kind !== 'sealed' && (!listing.ends_at || listing.ends_at > now);
     await trx

@@ -19,6 +19,7 @@ export const UPLOAD_MEDIA_TYPES = {
   'model/obj': { extensions: ['obj'], use: '3D model' },
   'model/vnd.usdz+zip': { extensions: ['usdz'], use: '3D model for AR try-on' },
   'model/vnd.fbx': { extensions: ['fbx'], use: '3D model (not IANA-registered, see above)' },
+  'application/zip': { extensions: ['zip'], use: 'garment package: a model with its textures' },
   'application/pdf': { extensions: ['pdf'], use: 'documents: licences, evidence of originality' },
 } as const satisfies Record<string, { extensions: readonly string[]; use: string }>;
 

@@ -3,7 +3,9 @@ import type { Deps } from '../../deps.js';
 import type { Principal } from '../../http/env.js';
 import { AppError, conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
+import { enqueueMediaJob } from '../media/jobs.repo.js';
 import { actingAccount, mayActFor } from '../parties/access.js';
+import { verifiedObjectKey } from './object-keys.js';
 import { allowedMediaType, UPLOAD_MEDIA_TYPES } from './uploads.media-types.js';
 import { findUpload, insertUpload, lockUpload, markCompleted, type UploadRow } from './uploads.repo.js';
 
@@ -130,14 +132,14 @@ export async function completeUpload(deps: Deps, principal: Principal, id: strin
     const locked = await lockUpload(trx, id);
     if (!locked) throw notFound('upload', id);
     if (locked.status === 'completed') return locked;
-    return markCompleted(trx, id, now);
+    const completed = await markCompleted(trx, id, now);
+    // The media worker analyses every completed upload; its job commits with the completion.
+    await enqueueMediaJob(trx, id, now);
+    return completed;
   });
 }
 
-/** Where the verified bytes of a completed upload live: named by their SHA-256, written only by us. */
-export function verifiedObjectKey(sha256Digest: Uint8Array): string {
-  return `blobs/sha256/${toHex(sha256Digest)}`;
-}
+export { verifiedObjectKey };
 
 const missing = (id: string) =>
   conflict('upload_missing', `Nothing has been uploaded for upload ${id} yet; PUT the file to its uploadUrl first.`);

@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:similar`: the near-duplicate index (src/features/media/similarity.ts) on real
+ * PostgreSQL (DATABASE_URL, default the local `test` database), in a schema of its own that is
+ * dropped afterwards.
+ *
+ *   1. loads BENCH_HASHES (1,000,000) pseudo-random 64-bit pHashes, one per upload, plus planted
+ *      near-duplicates of BENCH_QUERIES query hashes at Hamming distances 0…threshold+3;
+ *   2. answers every query through the band indexes (findSimilarHashes, what screening and
+ *      GET /v1/assets/similar use) and, in the same run, by a full scan (scanSimilarHashes:
+ *      bit_count over every row);
+ *   3. checks that both return the same uploads at the threshold (MEDIA_NEAR_DUPLICATE_THRESHOLD,
+ *      default 10; the index guarantees every threshold up to 16), and that every planted hash
+ *      within it is found.
+ *
+ * The last line is one JSON object: p50/p99 query time through the index and by the scan, the
+ * speed-up of the index over the scan (ratio of medians), and the recall.
+ */
+import { performance } from 'node:perf_hooks';
+import postgres from 'postgres';
+import { migrate } from '../src/db/migrate.js';
+import { openPostgres } from '../src/db/postgres.js';
+import { toSigned64 } from '../src/features/media/results.repo.js';
+import { findSimilarHashes, hammingDistance, scanSimilarHashes } from '../src/features/media/similarity.js';
+
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const HASHES = Number(process.env.BENCH_HASHES ?? 1_000_000);
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 100);
+const THRESHOLD = Number(process.env.MEDIA_NEAR_DUPLICATE_THRESHOLD ?? 10);
+const PLANTED_DISTANCES = [0, 1, 3, 5, 7, 9, THRESHOLD, THRESHOLD + 1, THRESHOLD + 3].filter((d) => d <= 64);
+
+const schema = `bench_similar_${Date.now().toString(36)}`;
+const admin = postgres(url, { max: 1, onnotice: () => {} });
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const fmt = (n: number, digits = 2) => n.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+/** Deterministic 64-bit values (xorshift64*), so every run plants the same hashes. */
+function* random64(seed: bigint) {
+  let x = seed;
+  for (;;) {
+    x ^= x >> 12n;
+    x ^= (x << 25n) & 0xffffffffffffffffn;
+    x ^= x >> 27n;
+    yield (x * 0x2545f4914f6cdd1dn) & 0xffffffffffffffffn;
+  }
+}
+
+function flipBits(h: bigint, n: number, rand: Generator<bigint>): bigint {
+  const bits = new Set<number>();
+  while (bits.size < n) bits.add(Number(rand.next().value! % 64n));
+  let out = h;
+  for (const b of bits) out ^= 1n << BigInt(b);
+  return out;
+}
+
+await admin.unsafe(`create schema ${schema}`);
+const handle = await openPostgres({ url, schema, max: 4 });
+const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: schema } });
+try {
+  await migrate(handle);
+  console.log(`schema ${schema}; loading ${fmt(HASHES)} hashes …`);
+  let t0 = performance.now();
+  await sql`insert into platforms (id, name, created_at) values ('plt_00000000000000000000000000', 'bench', now())`;
+  await sql`insert into accounts (id, platform_id, kind, display_name, created_at)
+            values ('acc_00000000000000000000000000', 'plt_00000000000000000000000000', 'person', 'bench', now())`;
+  const upload = (i: string) => sql`
+    insert into uploads (id, account_id, platform_id, media_type, size, sha256, object_key, status, created_at, expires_at, completed_at)
+    select 'upl_' || lpad(i::text, 26, '0'), 'acc_00000000000000000000000000', 'plt_00000000000000000000000000', 'image/png', 1,
+           sha256(convert_to(i::text, 'UTF8')), 'bench/' || i, 'completed', now(), now(), now()
+    from ${sql.unsafe(i)}`;
+  const chunk = 200_000;
+  for (let at = 0; at < HASHES; at += chunk) {
+    const to = Math.min(HASHES, at + chunk) - 1;
+    await upload(`generate_series(${at}, ${to}) as i`);
+    // md5 of the row number: uniformly distributed 64-bit values, reproducible.
+    await sql`
+      insert into media_hashes (upload_id, algorithm, hash)
+      select 'upl_' || lpad(i::text, 26, '0'), 'phash', ('x' || substr(md5(i::text), 1, 16))::bit(64)::bigint
+      from generate_series(${at}::int, ${to}::int) as i`;
+  }
+
+  // Planted near-duplicates of each query hash.
+  const rand = random64(0x9e3779b97f4a7c15n);
+  const queries = Array.from({ length: QUERIES }, () => rand.next().value!);
+  const planted: { id: string; hash: bigint; query: number; distance: number }[] = [];
+  let next = HASHES;
+  for (const [q, hash] of queries.entries()) {
+    for (const d of PLANTED_DISTANCES) planted.push({ id: `upl_${String(next++).padStart(26, '0')}`, hash: flipBits(hash, d, rand), query: q, distance: d });
+  }
+  await upload(`generate_series(${HASHES}, ${next - 1}) as i`);
+  for (let at = 0; at < planted.length; at += 5000) {
+    const rows = planted.slice(at, at + 5000).map((p) => ({ upload_id: p.id, algorithm: 'phash', hash: toSigned64(p.hash).toString() }));
+    await sql`insert into media_hashes ${sql(rows)}`;
+  }
+  await sql`vacuum analyze media_hashes`;
+  const total = Number((await sql`select count(*)::int as n from media_hashes`)[0]!.n);
+  console.log(`loaded ${fmt(total)} hashes (${planted.length} planted) in ${fmt((performance.now() - t0) / 1000)} s`);
+
+  // Warm both paths (buffer cache, plans).
+  for (const hash of queries.slice(0, 5)) {
+    await findSimilarHashes(handle.db, { hash, algorithm: 'phash', threshold: THRESHOLD, limit: 1000 });
+    await scanSimilarHashes(handle.db, { hash, algorithm: 'phash', threshold: THRESHOLD, limit: 1000 });
+  }
+
+  const indexMs: number[] = [];
+  const scanMs: number[] = [];
+  let expected = 0;
+  let found = 0;
+  let plantedWithin = 0;
+  let plantedFound = 0;
+  let mismatches = 0;
+  for (const [q, hash] of queries.entries()) {
+    const query = { hash, algorithm: 'phash' as const, threshold: THRESHOLD, limit: 1000 };
+    t0 = performance.now();
+    const viaIndex = await findSimilarHashes(handle.db, query);
+    indexMs.push(performance.now() - t0);
+    t0 = performance.now();
+    const viaScan = await scanSimilarHashes(handle.db, query);
+    scanMs.push(performance.now() - t0);
+
+    const got = new Set(viaIndex.map((m) => m.uploadId));
+    const want = new Set(viaScan.map((m) => m.uploadId));
+    expected += want.size;
+    found += [...want].filter((id) => got.has(id)).length;
+    if (got.size !== want.size || [...got].some((id) => !want.has(id))) mismatches++;
+    for (const p of planted.filter((x) => x.query === q && x.distance <= THRESHOLD)) {
+      plantedWithin++;
+      if (got.has(p.id)) plantedFound++;
+      if (hammingDistance(p.hash, hash) !== p.distance) throw new Error('planted distance is wrong');
+    }
+    for (const m of viaIndex) if (m.distance > THRESHOLD) throw new Error(`index returned distance ${m.distance}`);
+  }
+  const recall = expected ? found / expected : 1;
+  const result = {
+    bench: 'similar',
+    hashes: total,
+    queries: QUERIES,
+    threshold: THRESHOLD,
+    indexP50Ms: Number(percentile(indexMs, 0.5).toFixed(3)),
+    indexP99Ms: Number(percentile(indexMs, 0.99).toFixed(3)),
+    scanP50Ms: Number(percentile(scanMs, 0.5).toFixed(3)),
+    scanP99Ms: Number(percentile(scanMs, 0.99).toFixed(3)),
+    speedup: Number((percentile(scanMs, 0.5) / percentile(indexMs, 0.5)).toFixed(1)),
+    recall,
+    plantedRecall: plantedWithin ? plantedFound / plantedWithin : 1,
+    matchesPerQuery: Number((expected / QUERIES).toFixed(2)),
+    resultSetsDiffering: mismatches,
+  };
+  console.log(
+    `index p50 ${fmt(result.indexP50Ms, 3)} ms, p99 ${fmt(result.indexP99Ms, 3)} ms; scan p50 ${fmt(result.scanP50Ms)} ms; ` +
+      `speed-up ${result.speedup}×; recall ${recall} (${found}/${expected})`,
+  );
+  console.log(JSON.stringify(result));
+  if (mismatches || recall !== 1) process.exitCode = 1;
+} finally {
+  await sql.end();
+  await handle.close();
+  await admin.unsafe(`drop schema ${schema} cascade`);
+  await admin.end();
+}

@@ -1,0 +1,91 @@
+import type { Queryable, Trx } from '../../db/database.js';
+import type { Row } from '../../db/schema.js';
+import type { TransferPolicy } from '../editions/policy.js';
+
+export type Listing = Row<'listings'>;
+
+/** The listing, locked for the rest of the transaction: every bid, commitment, reveal and close takes this lock. */
+export function lockListing(trx: Trx, id: string): Promise<Listing | undefined> {
+  return trx.selectFrom('listings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+export function findListing(db: Queryable, id: string): Promise<Listing | undefined> {
+  return db.selectFrom('listings').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The edition's transfer policy and the work it issues (events name the work). */
+export async function editionOf(db: Queryable, editionId: string) {
+  const row = await db
+    .selectFrom('editions')
+    .select(['asset_id', 'policy'])
+    .where('id', '=', editionId)
+    .executeTakeFirstOrThrow();
+  return { assetId: row.asset_id, policy: row.policy as TransferPolicy };
+}
+
+/** Accepted bids only ever rise (each is at least the previous highest plus the increment), so the highest is unique. */
+export function highestBid(db: Queryable, listingId: string) {
+  return db
+    .selectFrom('bids')
+    .selectAll()
+    .where('listing_id', '=', listingId)
+    .orderBy('amount', 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function countBids(db: Queryable, listingId: string): Promise<number> {
+  const row = await db
+    .selectFrom('bids')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('listing_id', '=', listingId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Highest first; amounts are unique per listing, so the amount is the cursor. */
+export function bidsPage(db: Queryable, listingId: string, page: { belowAmount?: bigint; limit: number }) {
+  let q = db.selectFrom('bids').selectAll().where('listing_id', '=', listingId);
+  if (page.belowAmount !== undefined) q = q.where('amount', '<', page.belowAmount);
+  return q
+    .orderBy('amount', 'desc')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export function commitmentOfBidder(db: Queryable, listingId: string, bidderId: string) {
+  return db
+    .selectFrom('sealed_bids')
+    .selectAll()
+    .where('listing_id', '=', listingId)
+    .where('bidder_id', '=', bidderId)
+    .executeTakeFirst();
+}
+
+/** Ids are ULIDs minted when a commitment is (re)placed, so id order is commitment order. */
+export function commitmentsPage(db: Queryable, listingId: string, page: { afterId?: string; limit: number }) {
+  let q = db.selectFrom('sealed_bids').selectAll().where('listing_id', '=', listingId);
+  if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
+  return q
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+}
+
+export function allCommitments(db: Queryable, listingId: string) {
+  return db.selectFrom('sealed_bids').selectAll().where('listing_id', '=', listingId).orderBy('id').execute();
+}
+
+/** The trade an auction produced, if any (the latest one: a lapsed reservation is never replaced today). */
+export function auctionTrade(db: Queryable, listingId: string) {
+  return db
+    .selectFrom('trades')
+    .selectAll()
+    .where('listing_id', '=', listingId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}

@@ -1,0 +1,218 @@
+import type { Db, Trx } from '../../db/database.js';
+import type { Row } from '../../db/schema.js';
+import { AppError } from '../../http/problem.js';
+import { recordEvent } from '../events/events.repo.js';
+import { takeUnsoldUnit } from '../market/primary-units.js';
+import { reserveTrade, settleTrade } from '../market/trades.service.js';
+import { sealedMinimum, sealedWinner } from './auction-rules.js';
+import { allCommitments, editionOf, findListing, highestBid, type Listing, lockListing } from './auctions.repo.js';
+
+export type CloseOutcome =
+  | { result: 'not_due' }
+  /** The unit is held by another live reservation; the next run tries again. */
+  | { result: 'deferred'; reason: 'unit_reserved' }
+  | { result: 'closed'; tradeId: string; winnerId: string; amount: bigint; settled: boolean }
+  | { result: 'expired'; reason: 'no_bids' | 'reserve_not_met' | 'no_valid_reveal' | 'unit_unavailable' };
+
+/** Ended and not yet closed: an English auction after its (possibly extended) end, a sealed one after its reveal phase. */
+export function auctionDue(listing: Listing, now: Date): boolean {
+  if (listing.status !== 'open') return false;
+  if (listing.kind === 'english') return listing.ends_at !== null && listing.ends_at <= now;
+  if (listing.kind === 'sealed') return listing.reveal_ends_at !== null && listing.reveal_ends_at <= now;
+  return false;
+}
+
+/**
+ * Refusals of `settleTrade` that leave the winner's reservation standing: the winner then pays
+ * with `POST /v1/trades/{id}/settle` before the reservation lapses. settleTrade raises these
+ * before its first write, so catching one inside the transaction leaves nothing half-done and
+ * needs no savepoint.
+ */
+const SETTLE_LATER = new Set(['insufficient_funds', 'unit_frozen']);
+
+/**
+ * Closes one auction whose listing row the caller has locked (`lockListing`). Idempotent: a
+ * listing that is no longer open, or not yet due, is left as it is.
+ *
+ * A winner (English: the highest bid; sealed: the highest valid reveal, ties to the earliest
+ * commitment) at or above the reserve gets the unit reserved at the winning amount on the
+ * balance rail, and the trade settles at once when the winner's balance covers it. Otherwise
+ * the listing expires and the unit stays with the seller.
+ */
+export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date): Promise<CloseOutcome> {
+  if (!auctionDue(listing, now)) return { result: 'not_due' };
+  const edition = await editionOf(trx, listing.edition_id);
+
+  let winner: { bidderId: string; amount: bigint; bidId: string } | null = null;
+  let noWinner: 'no_bids' | 'reserve_not_met' | 'no_valid_reveal' = 'no_bids';
+  const facts: Record<string, unknown> = {};
+  if (listing.kind === 'english') {
+    const top = await highestBid(trx, listing.id);
+    if (top && (listing.reserve_price === null || top.amount >= listing.reserve_price)) {
+      winner = { bidderId: top.bidder_id, amount: top.amount, bidId: top.id };
+    } else if (top) {
+      noWinner = 'reserve_not_met';
+      facts.highestAmount = Number(top.amount);
+    }
+  } else {
+    const commitments = await allCommitments(trx, listing.id);
+    const best = sealedWinner(
+      commitments.map((c) => ({ id: c.id, bidderId: c.bidder_id, committedAt: c.committed_at, amount: c.amount })),
+      sealedMinimum(listing),
+    );
+    const revealed = commitments.filter((c) => c.revealed_at !== null).length;
+    Object.assign(facts, { commitments: commitments.length, revealed, forfeited: commitments.length - revealed });
+    if (best) winner = { bidderId: best.bidderId, amount: best.amount!, bidId: best.id };
+    else if (commitments.length > 0) noWinner = 'no_valid_reveal';
+  }
+
+  const expire = async (reason: Extract<CloseOutcome, { result: 'expired' }>['reason']): Promise<CloseOutcome> => {
+    await trx.updateTable('listings').set({ status: 'expired', updated_at: now }).where('id', '=', listing.id).execute();
+    await recordEvent(trx, {
+      type: 'listing.expired',
+      at: now,
+      assetId: edition.assetId,
+      unitId: listing.unit_id ?? undefined,
+      platformId: listing.platform_id,
+      facts: { listingId: listing.id, kind: listing.kind, reason, ...facts },
+    });
+    return { result: 'expired', reason };
+  };
+  if (!winner) return expire(noWinner);
+
+  const unit = await auctionedUnit(trx, listing, now);
+  if (!unit) return expire('unit_unavailable');
+  const live = await trx
+    .selectFrom('trades')
+    .select('id')
+    .where('unit_id', '=', unit.id)
+    .where('status', '=', 'reserved')
+    .executeTakeFirst();
+  if (live) return { result: 'deferred', reason: 'unit_reserved' };
+
+  await trx
+    .updateTable('listings')
+    .set({ status: 'closed', sold: listing.sold + 1, updated_at: now })
+    .where('id', '=', listing.id)
+    .execute();
+  const trade = await reserveTrade(
+    trx,
+    {
+      unitId: unit.id,
+      sellerId: listing.seller_id,
+      buyerId: winner.bidderId,
+      platformId: listing.platform_id,
+      currency: listing.currency,
+      price: winner.amount,
+      rail: 'balance',
+      listingId: listing.id,
+    },
+    now,
+  );
+  await recordEvent(trx, {
+    type: 'listing.closed',
+    at: now,
+    assetId: edition.assetId,
+    unitId: unit.id,
+    platformId: listing.platform_id,
+    facts: {
+      listingId: listing.id,
+      kind: listing.kind,
+      winnerId: winner.bidderId,
+      amount: Number(winner.amount),
+      currency: listing.currency,
+      [listing.kind === 'english' ? 'bidId' : 'commitmentId']: winner.bidId,
+      tradeId: trade.id,
+      ...facts,
+    },
+  });
+
+  let settled = false;
+  if (!unit.frozen && (await balanceOf(trx, winner.bidderId, listing.currency)) >= winner.amount) {
+    try {
+      await settleTrade(trx, trade.id, now);
+      settled = true;
+    } catch (err) {
+      // A concurrent debit of the winner's balance between our read and settleTrade's lock.
+      if (!(err instanceof AppError && SETTLE_LATER.has(err.code))) throw err;
+    }
+  }
+  return { result: 'closed', tradeId: trade.id, winnerId: winner.bidderId, amount: winner.amount, settled };
+}
+
+/**
+ * The unit an auction sells, locked: the listed unit while the seller still owns it; for a
+ * primary listing, an unsold unit of the edition taken (or minted) the way a primary purchase
+ * takes one (`takeUnsoldUnit`, under the edition's lock). Undefined when there is none. Lock
+ * order for auctions is listing → edition → unit (see market/listing-state.ts).
+ */
+async function auctionedUnit(trx: Trx, listing: Listing, now: Date): Promise<Row<'units'> | undefined> {
+  if (listing.unit_id) {
+    const unit = await trx.selectFrom('units').selectAll().where('id', '=', listing.unit_id).forUpdate().executeTakeFirst();
+    return unit && unit.owner_id === listing.seller_id ? unit : undefined;
+  }
+  const edition = await trx
+    .selectFrom('editions')
+    .select(['id', 'asset_id', 'size'])
+    .where('id', '=', listing.edition_id)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
+  const unit = await takeUnsoldUnit(trx, edition, { id: listing.seller_id, platform_id: listing.platform_id }, now);
+  return unit ?? undefined;
+}
+
+async function balanceOf(trx: Trx, holder: string, currency: string): Promise<bigint> {
+  const row = await trx
+    .selectFrom('balances')
+    .select('amount')
+    .where('holder', '=', holder)
+    .where('currency', '=', currency)
+    .executeTakeFirst();
+  return row?.amount ?? 0n;
+}
+
+/**
+ * Lazily closes one auction if it is due: called when an auction is read or bid on after its end,
+ * so the outcome never waits for the scheduler. Waits for (rather than skips) a concurrent closer,
+ * then finds the listing already closed.
+ */
+export async function closeAuctionIfDue(db: Db, listingId: string, now: Date): Promise<CloseOutcome> {
+  const peek = await findListing(db, listingId);
+  if (!peek || !auctionDue(peek, now)) return { result: 'not_due' };
+  return db.transaction().execute(async (trx) => {
+    const listing = await lockListing(trx, listingId);
+    return listing ? closeLockedAuction(trx, listing, now) : { result: 'not_due' as const };
+  });
+}
+
+/**
+ * Scheduled: closes every auction that has ended. One short transaction per listing, picked
+ * with FOR UPDATE SKIP LOCKED, so several runners share the work and a listing being bid on or
+ * closed elsewhere is simply left to that runner. Returns how many listings it closed or expired.
+ */
+export async function closeDueAuctions(db: Db, now: Date, max = 500): Promise<number> {
+  const passed: string[] = [];
+  let done = 0;
+  while (passed.length < max) {
+    const step = await db.transaction().execute(async (trx) => {
+      let q = trx
+        .selectFrom('listings')
+        .selectAll()
+        .where('status', '=', 'open')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('kind', '=', 'english'), eb('ends_at', '<=', now)]),
+            eb.and([eb('kind', '=', 'sealed'), eb('reveal_ends_at', '<=', now)]),
+          ]),
+        );
+      if (passed.length > 0) q = q.where('id', 'not in', passed);
+      const listing = await q.orderBy('id').limit(1).forUpdate().skipLocked().executeTakeFirst();
+      if (!listing) return null;
+      return { id: listing.id, outcome: await closeLockedAuction(trx, listing, now) };
+    });
+    if (!step) break;
+    passed.push(step.id);
+    if (step.outcome.result === 'closed' || step.outcome.result === 'expired') done++;
+  }
+  return done;
+}

@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedS3 } from '../../src/adapters/embedded-s3.js';
+import type { S3Settings } from '../../src/adapters/s3-blob-store.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openPostgres } from '../../src/db/postgres.js';
+import { generateSignerKey } from '../../src/features/tlog/note.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The run's own database, as the Hyperdrive binding's local connection string. */
+    workersDatabaseUrl: string;
+    /** The run's own s3rver, standing in for R2's S3 API. */
+    workersS3: S3Settings;
+    /** A fresh transparency-log signer key (the TLOG_SIGNING_KEY secret). */
+    workersTlogKey: string;
+  }
+}
+
+// Miniflare's Hyperdrive wants a password in the URL; the local server's trust auth ignores it.
+const SERVER = 'postgres://postgres:postgres@127.0.0.1:5432';
+
+/**
+ * Runs in Node before workerd starts: a fresh database `haipai_workers_<random>` with the schema
+ * applied, an s3rver with an empty bucket (both dropped again after the run) and a log signer key.
+ */
+export default async function setup(project: TestProject) {
+  const name = `haipai_workers_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const admin = postgres(`${SERVER}/postgres`, { max: 1, onnotice: () => {} });
+  const dir = await mkdtemp(join(tmpdir(), 'haipai-workers-'));
+  let s3: Awaited<ReturnType<typeof startEmbeddedS3>> | undefined;
+  const teardown = async () => {
+    await s3?.close();
+    await rm(dir, { recursive: true, force: true });
+    // force: workerd may still hold a pooled connection for a moment after the last test
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  };
+  try {
+    await admin.unsafe(`create database ${name}`);
+    const url = `${SERVER}/${name}`;
+    const handle = await openPostgres({ url, max: 1 });
+    try {
+      await migrate(handle);
+    } finally {
+      await handle.close();
+    }
+    s3 = await startEmbeddedS3({ dir, bucket: 'haipai-workers' });
+    project.provide('workersDatabaseUrl', url);
+    project.provide('workersS3', s3.settings);
+    project.provide('workersTlogKey', await generateSignerKey('haipai.test/log'));
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  return teardown;
+}
