@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { integrateLog } from '../src/features/tlog/integrate.js';
+import { verifyTlogProof } from '../src/features/tlog/tlog-proof.js';
 import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
 import { world } from './support/world.js';
 
@@ -114,5 +116,38 @@ describe("officials' audit views", () => {
     expect(log.data[0].requestId).toBeTruthy();
     const byOfficial = await t.call('GET', '/v1/audit/access-log', { key: off.key });
     expect(byOfficial.status).toBe(403);
+  });
+
+  it('ownership records, histories and certificates carry log proofs that verify offline', async () => {
+    const p = await w.platform();
+    const off = await w.official();
+    const [a, b] = [await w.account(p), await w.account(p)];
+    const asset = await registered(p, off, a);
+    const [unit] = (await w.mint(p, (await w.edition(p, asset.id, 2)).id, 1)).units;
+    w.ok(await t.call('POST', `/v1/units/${unit.id}/transfers`, { key: p.key, body: { fromAccountId: a, toAccountId: b } }), 201);
+
+    const before = w.ok(await t.call('GET', `/v1/audit/units/${unit.id}/ownership`, { key: off.key }), 200);
+    expect(before.data.every((r: { logIndex: number | null }) => r.logIndex === null)).toBe(true);
+
+    await integrateLog(t.deps);
+    const vkey = (await t.call('GET', '/log/vkey')).text.trim();
+    const records = w.ok(await t.call('GET', `/v1/audit/units/${unit.id}/ownership`, { key: off.key }), 200).data;
+    const history = w.ok(await t.call('GET', `/v1/units/${unit.id}/history`), 200).data;
+    const cert = w.ok(await t.call('GET', `/v1/assets/${asset.id}/certificate`), 200);
+    const proved = [
+      ...records.map((r: { logIndex: number; tlogProof: string; eventId: string }) => ({ ...r, id: r.eventId })),
+      ...history,
+      cert.registrationEvent,
+    ];
+    expect(proved).toHaveLength(5);
+    for (const item of proved) {
+      expect(item.logIndex).toEqual(expect.any(Number));
+      const entry = w.ok(await t.call('GET', `/v1/log/entries/${item.logIndex}`), 200).entry as string;
+      expect(JSON.parse(entry).id).toBe(item.id);
+      const verified = await verifyTlogProof(item.tlogProof, vkey, { entry: new TextEncoder().encode(entry) });
+      expect(verified.index).toBe(item.logIndex);
+      // A proof does not verify for another entry.
+      await expect(verifyTlogProof(item.tlogProof, vkey, { entry: new TextEncoder().encode(`${entry} `) })).rejects.toThrow();
+    }
   });
 });

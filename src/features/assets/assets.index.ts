@@ -2,7 +2,8 @@ import { requirePrincipal } from '../../http/auth.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { conflict } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
-import { pageOfEvents, presentEvent } from '../events/events.repo.js';
+import { pageOfEvents, presentEvent, selectEventRows } from '../events/events.repo.js';
+import { proofForEvent } from '../tlog/event-proofs.js';
 import { findAsset, presentAsset, readableAsset } from './assets.repo.js';
 import * as routes from './assets.routes.js';
 import * as service from './assets.service.js';
@@ -89,11 +90,9 @@ export function assetsRouter() {
               .orderBy('id')
               .execute()
           : [],
-        db
-          .selectFrom('events')
-          .select(['id', 'type', 'entry', 'created_at'])
-          .where('asset_id', '=', id)
-          .where('type', '=', 'asset.registered')
+        selectEventRows(db)
+          .where('events.asset_id', '=', id)
+          .where('events.type', '=', 'asset.registered')
           .executeTakeFirstOrThrow(),
       ]);
       return c.json(
@@ -111,7 +110,10 @@ export function assetsRouter() {
           licence: view.licence,
           files: view.files.map((f) => ({ purpose: f.purpose, sha256: f.sha256 })),
           parents: parents.map((p) => ({ assetId: p.id, registrationNumber: p.registration_number })),
-          registrationEvent: presentEvent(registration),
+          registrationEvent: {
+            ...presentEvent(registration),
+            tlogProof: (await proofForEvent(db, registration.id))?.tlogProof ?? null,
+          },
         },
         200,
       );

@@ -1,3 +1,4 @@
+import type { Queryable } from '../../db/database.js';
 import { requirePrincipal } from '../../http/auth.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { AppError, notFound } from '../../http/problem.js';
@@ -5,6 +6,7 @@ import { createRouter } from '../../http/router.js';
 import { findAsset, presentAsset } from '../assets/assets.repo.js';
 import type { Licence } from '../assets/licence.js';
 import { findUnit } from '../editions/editions.repo.js';
+import { proofsForEvents } from '../tlog/event-proofs.js';
 import {
   ancestors,
   assetTransfers,
@@ -31,6 +33,22 @@ function presentTransfer(t: TransferRow) {
   };
 }
 
+/** Ownership records with each one's log index and offline proof (one batch of queries per page). */
+async function withProofs(db: Queryable, page: { data: ReturnType<typeof presentTransfer>[]; nextCursor: string | null }) {
+  const proofs = await proofsForEvents(
+    db,
+    page.data.map((r) => r.eventId),
+  );
+  return {
+    ...page,
+    data: page.data.map((r) => ({
+      ...r,
+      logIndex: proofs.get(r.eventId)?.logIndex ?? null,
+      tlogProof: proofs.get(r.eventId)?.tlogProof ?? null,
+    })),
+  };
+}
+
 export function auditRouter() {
   return createRouter()
     .openapi(routes.unitOwnership, async (c) => {
@@ -42,7 +60,10 @@ export function auditRouter() {
       const cursor = decodeCursor(after, SEQ_CURSOR);
       const rows = await unitTransfers(db, id, { afterSeq: cursor === undefined ? undefined : BigInt(cursor), limit });
       return c.json(
-        toPage(rows, limit, (r) => String(r.seq), presentTransfer),
+        await withProofs(
+          db,
+          toPage(rows, limit, (r) => String(r.seq), presentTransfer),
+        ),
         200,
       );
     })
@@ -54,7 +75,8 @@ export function auditRouter() {
       await findUnit(db, id);
       const transfer = await transferInForceAt(db, id, at);
       if (!transfer) throw new AppError(404, 'no_owner_at_time', `Unit ${id} had not been minted at ${at.toISOString()}.`);
-      return c.json({ unitId: id, at: at.toISOString(), ownerId: transfer.to_id, since: presentTransfer(transfer) }, 200);
+      const [since] = (await withProofs(db, { data: [presentTransfer(transfer)], nextCursor: null })).data;
+      return c.json({ unitId: id, at: at.toISOString(), ownerId: transfer.to_id, since: since! }, 200);
     })
     .openapi(routes.assetOwnership, async (c) => {
       requirePrincipal(c, 'official', 'operator');
@@ -65,7 +87,10 @@ export function auditRouter() {
       const cursor = decodeCursor(after, SEQ_CURSOR);
       const rows = await assetTransfers(db, id, { afterSeq: cursor === undefined ? undefined : BigInt(cursor), limit });
       return c.json(
-        toPage(rows, limit, (r) => String(r.seq), presentTransfer),
+        await withProofs(
+          db,
+          toPage(rows, limit, (r) => String(r.seq), presentTransfer),
+        ),
         200,
       );
     })

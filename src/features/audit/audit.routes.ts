@@ -16,6 +16,12 @@ export const ownershipRecordSchema = z
     via: z.enum(['mint', 'gift', 'trade']),
     at: z.string(),
     eventId: z.string(),
+    logIndex: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The event's leaf in the transparency log; null until integrated." }),
+    tlogProof: z.string().nullable().openapi({ description: 'C2SP tlog-proof of the event against the latest checkpoint.' }),
   })
   .openapi('OwnershipRecord');
 

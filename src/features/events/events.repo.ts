@@ -1,6 +1,7 @@
 import type { Queryable, Trx } from '../../db/database.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { newId } from '../../ids.js';
+import { proofsForEvents } from '../tlog/event-proofs.js';
 import { canonicalJson } from './canonical-json.js';
 
 export interface EventInput {
@@ -48,6 +49,8 @@ export interface EventView {
   facts: Record<string, unknown>;
   /** Index of the event in the transparency log; null until the integrator has signed it in. */
   logIndex: number | null;
+  /** C2SP tlog-proof against the latest checkpoint, where the view includes proofs. */
+  tlogProof?: string | null;
 }
 
 /** Event rows with their log index (null while queued): what `presentEvent` takes. */
@@ -85,5 +88,10 @@ export async function pageOfEvents(
     .orderBy('events.seq')
     .limit(page.limit + 1)
     .execute();
-  return toPage(rows, page.limit, (r) => String(r.seq), presentEvent);
+  const events = toPage(rows, page.limit, (r) => String(r.seq), presentEvent);
+  const proofs = await proofsForEvents(
+    db,
+    events.data.map((e) => e.id),
+  );
+  return { ...events, data: events.data.map((e) => ({ ...e, tlogProof: proofs.get(e.id)?.tlogProof ?? null })) };
 }
