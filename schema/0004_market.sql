@@ -36,12 +36,15 @@ create table balances (
 );
 
 -- Balances follow postings in the same statement: a posting that would overdraw fails the CHECK.
+-- The row is created at zero first and then updated, because an upsert's proposed row (the bare
+-- posting amount) would itself be checked, refusing every debit however large the balance.
 create function apply_posting() returns trigger language plpgsql as $$
 declare
   cur text := (select currency from journals where id = new.journal_id);
 begin
-  insert into balances (holder, currency, amount) values (new.holder, cur, new.amount)
-    on conflict (holder, currency) do update set amount = balances.amount + excluded.amount;
+  insert into balances (holder, currency, amount) values (new.holder, cur, 0)
+    on conflict (holder, currency) do nothing;
+  update balances set amount = amount + new.amount where holder = new.holder and currency = cur;
   return null;
 end $$;
 create trigger postings_apply after insert on postings for each row execute function apply_posting();

@@ -63,10 +63,12 @@ create table media_results (
 
 -- The similarity index: 64-bit perceptual hashes, split into four 16-bit bands (multi-index
 -- hashing, Norouzi, Punjani & Fleet, "Fast Search in Hamming Space with Multi-Index Hashing",
--- CVPR 2012). Two hashes within Hamming distance r differ in at most floor(r/4) bits in at least
--- one band (pigeonhole), so probing each band's index with every value within that radius finds
--- all candidates without scanning; the exact distance then filters them. The bands are derived by
--- the database, so they can never disagree with the hash.
+-- CVPR 2012). Two hashes within Hamming distance r differ, in at least one band i, in at most r_i
+-- bits whenever the r_i + 1 add up to more than r (pigeonhole), so probing each band's index with
+-- every value within r_i of the query's band finds all candidates without a scan; the exact
+-- distance then filters them (src/features/media/similarity.ts). The bands are derived by the
+-- database, so they can never disagree with the hash. Each band index is per algorithm (partial)
+-- with an integer key and carries the hash, so a probe is an index-only scan of small tuples.
 create table media_hashes (
   upload_id  text not null references uploads(id),
   algorithm  text not null check (algorithm in ('dhash', 'phash')),
@@ -77,10 +79,14 @@ create table media_hashes (
   b3         integer generated always as ((hash & 65535)::integer) stored,
   primary key (upload_id, algorithm)
 );
-create index media_hashes_b0_idx on media_hashes (algorithm, b0) include (hash, upload_id);
-create index media_hashes_b1_idx on media_hashes (algorithm, b1) include (hash, upload_id);
-create index media_hashes_b2_idx on media_hashes (algorithm, b2) include (hash, upload_id);
-create index media_hashes_b3_idx on media_hashes (algorithm, b3) include (hash, upload_id);
+create index media_hashes_phash_b0_idx on media_hashes (b0) include (hash) where algorithm = 'phash';
+create index media_hashes_phash_b1_idx on media_hashes (b1) include (hash) where algorithm = 'phash';
+create index media_hashes_phash_b2_idx on media_hashes (b2) include (hash) where algorithm = 'phash';
+create index media_hashes_phash_b3_idx on media_hashes (b3) include (hash) where algorithm = 'phash';
+create index media_hashes_dhash_b0_idx on media_hashes (b0) include (hash) where algorithm = 'dhash';
+create index media_hashes_dhash_b1_idx on media_hashes (b1) include (hash) where algorithm = 'dhash';
+create index media_hashes_dhash_b2_idx on media_hashes (b2) include (hash) where algorithm = 'dhash';
+create index media_hashes_dhash_b3_idx on media_hashes (b3) include (hash) where algorithm = 'dhash';
 
 -- The screening of a submission: written in the submission's transaction, read by officials.
 create table media_screenings (

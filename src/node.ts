@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { parseMediaWorkerConfig } from '../workers/media/config.js';
+import { startMediaWorker } from '../workers/media/worker.js';
 import { startEmbeddedS3 } from './adapters/embedded-s3.js';
 import { s3BlobStore } from './adapters/s3-blob-store.js';
 import { createApp } from './app.js';
@@ -76,6 +78,10 @@ const integration = integrationLoop(deps);
 if (nodeConfig.TLOG_INTEGRATE_AFTER_WRITE) deps.afterWrite = integration.kick;
 integration.kick();
 const app = createApp(deps);
+// The media worker (issue 6) runs in this process unless MEDIA_WORKER=off, when `npm run media`
+// processes do the work instead; PGlite cannot be shared between processes, so the embedded default needs this one.
+const mediaConfig = parseMediaWorkerConfig(env);
+const media = mediaConfig.MEDIA_WORKER === 'on' ? startMediaWorker(deps, mediaConfig) : null;
 
 let running = false;
 const timer = setInterval(async () => {
@@ -98,6 +104,7 @@ async function shutdown() {
   clearInterval(timer);
   server.close();
   await integration.idle();
+  await media?.stop();
   await closeS3();
   await handle.close();
   process.exit(0);

@@ -39,7 +39,10 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
     p: p2,
     royaltyBps: 1500,
     size: 40,
-    asset: { parents: [a.asset.id], licence: { commercialUse: 'personal', derivativesAllowed: true, derivativeRoyaltyBps: 2000 } },
+    asset: {
+      parents: [a.asset.id],
+      licence: { commercialUse: 'personal', derivativesAllowed: true, derivativeRoyaltyBps: 2000 },
+    },
   });
   const traders = [...(await m.accounts(p1, 10)), ...(await m.accounts(p2, 10))];
   const keyOf = new Map<string, string>([
@@ -61,7 +64,15 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
 
   const day = new Date(t.clock.now().getTime() + 86400_000).toISOString();
   await m.list(p1, { kind: 'fixed', sellerId: a.creator, editionId: a.edition.id, quantity: 25, price: 1_000 });
-  await m.list(p2, { kind: 'dutch', sellerId: b.creator, editionId: b.edition.id, quantity: 25, startPrice: 3_000, floorPrice: 999, endsAt: day });
+  await m.list(p2, {
+    kind: 'dutch',
+    sellerId: b.creator,
+    editionId: b.edition.id,
+    quantity: 25,
+    startPrice: 3_000,
+    floorPrice: 999,
+    endsAt: day,
+  });
 
   const statuses: number[] = [];
   const call = async (method: string, path: string, key: string, body?: unknown) => {
@@ -72,7 +83,11 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
   };
 
   for (let round = 0; round < 8; round++) {
-    const listings = await db.selectFrom('listings').select(['id', 'seller_id', 'unit_id']).where('status', '=', 'open').execute();
+    const listings = await db
+      .selectFrom('listings')
+      .select(['id', 'seller_id', 'unit_id'])
+      .where('status', '=', 'open')
+      .execute();
     const resales = listings.filter((l) => l.unit_id !== null);
     const reserved = await db.selectFrom('trades').select(['id', 'buyer_id']).where('status', '=', 'reserved').execute();
     const units = await db.selectFrom('units').select(['id', 'owner_id']).where('owner_id', 'in', traders).execute();
@@ -114,12 +129,15 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
             amount: g.int(100, 3_000),
             expiresAt: new Date(t.clock.now().getTime() + 3600_000).toISOString(),
           });
-          if (offer.status === 201) await call('POST', `/v1/offers/${offer.body.id}/accept`, keyOf.get(u.owner_id)!, { sellerId: u.owner_id });
+          if (offer.status === 201)
+            await call('POST', `/v1/offers/${offer.body.id}/accept`, keyOf.get(u.owner_id)!, { sellerId: u.owner_id });
         });
       } else if (units.length) {
         const u = g.pick(units);
         const to = g.pick(traders.filter((x) => x !== u.owner_id));
-        ops.push(() => call('POST', `/v1/units/${u.id}/transfers`, keyOf.get(u.owner_id)!, { fromAccountId: u.owner_id, toAccountId: to }));
+        ops.push(() =>
+          call('POST', `/v1/units/${u.id}/transfers`, keyOf.get(u.owner_id)!, { fromAccountId: u.owner_id, toAccountId: to }),
+        );
       }
     }
     await Promise.all(ops.map((op) => op()));
@@ -132,9 +150,13 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
   // Nothing failed on our side: every refusal was a 4xx with a reason.
   if (process.env.MARKET_DEBUG) {
     const lines = (t.deps.log as unknown as { lines: { level: string; fields?: Record<string, unknown> }[] }).lines;
-    for (const l of lines.filter((x) => x.level === 'error')) console.log('ERROR', l.fields?.error, String(l.fields?.stack).split('\n').slice(1, 6).join(' | '));
+    for (const l of lines.filter((x) => x.level === 'error'))
+      console.log('ERROR', l.fields?.error, String(l.fields?.stack).split('\n').slice(1, 6).join(' | '));
   }
-  expect(statuses.filter((s) => s >= 500), `seed ${seed}`).toEqual([]);
+  expect(
+    statuses.filter((s) => s >= 500),
+    `seed ${seed}`,
+  ).toEqual([]);
   expect(statuses.filter((s) => s === 201).length, `seed ${seed}`).toBeGreaterThan(10);
 
   // Money in equals money held: the sum of every balance but the outside world's is the sum of top-ups.
@@ -152,7 +174,12 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
   const { rows: unbalanced } = await sql<{ journal_id: string }>`
     select journal_id from postings group by journal_id having sum(amount) <> 0`.execute(db);
   expect(unbalanced).toEqual([]);
-  const negative = await db.selectFrom('balances').select('holder').where('holder', '<>', 'external').where('amount', '<', 0n).execute();
+  const negative = await db
+    .selectFrom('balances')
+    .select('holder')
+    .where('holder', '<>', 'external')
+    .where('amount', '<', 0n)
+    .execute();
   expect(negative).toEqual([]);
   const { rows: drift } = await sql<{ holder: string }>`
     select b.holder from balances b
@@ -185,6 +212,8 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
   expect(mismatched).toEqual([]);
   const { rows: overSold } = await sql<{ id: string }>`
     select l.id from listings l
-    where l.sold <> (select count(*) from trades t where t.listing_id = l.id and t.status in ('reserved', 'settled'))`.execute(db);
+    where l.sold <> (select count(*) from trades t where t.listing_id = l.id and t.status in ('reserved', 'settled'))`.execute(
+    db,
+  );
   expect(overSold).toEqual([]);
 });

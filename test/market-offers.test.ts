@@ -146,7 +146,9 @@ describe('offers', () => {
     const ended = m.ok(await t.call('GET', `/v1/listings/${listing.id}`), 200);
     expect(ended.status).toBe('cancelled');
     const cancelled = await t.deps.db.selectFrom('events').select('entry').where('type', '=', 'listing.cancelled').execute();
-    expect(cancelled.map((e) => JSON.parse(e.entry)).find((f) => f.listingId === listing.id)).toMatchObject({ reason: 'unit_sold' });
+    expect(cancelled.map((e) => JSON.parse(e.entry)).find((f) => f.listingId === listing.id)).toMatchObject({
+      reason: 'unit_sold',
+    });
     m.problem(await m.buy(p, listing.id, b!), 409, 'listing_cancelled');
   });
 
@@ -178,7 +180,10 @@ describe('gifts and orders', () => {
     const [friend, buyer] = await m.accounts(p, 2);
     const listing = await m.list(p, { kind: 'fixed', sellerId: collector, unitId: unit.id, price: 1_000 });
     m.ok(
-      await t.call('POST', `/v1/units/${unit.id}/transfers`, { key: p.key, body: { fromAccountId: collector, toAccountId: friend } }),
+      await t.call('POST', `/v1/units/${unit.id}/transfers`, {
+        key: p.key,
+        body: { fromAccountId: collector, toAccountId: friend },
+      }),
       201,
     );
     expect(m.ok(await t.call('GET', `/v1/listings/${listing.id}`), 200).status).toBe('cancelled');
@@ -190,7 +195,14 @@ describe('gifts and orders', () => {
   it('a unit in an auction is not given away; the seller cancels the auction first', async () => {
     const { p, collector, unit } = await collectorWithUnit();
     const [friend] = await m.accounts(p, 1);
-    const auction = await m.list(p, { kind: 'english', sellerId: collector, unitId: unit.id, startPrice: 100, minIncrement: 10, endsAt: later(DAY) });
+    const auction = await m.list(p, {
+      kind: 'english',
+      sellerId: collector,
+      unitId: unit.id,
+      startPrice: 100,
+      minIncrement: 10,
+      endsAt: later(DAY),
+    });
     const gift = () =>
       t.call('POST', `/v1/units/${unit.id}/transfers`, { key: p.key, body: { fromAccountId: collector, toAccountId: friend } });
     m.problem(await gift(), 409, 'unit_in_auction');

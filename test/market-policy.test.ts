@@ -111,7 +111,14 @@ describe('the open preset', () => {
     const [buyer] = await m.accounts(p, 1);
     await m.topUp(buyer!, 1_000);
     const trade = m.ok(await m.buy(p, fixed.id, buyer!), 201);
-    const resale = await m.list(p, { kind: 'english', sellerId: buyer, unitId: trade.unitId, startPrice: 2_000, minIncrement: 50, endsAt: later(DAY) });
+    const resale = await m.list(p, {
+      kind: 'english',
+      sellerId: buyer,
+      unitId: trade.unitId,
+      startPrice: 2_000,
+      minIncrement: 50,
+      endsAt: later(DAY),
+    });
     expect(resale).toMatchObject({ unitId: trade.unitId, sellerId: buyer, status: 'open' });
   });
 
@@ -140,7 +147,10 @@ describe('the open preset', () => {
   });
 
   it('refuses fees and royalties that together exceed the price', async () => {
-    const greedy = m.ok(await t.call('POST', '/v1/platforms', { key: OPERATOR_KEY, body: { name: 'Greedy', feeBps: 9000 } }), 201);
+    const greedy = m.ok(
+      await t.call('POST', '/v1/platforms', { key: OPERATOR_KEY, body: { name: 'Greedy', feeBps: 9000 } }),
+      201,
+    );
     const p = { id: greedy.platform.id as string, key: greedy.apiKey.secret as string };
     const { creator, edition } = await m.work({ p, royaltyBps: 2000 });
     const res = await t.call('POST', '/v1/listings', {

@@ -309,6 +309,23 @@ describe('listing lifecycle', () => {
     m.problem(await m.buy(p, listing.id, collector), 409, 'listing_cancelled');
   });
 
+  it('a listing that starts later takes no buyers until then', async () => {
+    const { p, creator, edition } = await m.work();
+    const listing = await m.list(p, {
+      kind: 'fixed',
+      sellerId: creator,
+      editionId: edition.id,
+      price: 500,
+      startsAt: new Date(t.clock.now().getTime() + 3600_000).toISOString(),
+    });
+    const [buyer] = await m.accounts(p, 1);
+    await m.topUp(buyer!, 500);
+    const early = m.problem(await m.buy(p, listing.id, buyer!), 409, 'listing_not_started');
+    expect(early.startsAt).toBe(listing.startsAt);
+    t.clock.advance(3600);
+    expect(m.ok(await m.buy(p, listing.id, buyer!), 201).price).toBe(500);
+  });
+
   it('a seller cannot buy its own listing', async () => {
     const { p, collector, unit } = await collectorWithUnit();
     const listing = await m.list(p, { kind: 'fixed', sellerId: collector, unitId: unit.id, price: 1_000 });

@@ -52,7 +52,17 @@ describe('bad input changes nothing', () => {
     m.problem(await post({ startsAt: later(-3600) }), 400, 'invalid_schedule');
     m.problem(await post({ endsAt: later(400 * DAY) }), 400, 'invalid_schedule');
     m.problem(
-      await post({ unitId: undefined, editionId: edition.id, sellerId: creator, kind: 'english', price: undefined, startPrice: 1, minIncrement: 1, endsAt: later(DAY), quantity: 2 }),
+      await post({
+        unitId: undefined,
+        editionId: edition.id,
+        sellerId: creator,
+        kind: 'english',
+        price: undefined,
+        startPrice: 1,
+        minIncrement: 1,
+        endsAt: later(DAY),
+        quantity: 2,
+      }),
       400,
       'validation_failed',
     );
@@ -74,16 +84,31 @@ describe('bad input changes nothing', () => {
 
     const fixed = { kind: 'fixed', price: 1_000, currency: 'CNY' };
     // Another platform cannot act for this platform's seller, nor list its units for its own account.
-    m.problem(await t.call('POST', '/v1/listings', { key: other.key, body: { ...fixed, sellerId: collector, unitId: unit.id } }), 404, 'not_found');
-    m.problem(await t.call('POST', '/v1/listings', { key: other.key, body: { ...fixed, sellerId: stranger, unitId: unit.id } }), 409, 'not_owner');
-    m.problem(await t.call('POST', '/v1/listings', { key: p.key, body: { ...fixed, sellerId: creator, unitId: unit.id } }), 409, 'not_owner');
+    m.problem(
+      await t.call('POST', '/v1/listings', { key: other.key, body: { ...fixed, sellerId: collector, unitId: unit.id } }),
+      404,
+      'not_found',
+    );
+    m.problem(
+      await t.call('POST', '/v1/listings', { key: other.key, body: { ...fixed, sellerId: stranger, unitId: unit.id } }),
+      409,
+      'not_owner',
+    );
+    m.problem(
+      await t.call('POST', '/v1/listings', { key: p.key, body: { ...fixed, sellerId: creator, unitId: unit.id } }),
+      409,
+      'not_owner',
+    );
     m.problem(
       await t.call('POST', '/v1/listings', { key: p.key, body: { ...fixed, sellerId: collector, editionId: edition.id } }),
       422,
       'not_rights_holder',
     );
     m.problem(
-      await t.call('POST', '/v1/listings', { key: p.key, body: { ...fixed, sellerId: creator, editionId: edition.id, quantity: 3 } }),
+      await t.call('POST', '/v1/listings', {
+        key: p.key,
+        body: { ...fixed, sellerId: creator, editionId: edition.id, quantity: 3 },
+      }),
       409,
       'insufficient_supply',
     );
@@ -95,14 +120,30 @@ describe('bad input changes nothing', () => {
       404,
       'not_found',
     );
-    m.problem(await t.call('POST', '/v1/listings', { body: { ...fixed, sellerId: collector, unitId: unit.id } }), 401, 'unauthenticated');
+    m.problem(
+      await t.call('POST', '/v1/listings', { body: { ...fixed, sellerId: collector, unitId: unit.id } }),
+      401,
+      'unauthenticated',
+    );
     expect(await m.counts()).toEqual(before);
 
     // An account's own key lists for itself only.
-    const ownKey = m.ok(await t.call('POST', '/v1/api-keys', { key: p.key, body: { subjectId: collector } }), 201).secret as string;
-    m.problem(await t.call('POST', '/v1/listings', { key: ownKey, body: { ...fixed, sellerId: creator, editionId: edition.id } }), 404, 'not_found');
-    const own = m.ok(await t.call('POST', '/v1/listings', { key: ownKey, body: { ...fixed, sellerId: collector, unitId: unit.id } }), 201);
-    m.problem(await t.call('POST', '/v1/listings', { key: ownKey, body: { ...fixed, sellerId: collector, unitId: unit.id } }), 409, 'unit_listed');
+    const ownKey = m.ok(await t.call('POST', '/v1/api-keys', { key: p.key, body: { subjectId: collector } }), 201)
+      .secret as string;
+    m.problem(
+      await t.call('POST', '/v1/listings', { key: ownKey, body: { ...fixed, sellerId: creator, editionId: edition.id } }),
+      404,
+      'not_found',
+    );
+    const own = m.ok(
+      await t.call('POST', '/v1/listings', { key: ownKey, body: { ...fixed, sellerId: collector, unitId: unit.id } }),
+      201,
+    );
+    m.problem(
+      await t.call('POST', '/v1/listings', { key: ownKey, body: { ...fixed, sellerId: collector, unitId: unit.id } }),
+      409,
+      'unit_listed',
+    );
     expect(own.sellerId).toBe(collector);
   });
 
@@ -116,7 +157,10 @@ describe('bad input changes nothing', () => {
     await m.topUp(buyer!, 100);
     const before = await m.counts();
     m.problem(
-      await t.call('POST', '/v1/listings', { key: p.key, body: { kind: 'fixed', sellerId: collector, unitId: u1.id, price: 100, currency: 'CNY' } }),
+      await t.call('POST', '/v1/listings', {
+        key: p.key,
+        body: { kind: 'fixed', sellerId: collector, unitId: u1.id, price: 100, currency: 'CNY' },
+      }),
       409,
       'unit_frozen',
     );

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Licence } from '../src/features/assets/licence.js';
 import { licenceContradictions } from '../src/features/media/licence-check.js';
-import { bandsOf, hammingDistance, MAX_THRESHOLD, valuesWithin } from '../src/features/media/similarity.js';
+import { bandRadii, bandsOf, hammingDistance, MAX_THRESHOLD, valuesWithin } from '../src/features/media/similarity.js';
 import { analyseBytes } from '../workers/media/analyse.js';
 import { encodeBlurHash } from '../workers/media/blurhash.js';
 import { MediaRefusal } from '../workers/media/errors.js';
@@ -165,6 +165,12 @@ describe('the similarity index probes', () => {
     }
   });
 
+  it('chooses band radii whose r_i + 1 sum past the threshold', () => {
+    expect(bandRadii(10)).toEqual([2, 2, 2, 1]);
+    expect(bandRadii(0)).toEqual([0, 0, 0, 0]);
+    for (let t = 0; t <= MAX_THRESHOLD; t++) expect(bandRadii(t).reduce((s, r) => s + r + 1, 0)).toBeGreaterThan(t);
+  });
+
   it('guarantees, by the pigeonhole principle, that every hash within the threshold shares a probed band value', () => {
     const r = lcg(7);
     const rand64 = () => (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
@@ -176,10 +182,11 @@ describe('the similarity index probes', () => {
       while (bits.size < d) bits.add(Math.floor(r() * 64));
       for (const b of bits) h ^= 1n << BigInt(b);
       expect(hammingDistance(q, h)).toBe(d);
-      const radius = Math.floor(d / 4);
+      // Probing with the radii of the threshold d (and so of any threshold ≥ d) finds h.
+      const radii = bandRadii(d);
       const qb = bandsOf(q);
       const hb = bandsOf(h);
-      expect(qb.some((band, i) => valuesWithin(band, radius).includes(hb[i]!))).toBe(true);
+      expect(qb.some((band, i) => valuesWithin(band, radii[i]!).includes(hb[i]!))).toBe(true);
     }
   });
 });

@@ -35,7 +35,12 @@ export function marketWorld(t: TestApp) {
     const edition = w.ok(
       await t.call('POST', `/v1/assets/${asset.id}/editions`, {
         key: p.key,
-        body: { size: opts.size ?? 10, preset: opts.preset ?? 'open_market', policy: opts.policy, royaltyBps: opts.royaltyBps ?? 0 },
+        body: {
+          size: opts.size ?? 10,
+          preset: opts.preset ?? 'open_market',
+          policy: opts.policy,
+          royaltyBps: opts.royaltyBps ?? 0,
+        },
       }),
       201,
     );
@@ -54,7 +59,12 @@ export function marketWorld(t: TestApp) {
     return w.ok(await t.call('POST', '/v1/listings', { key: p.key, body: { currency: 'CNY', ...body } }), 201);
   }
 
-  async function buy(p: Key, listingId: string, buyerId: string, extra: { settle?: boolean; headers?: Record<string, string> } = {}) {
+  async function buy(
+    p: Key,
+    listingId: string,
+    buyerId: string,
+    extra: { settle?: boolean; headers?: Record<string, string> } = {},
+  ) {
     return t.call('POST', `/v1/listings/${listingId}/purchase`, {
       key: p.key,
       headers: extra.headers,
@@ -70,7 +80,14 @@ export function marketWorld(t: TestApp) {
   async function counts() {
     const db = t.deps.db;
     const n = async (table: 'listings' | 'trades' | 'offers' | 'events' | 'journals' | 'units' | 'unit_transfers') =>
-      Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     return {
       listings: await n('listings'),
       trades: await n('trades'),

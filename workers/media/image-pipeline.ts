@@ -42,28 +42,33 @@ export async function renderImage(bytes: Uint8Array, opts: { sharp?: SharpFactor
     throw new MediaRefusal('unreadable_image', `The image does not decode: ${(err as Error).message}`);
   }
   const { width, height, channels } = decoded.info;
-  const raster = () => make(decoded.data, { raw: { width, height, channels: channels as 3 | 4 } });
-  const grey = (w: number, h: number) =>
-    raster()
-      .flatten({ background: '#ffffff' })
-      .resize(w, h, { fit: 'fill' })
-      .greyscale()
-      .toColourspace('b-w')
-      .raw({ depth: 'uchar' })
-      .toBuffer();
-  const webp = async (size: number, quality: number): Promise<RenderedPreview> => {
-    const out = await raster()
+  type Raster = { data: Buffer; info: { width: number; height: number; channels: number } };
+  const from = (r: Raster) => make(r.data, { raw: { width: r.info.width, height: r.info.height, channels: r.info.channels as 3 | 4 } });
+  const webp = async (r: Raster, size: number, quality: number): Promise<RenderedPreview> => {
+    const out = await from(r)
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality })
       .toBuffer({ resolveWithObject: true });
     return { bytes: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), width: out.info.width, height: out.info.height };
   };
-  const [large, small, grey32, grey9x8, blur] = await Promise.all([
-    webp(PREVIEW_SIZES.large, 80),
-    webp(PREVIEW_SIZES.small, 75),
-    grey(32, 32),
-    grey(9, 8),
-    raster().resize(32, 32, { fit: 'inside' }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }),
+  // The small preview's raster feeds everything small: it is 16 times fewer pixels than the large one.
+  const smallRaster = async (): Promise<Raster> =>
+    make(decoded.data, { raw: { width, height, channels: channels as 3 | 4 } })
+      .resize(PREVIEW_SIZES.small, PREVIEW_SIZES.small, { fit: 'inside', withoutEnlargement: true })
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  const grey = (r: Raster, w: number, h: number) =>
+    from(r).flatten({ background: '#ffffff' }).resize(w, h, { fit: 'fill' }).greyscale().toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer();
+  const [large, [small, grey32, grey9x8, blur]] = await Promise.all([
+    webp(decoded, PREVIEW_SIZES.large, 80),
+    smallRaster().then((r) =>
+      Promise.all([
+        webp(r, PREVIEW_SIZES.small, 75),
+        grey(r, 32, 32),
+        grey(r, 9, 8),
+        from(r).resize(32, 32, { fit: 'inside' }).raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }),
+      ]),
+    ),
   ]);
   const g32 = new Uint8Array(grey32.buffer, grey32.byteOffset, grey32.length);
   const aspect = width / height;

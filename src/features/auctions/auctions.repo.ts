@@ -6,7 +6,7 @@ export type Listing = Row<'listings'>;
 
 /** The listing, locked for the rest of the transaction: every bid, commitment, reveal and close takes this lock. */
 export function lockListing(trx: Trx, id: string): Promise<Listing | undefined> {
-  return trx.selectFrom('listings').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  return trx.selectFrom('listings').selectAll().where('id', '=', id).forNoKeyUpdate().executeTakeFirst();
 }
 
 export function findListing(db: Queryable, id: string): Promise<Listing | undefined> {

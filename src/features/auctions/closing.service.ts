@@ -148,14 +148,14 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
  */
 async function auctionedUnit(trx: Trx, listing: Listing, now: Date): Promise<Row<'units'> | undefined> {
   if (listing.unit_id) {
-    const unit = await trx.selectFrom('units').selectAll().where('id', '=', listing.unit_id).forUpdate().executeTakeFirst();
+    const unit = await trx.selectFrom('units').selectAll().where('id', '=', listing.unit_id).forNoKeyUpdate().executeTakeFirst();
     return unit && unit.owner_id === listing.seller_id ? unit : undefined;
   }
   const edition = await trx
     .selectFrom('editions')
     .select(['id', 'asset_id', 'size'])
     .where('id', '=', listing.edition_id)
-    .forUpdate()
+    .forNoKeyUpdate()
     .executeTakeFirstOrThrow();
   const unit = await takeUnsoldUnit(trx, edition, { id: listing.seller_id, platform_id: listing.platform_id }, now);
   return unit ?? undefined;

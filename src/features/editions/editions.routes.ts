@@ -14,7 +14,10 @@ export const editionSchema = z
     minted: z.number().int(),
     preset: z.enum(PRESET_NAMES),
     policy: transferPolicySchema,
-    royaltyBps: z.number().int().openapi({ description: "Royalty of every sale of the edition's units, basis points of the price." }),
+    royaltyBps: z
+      .number()
+      .int()
+      .openapi({ description: "Royalty of every sale of the edition's units, basis points of the price." }),
     createdAt: z.string(),
   })
   .openapi('Edition');
@@ -48,7 +51,8 @@ export const createEdition = createRoute({
           preset: z.enum(PRESET_NAMES),
           policy: transferPolicySchema.partial().optional().openapi({ description: 'Overrides of the preset, field by field.' }),
           royaltyBps: z.number().int().min(0).max(5000).default(0).openapi({
-            description: "Royalty of every sale of the edition's units, basis points of the price, split among the work's creators (and up its derivative chain).",
+            description:
+              "Royalty of every sale of the edition's units, basis points of the price, split among the work's creators (and up its derivative chain).",
           }),
         })
         .strict(),

@@ -4,6 +4,7 @@ import { conflict, notFound } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount } from '../parties/access.js';
+import { mintSerials } from './mint.js';
 import { PRESETS, type PresetName, type TransferPolicy } from './policy.js';
 
 /** Issues a registered work as an edition; only whoever acts for the rights holder may. */
@@ -62,7 +63,7 @@ export async function mintUnits(
   now: Date,
 ) {
   return db.transaction().execute(async (trx) => {
-    const edition = await trx.selectFrom('editions').selectAll().where('id', '=', editionId).forUpdate().executeTakeFirst();
+    const edition = await trx.selectFrom('editions').selectAll().where('id', '=', editionId).forNoKeyUpdate().executeTakeFirst();
     if (!edition) throw notFound('edition', editionId);
     const asset = await trx
       .selectFrom('assets')
@@ -79,49 +80,8 @@ export async function mintUnits(
         remaining,
       });
     }
-    const units = Array.from({ length: input.count }, (_, i) => ({
-      id: newId('unt'),
-      edition_id: editionId,
-      serial: edition.minted + i + 1,
-      owner_id: owner.id,
-      acquired_via: 'mint' as const,
-      acquired_at: now,
-      created_at: now,
-    }));
-    await trx.insertInto('units').values(units).execute();
-    // Event first: each change of owner row points at the event (and log leaf) that records it.
-    for (const u of units) {
-      const transferId = newId('trf');
-      const eventId = await recordEvent(trx, {
-        type: 'unit.minted',
-        at: now,
-        assetId: edition.asset_id,
-        unitId: u.id,
-        platformId: asset.platform_id,
-        facts: {
-          unitId: u.id,
-          transferId,
-          editionId,
-          assetId: edition.asset_id,
-          serial: u.serial,
-          editionSize: edition.size,
-          ownerId: owner.id,
-        },
-      });
-      await trx
-        .insertInto('unit_transfers')
-        .values({ id: transferId, unit_id: u.id, from_id: null, to_id: owner.id, via: 'mint', at: now, event_id: eventId })
-        .execute();
-    }
-    const updated = await trx
-      .updateTable('editions')
-      .set({ minted: edition.minted + input.count })
-      .where('id', '=', editionId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return {
-      edition: updated,
-      units: units.map((u) => ({ ...u, frozen: false, asset_id: edition.asset_id, size: edition.size })),
-    };
+    const units = await mintSerials(trx, edition, owner.id, input.count, asset.platform_id, now);
+    const updated = { ...edition, minted: edition.minted + input.count };
+    return { edition: updated, units: units.map((u) => ({ ...u, asset_id: edition.asset_id, size: edition.size })) };
   });
 }

@@ -32,7 +32,8 @@ export async function giftUnit(
     if (unit.owner_id !== sender.id) throw conflict('not_owner', `Account ${sender.id} does not own unit ${unitId}.`);
     if (unit.frozen) throw conflict('unit_frozen', `Unit ${unitId} is frozen.`);
     const reserved = await liveReservation(trx, unitId);
-    if (reserved) throw conflict('unit_reserved', `Unit ${unitId} is reserved by trade ${reserved.id}.`, { tradeId: reserved.id });
+    if (reserved)
+      throw conflict('unit_reserved', `Unit ${unitId} is reserved by trade ${reserved.id}.`, { tradeId: reserved.id });
     if (input.toAccountId === sender.id) throw unprocessable('same_owner', 'A unit cannot be given to its own owner.');
     const recipient = await existingAccount(trx, input.toAccountId);
     const edition = await trx

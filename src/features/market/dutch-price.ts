@@ -9,10 +9,7 @@
  * unit (rounding favours the seller by less than one minor unit), `startPrice` before the start
  * and `floorPrice` from the end on. Every server computes the same price for the same instant.
  */
-export function dutchPrice(
-  a: { startPrice: bigint; floorPrice: bigint; startsAt: Date; endsAt: Date },
-  now: Date,
-): bigint {
+export function dutchPrice(a: { startPrice: bigint; floorPrice: bigint; startsAt: Date; endsAt: Date }, now: Date): bigint {
   const duration = BigInt(a.endsAt.getTime() - a.startsAt.getTime());
   const elapsed = BigInt(now.getTime() - a.startsAt.getTime());
   if (elapsed >= duration) return a.floorPrice;

@@ -1,7 +1,7 @@
 import type { Queryable, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
-import { iso } from '../../http/schemas.js';
 import { notFound } from '../../http/problem.js';
+import { iso } from '../../http/schemas.js';
 import { dutchPrice } from './dutch-price.js';
 
 export type ListingRow = Row<'listings'> & { asset_id: string };

@@ -68,28 +68,26 @@ const sealed = z
   .strict()
   .openapi('SealedListingInput');
 
-export const createListingBody = z
-  .discriminatedUnion('kind', [fixed, dutch, english, sealed])
-  .superRefine((b, ctx) => {
-    if (Boolean(b.unitId) === Boolean(b.editionId)) {
-      ctx.addIssue({ code: 'custom', path: ['unitId'], message: 'name either unitId (secondary) or editionId (primary)' });
-    }
-    if (b.unitId && b.quantity !== undefined && b.quantity !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'a unit listing sells exactly one unit' });
-    }
-    if ((b.kind === 'english' || b.kind === 'sealed') && (b.quantity ?? 1) !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'an auction sells one unit' });
-    }
-    if (b.kind === 'dutch' && b.floorPrice > b.startPrice) {
-      ctx.addIssue({ code: 'custom', path: ['floorPrice'], message: 'the floor must not be above the start price' });
-    }
-    if (b.kind === 'sealed' && Date.parse(b.revealEndsAt) <= Date.parse(b.endsAt)) {
-      ctx.addIssue({ code: 'custom', path: ['revealEndsAt'], message: 'the reveal window ends after the commit deadline' });
-    }
-    if (b.startsAt && b.endsAt && Date.parse(b.endsAt) <= Date.parse(b.startsAt)) {
-      ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
-    }
-  });
+export const createListingBody = z.discriminatedUnion('kind', [fixed, dutch, english, sealed]).superRefine((b, ctx) => {
+  if (Boolean(b.unitId) === Boolean(b.editionId)) {
+    ctx.addIssue({ code: 'custom', path: ['unitId'], message: 'name either unitId (secondary) or editionId (primary)' });
+  }
+  if (b.unitId && b.quantity !== undefined && b.quantity !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'a unit listing sells exactly one unit' });
+  }
+  if ((b.kind === 'english' || b.kind === 'sealed') && (b.quantity ?? 1) !== 1) {
+    ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'an auction sells one unit' });
+  }
+  if (b.kind === 'dutch' && b.floorPrice > b.startPrice) {
+    ctx.addIssue({ code: 'custom', path: ['floorPrice'], message: 'the floor must not be above the start price' });
+  }
+  if (b.kind === 'sealed' && Date.parse(b.revealEndsAt) <= Date.parse(b.endsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['revealEndsAt'], message: 'the reveal window ends after the commit deadline' });
+  }
+  if (b.startsAt && b.endsAt && Date.parse(b.endsAt) <= Date.parse(b.startsAt)) {
+    ctx.addIssue({ code: 'custom', path: ['endsAt'], message: 'endsAt must be after startsAt' });
+  }
+});
 
 export type CreateListingInput = z.infer<typeof createListingBody>;
 

@@ -8,7 +8,6 @@ import type { TransferPolicy } from '../editions/policy.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount } from '../parties/access.js';
 import { auctionHasBids, endListing, listingNotOpen } from './listing-state.js';
-import type { CreateListingInput } from './listings.routes.js';
 import {
   effectiveStatus,
   findListing,
@@ -18,6 +17,7 @@ import {
   saleContext,
   transfersInLastDay,
 } from './listings.repo.js';
+import type { CreateListingInput } from './listings.routes.js';
 import { unsoldSupply } from './primary-units.js';
 import { checkFees, isResale, saleRefusal } from './sale-policy.js';
 
@@ -36,7 +36,9 @@ function schedule(input: CreateListingInput, now: Date) {
   if (endsAt && endsAt <= startsAt) throw badRequest('invalid_schedule', 'endsAt must be after startsAt.', { field: 'endsAt' });
   const last = revealEndsAt ?? endsAt;
   if (last && last.getTime() - startsAt.getTime() > MAX_DURATION_MS) {
-    throw badRequest('invalid_schedule', 'A listing runs for at most 366 days.', { field: revealEndsAt ? 'revealEndsAt' : 'endsAt' });
+    throw badRequest('invalid_schedule', 'A listing runs for at most 366 days.', {
+      field: revealEndsAt ? 'revealEndsAt' : 'endsAt',
+    });
   }
   return { startsAt, endsAt, revealEndsAt };
 }
@@ -59,21 +61,34 @@ export async function createListing(db: Db, principal: Principal, input: CreateL
       if (unit.owner_id !== seller.id) throw conflict('not_owner', `Account ${seller.id} does not own unit ${unit.id}.`);
       if (unit.frozen) throw conflict('unit_frozen', `Unit ${unit.id} is frozen.`);
       const reserved = await liveReservation(trx, unit.id);
-      if (reserved) throw conflict('unit_reserved', `Unit ${unit.id} is reserved by trade ${reserved.id}.`, { tradeId: reserved.id });
+      if (reserved)
+        throw conflict('unit_reserved', `Unit ${unit.id} is reserved by trade ${reserved.id}.`, { tradeId: reserved.id });
       const listed = await openListingOfUnit(trx, unit.id);
       if (listed) throw conflict('unit_listed', `Unit ${unit.id} is already on listing ${listed.id}.`, { listingId: listed.id });
       editionId = unit.edition_id;
     } else {
       editionId = input.editionId!;
-      const locked = await trx.selectFrom('editions').select('id').where('id', '=', editionId).forNoKeyUpdate().executeTakeFirst();
+      const locked = await trx
+        .selectFrom('editions')
+        .select('id')
+        .where('id', '=', editionId)
+        .forNoKeyUpdate()
+        .executeTakeFirst();
       if (!locked) throw notFound('edition', editionId);
     }
     const edition = await saleContext(trx, editionId);
-    const platform = await trx.selectFrom('platforms').select('fee_bps').where('id', '=', seller.platform_id).executeTakeFirstOrThrow();
+    const platform = await trx
+      .selectFrom('platforms')
+      .select('fee_bps')
+      .where('id', '=', seller.platform_id)
+      .executeTakeFirstOrThrow();
     const quantity = input.quantity ?? 1;
     if (!unit) {
       if (edition.rights_holder_id !== seller.id) {
-        throw unprocessable('not_rights_holder', `Only the rights holder of the work sells its edition ${editionId} as a primary sale.`);
+        throw unprocessable(
+          'not_rights_holder',
+          `Only the rights holder of the work sells its edition ${editionId} as a primary sale.`,
+        );
       }
       const available = await unsoldSupply(trx, edition, seller.id);
       if (quantity > available) {

@@ -54,7 +54,9 @@ export function marketRouter() {
       // Status as readers see it: an open offer past its expiry is expired.
       if (status === 'open') q = q.where('status', '=', 'open').where('expires_at', '>', now);
       else if (status === 'expired')
-        q = q.where((eb) => eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'open'), eb('expires_at', '<=', now)])]));
+        q = q.where((eb) =>
+          eb.or([eb('status', '=', 'expired'), eb.and([eb('status', '=', 'open'), eb('expires_at', '<=', now)])]),
+        );
       else if (status) q = q.where('status', '=', status);
       if (cursor) q = q.where('id', '>', cursor);
       const rows = await q

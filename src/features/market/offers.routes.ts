@@ -68,7 +68,9 @@ export const acceptOffer = createRoute({
     params: idParams('ofr'),
     headers: idempotencyHeader,
     body: jsonBody(
-      z.object({ sellerId: idSchema('acc').openapi({ description: 'The current owner, an account the caller acts for.' }) }).strict(),
+      z
+        .object({ sellerId: idSchema('acc').openapi({ description: 'The current owner, an account the caller acts for.' }) })
+        .strict(),
     ),
   },
   responses: {

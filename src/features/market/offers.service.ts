@@ -46,7 +46,8 @@ export async function createOffer(
 ): Promise<Row<'offers'>> {
   const expiresAt = new Date(input.expiresAt);
   if (expiresAt <= now) throw badRequest('invalid_expiry', 'expiresAt must be in the future.');
-  if (expiresAt.getTime() - now.getTime() > MAX_OFFER_MS) throw badRequest('invalid_expiry', 'An offer stands for at most 90 days.');
+  if (expiresAt.getTime() - now.getTime() > MAX_OFFER_MS)
+    throw badRequest('invalid_expiry', 'An offer stands for at most 90 days.');
   return db.transaction().execute(async (trx) => {
     const buyer = await actingAccount(trx, principal, input.buyerId);
     const unit = await unitWithAsset(trx, unitId);
@@ -160,7 +161,8 @@ export async function acceptOffer(
     if (offer.buyer_id === seller.id) throw unprocessable('buyer_is_owner', `Account ${seller.id} already owns unit ${unit.id}.`);
     if (unit.frozen) throw conflict('unit_frozen', `Unit ${unit.id} is frozen.`);
     const reserved = await liveReservation(trx, unit.id);
-    if (reserved) throw conflict('unit_reserved', `Unit ${unit.id} is reserved by trade ${reserved.id}.`, { tradeId: reserved.id });
+    if (reserved)
+      throw conflict('unit_reserved', `Unit ${unit.id} is reserved by trade ${reserved.id}.`, { tradeId: reserved.id });
     const buyer = await existingAccount(trx, offer.buyer_id);
     const edition = await saleContext(trx, unit.edition_id);
     const refusal = saleRefusal({

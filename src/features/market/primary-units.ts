@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
-import { newId } from '../../ids.js';
-import { recordEvent } from '../events/events.repo.js';
+import { mintSerials } from '../editions/mint.js';
 
 /*
  * A primary listing sells an edition's unsold units: units the rights holder still holds as
@@ -21,14 +20,20 @@ function sellableUnits(trx: Trx, editionId: string, sellerId: string) {
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('trades').select(sql`1`.as('one')).whereRef('trades.unit_id', '=', 'units.id').where('trades.status', '=', 'reserved'),
+          selectFrom('trades')
+            .select(sql`1`.as('one'))
+            .whereRef('trades.unit_id', '=', 'units.id')
+            .where('trades.status', '=', 'reserved'),
         ),
       ),
     )
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
-          selectFrom('listings').select(sql`1`.as('one')).whereRef('listings.unit_id', '=', 'units.id').where('listings.status', '=', 'open'),
+          selectFrom('listings')
+            .select(sql`1`.as('one'))
+            .whereRef('listings.unit_id', '=', 'units.id')
+            .where('listings.status', '=', 'open'),
         ),
       ),
     );
@@ -83,51 +88,11 @@ export async function takeUnsoldUnit(
   }
   const { minted } = await trx.selectFrom('editions').select('minted').where('id', '=', edition.id).executeTakeFirstOrThrow();
   if (minted >= edition.size) return null;
-  return mintOne(trx, { ...edition, minted }, seller, now);
-}
-
-/** Mints the next serial to the seller, as `POST /v1/editions/{id}/mint` would (same event and transfer row). */
-async function mintOne(
-  trx: Trx,
-  edition: { id: string; asset_id: string; size: number; minted: number },
-  seller: { id: string; platform_id: string },
-  now: Date,
-): Promise<Row<'units'>> {
-  const unit = await trx
-    .insertInto('units')
-    .values({
-      id: newId('unt'),
-      edition_id: edition.id,
-      serial: edition.minted + 1,
-      owner_id: seller.id,
-      acquired_via: 'mint',
-      acquired_at: now,
-      created_at: now,
-    })
-    .returningAll()
+  const platform = await trx
+    .selectFrom('assets')
+    .select('platform_id')
+    .where('id', '=', edition.asset_id)
     .executeTakeFirstOrThrow();
-  const platform = await trx.selectFrom('assets').select('platform_id').where('id', '=', edition.asset_id).executeTakeFirstOrThrow();
-  const transferId = newId('trf');
-  const eventId = await recordEvent(trx, {
-    type: 'unit.minted',
-    at: now,
-    assetId: edition.asset_id,
-    unitId: unit.id,
-    platformId: platform.platform_id,
-    facts: {
-      unitId: unit.id,
-      transferId,
-      editionId: edition.id,
-      assetId: edition.asset_id,
-      serial: unit.serial,
-      editionSize: edition.size,
-      ownerId: seller.id,
-    },
-  });
-  await trx
-    .insertInto('unit_transfers')
-    .values({ id: transferId, unit_id: unit.id, from_id: null, to_id: seller.id, via: 'mint', at: now, event_id: eventId })
-    .execute();
-  await trx.updateTable('editions').set({ minted: edition.minted + 1 }).where('id', '=', edition.id).execute();
-  return unit;
+  const [unit] = await mintSerials(trx, { ...edition, minted }, seller.id, 1, platform.platform_id, now);
+  return unit!;
 }

@@ -7,7 +7,14 @@ import type { TransferPolicy } from '../editions/policy.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount, existingAccount } from '../parties/access.js';
 import { endListing, listingNotOpen, lockListing } from './listing-state.js';
-import { currentPrice, effectiveStatus, endsBySchedule, type ListingRow, saleContext, transfersInLastDay } from './listings.repo.js';
+import {
+  currentPrice,
+  effectiveStatus,
+  endsBySchedule,
+  type ListingRow,
+  saleContext,
+  transfersInLastDay,
+} from './listings.repo.js';
 import { takeUnsoldUnit } from './primary-units.js';
 import { isResale, saleRefusal } from './sale-policy.js';
 import { reserveTrade, settleTrade } from './trades.service.js';
@@ -142,7 +149,12 @@ export async function purchaseListing(
         startsAt: listing.starts_at.toISOString(),
       });
     }
-    const trade = await reserveFromListing(trx, listing, { buyerId: buyer.id, price: currentPrice(listing, now)!, rail: 'balance' }, now);
+    const trade = await reserveFromListing(
+      trx,
+      listing,
+      { buyerId: buyer.id, price: currentPrice(listing, now)!, rail: 'balance' },
+      now,
+    );
     return { ended: false, trade: input.settle ? await settleTrade(trx, trade.id, now) : trade } as const;
   });
   if (outcome.ended) throw listingNotOpen({ ...outcome.listing, status: 'expired' }, now);

@@ -61,7 +61,9 @@ export function saleRefusal(f: SaleFacts): Refusal | null {
       detail: `This unit may change owner at most ${f.policy.transfersPerDay} times in 24 hours.`,
     };
   }
-  return (f.seller ? partyRefusal(f.policy, f.seller, 'seller') : null) ?? (f.buyer ? partyRefusal(f.policy, f.buyer, 'buyer') : null);
+  return (
+    (f.seller ? partyRefusal(f.policy, f.seller, 'seller') : null) ?? (f.buyer ? partyRefusal(f.policy, f.buyer, 'buyer') : null)
+  );
 }
 
 /** Refuses a sale whose fee and royalty would together take more than the whole price. */

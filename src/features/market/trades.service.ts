@@ -5,6 +5,7 @@ import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
 import { postJournal } from '../ledger/ledger.repo.js';
 import { splitSale } from '../ledger/split.js';
+import { endOpenListingOfUnit } from './listing-state.js';
 import { checkFees } from './sale-policy.js';
 import { workForSplit } from './trades.repo.js';
 
@@ -102,6 +103,9 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
   if (trade.status === 'released') {
     throw conflict('trade_released', `Trade ${tradeId} was released (${trade.release_reason}); it can no longer settle.`);
   }
+  if (trade.reserved_until <= now) {
+    throw conflict('reservation_expired', `The reservation of trade ${tradeId} lapsed at ${trade.reserved_until.toISOString()}.`);
+  }
   const unit = await trx
     .selectFrom('units')
     .innerJoin('editions', 'editions.id', 'units.edition_id')
@@ -162,14 +166,8 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
     .set({ owner_id: trade.buyer_id, acquired_via: 'trade', acquired_at: now })
     .where('id', '=', trade.unit_id)
     .execute();
-  // Orders never go stale: any other open listing of this unit ends with the change of owner.
-  await trx
-    .updateTable('listings')
-    .set({ status: 'cancelled', updated_at: now })
-    .where('unit_id', '=', trade.unit_id)
-    .where('status', '=', 'open')
-    .where('id', '<>', trade.listing_id ?? '')
-    .execute();
+  // Orders never go stale: another open listing of this unit ends with the change of owner.
+  await endOpenListingOfUnit(trx, trade.unit_id, 'unit_sold', now);
   return trx
     .updateTable('trades')
     .set({ status: 'settled', journal_id: journalId, settled_at: now })

@@ -7,18 +7,25 @@ import { toSigned64, toUnsigned64 } from './results.repo.js';
  * Fleet, "Fast Search in Hamming Space with Multi-Index Hashing", CVPR 2012).
  *
  * The hash is split into BANDS substrings of 16 bits, each with its own B-tree index
- * (media_hashes.b0…b3, derived by the database). If two hashes are within Hamming distance r, then
- * by the pigeonhole principle at least one band differs in at most floor(r / BANDS) bits. So the
- * candidates are the rows whose band i equals one of the values within that radius of the query's
- * band i, for some i: Σ_{k ≤ floor(r/4)} C(16, k) index probes per band (137 at r = 10), each
- * matching n / 2^16 rows of n on average, instead of reading all n. The exact distance
- * (bit_count of the XOR) then filters the candidates, so the result is exactly the rows within r:
- * recall 1 by construction, for every r.
+ * (media_hashes.b0…b3, derived by the database; one partial index per band and algorithm). Give
+ * band i a search radius r_i such that Σ (r_i + 1) > threshold. If a stored hash differed from the
+ * query in more than r_i bits in every band i, their distance would be at least Σ (r_i + 1), over
+ * the threshold; so every hash within the threshold equals, in some band i, one of the values
+ * within r_i of the query's band (the pigeonhole principle, generalised to unequal radii). Probing
+ * the band indexes with those values (137 + 137 + 137 + 17 at threshold 10) reads about
+ * n · 428 / 2^16 candidates of n instead of all n; the exact distance (bit_count of the XOR) then
+ * keeps exactly the hashes within the threshold: recall 1 by construction, for every threshold.
  */
 export const BANDS = 4;
 export const BAND_BITS = 16;
-/** The largest threshold accepted: 2,517 probes per band; beyond it the probes cost more than they save. */
+/** The largest threshold accepted: 4,608 probes in all; beyond it the probes cost more than they save. */
 export const MAX_THRESHOLD = 16;
+
+/** The smallest radii whose r_i + 1 sum past `threshold`, the larger ones first: (2, 2, 2, 1) at 10. */
+export function bandRadii(threshold: number): number[] {
+  const total = Math.max(0, threshold + 1 - BANDS);
+  return Array.from({ length: BANDS }, (_, i) => Math.floor(total / BANDS) + (i < total % BANDS ? 1 : 0));
+}
 
 export type HashAlgorithm = 'dhash' | 'phash';
 
@@ -57,10 +64,12 @@ export interface SimilarHash {
 }
 
 const intArray = (values: number[]) => `{${values.join(',')}}`;
+const ALGORITHMS: readonly HashAlgorithm[] = ['dhash', 'phash'];
 
 /**
  * Uploads whose `algorithm` hash is within `threshold` of `hash` (unsigned 64-bit), nearest first,
- * through the band indexes. `excludeUploadIds` leaves out the query's own files.
+ * through the band indexes: index-only probes give the matching hashes, then each matching hash
+ * is looked up (through its first band) for the uploads that carry it.
  */
 export async function findSimilarHashes(
   db: Queryable,
@@ -69,27 +78,30 @@ export async function findSimilarHashes(
   if (!Number.isInteger(q.threshold) || q.threshold < 0 || q.threshold > MAX_THRESHOLD) {
     throw new RangeError(`threshold must be an integer between 0 and ${MAX_THRESHOLD}`);
   }
-  const radius = Math.floor(q.threshold / BANDS);
-  const probes = bandsOf(q.hash).map((band) => intArray(valuesWithin(band, radius)));
+  if (!ALGORITHMS.includes(q.algorithm)) throw new RangeError(`unknown algorithm ${q.algorithm}`);
+  const radii = bandRadii(q.threshold);
+  const probes = bandsOf(q.hash).map((band, i) => intArray(valuesWithin(band, radii[i]!)));
   const target = toSigned64(q.hash).toString();
-  const limit = q.limit ?? 100;
+  // A literal, not a parameter, so the planner matches the per-algorithm partial indexes.
+  const algorithm = sql.lit(q.algorithm);
+  const band = (i: number) => sql`
+    select hash from media_hashes
+    where algorithm = ${algorithm} and ${sql.ref(`b${i}`)} = any(${probes[i]}::int[])
+      and bit_count((hash # ${target}::bigint)::bit(64)) <= ${q.threshold}`;
   const { rows } = await sql<{ upload_id: string; distance: number }>`
-    select c.upload_id, bit_count((c.hash # ${target}::bigint)::bit(64))::int as distance
-    from (
-      select upload_id, hash from media_hashes where algorithm = ${q.algorithm} and b0 = any(${probes[0]}::int[])
-      union
-      select upload_id, hash from media_hashes where algorithm = ${q.algorithm} and b1 = any(${probes[1]}::int[])
-      union
-      select upload_id, hash from media_hashes where algorithm = ${q.algorithm} and b2 = any(${probes[2]}::int[])
-      union
-      select upload_id, hash from media_hashes where algorithm = ${q.algorithm} and b3 = any(${probes[3]}::int[])
-    ) c
-    where bit_count((c.hash # ${target}::bigint)::bit(64)) <= ${q.threshold}
-    order by distance, c.upload_id
-    limit ${limit}`.execute(db);
+    with near as (
+      select distinct hash from (${band(0)} union all ${band(1)} union all ${band(2)} union all ${band(3)}) candidates
+    )
+    select m.upload_id, bit_count((near.hash # ${target}::bigint)::bit(64))::int as distance
+    from near
+    cross join lateral (
+      select upload_id from media_hashes h
+      where h.algorithm = ${algorithm} and h.b0 = ((near.hash >> 48) & 65535)::int and h.hash = near.hash
+    ) m
+    order by distance, m.upload_id
+    limit ${q.limit ?? 100}`.execute(db);
   return rows.map((r) => ({ uploadId: r.upload_id, distance: Number(r.distance) }));
 }
-
 /** The same question answered by reading every row: the baseline `npm run bench:similar` compares with. */
 export async function scanSimilarHashes(
   db: Queryable,
