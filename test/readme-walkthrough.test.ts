@@ -50,28 +50,29 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-it('the README walkthrough runs verbatim from a new platform to a gift', async () => {
+it('the README walkthrough runs verbatim from a new platform to a sale verified in the log', async () => {
   const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Walkthrough'));
   const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
   expect(script).toBeTruthy();
   const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script!], {
-    cwd: dir,
-    env: { ...process.env, HAIPAI: baseUrl },
+    cwd: ROOT,
+    env: { ...process.env, HAIPAI: baseUrl, DATA_DIR: join(dir, 'data') },
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 180_000,
   });
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   const lines = run.stdout.trim().split('\n');
   expect(JSON.parse(lines[0]!)).toMatchObject({ status: 'completed' });
   expect(run.stdout).toContain('"status":"registered"');
-  const gifted = lines.find((l) => l.includes('unit.gifted'));
-  const minted = lines.find((l) => l.includes('unit.minted'));
-  expect(minted).toBeTruthy();
-  expect(gifted).toBeTruthy();
-  const transfer = JSON.parse(gifted!).facts;
-  const owner = JSON.parse(lines.find((l) => l.includes('"label"'))!);
-  expect(owner).toEqual({ label: '1/100', ownerId: transfer.toId });
-  expect(transfer.fromId).not.toBe(transfer.toId);
+  expect(lines).toContain(JSON.stringify({ status: 'settled', price: 12800, currency: 'CNY' }));
+  // Collector, designer, buyer: the split the README states.
+  expect(lines).toContain('[{"currency":"CNY","amount":11840}]');
+  expect(lines).toContain('[{"currency":"CNY","amount":640}]');
+  expect(lines).toContain('[{"currency":"CNY","amount":37200}]');
+  const history = lines.filter((l) => l.startsWith('{"type":')).map((l) => JSON.parse(l));
+  expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['unit.minted', 'unit.gifted', 'trade.settled']));
+  expect(history.every((e) => Number.isInteger(e.logIndex))).toBe(true);
+  expect(lines.filter((l) => l.startsWith('OK: '))).toHaveLength(2);
 });
