@@ -50,10 +50,15 @@ const sizes: [number, number][] = [
 const images: { name: string; bytes: Buffer; type: string }[] = [];
 for (const [i, [w, h]] of sizes.entries()) {
   const base = sharp(scene(i + 1, w, h));
-  const noise = await sharp({ create: { width: w, height: h, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } } })
+  const noise = await sharp({
+    create: { width: w, height: h, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 12 } },
+  })
     .png()
     .toBuffer();
-  const photo = await base.composite([{ input: noise, blend: 'overlay' }]).png().toBuffer();
+  const photo = await base
+    .composite([{ input: noise, blend: 'overlay' }])
+    .png()
+    .toBuffer();
   images.push({ name: `${w}x${h}.png`, bytes: photo, type: 'image/png' });
   images.push({ name: `${w}x${h}.jpg`, bytes: await sharp(photo).jpeg({ quality: 85 }).toBuffer(), type: 'image/jpeg' });
 }

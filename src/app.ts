@@ -6,13 +6,16 @@ import { assetsRouter } from './features/assets/assets.index.js';
 import { auctionsRouter } from './features/auctions/auctions.index.js';
 import { recordOfficialReads } from './features/audit/access-log.js';
 import { auditRouter } from './features/audit/audit.index.js';
+import { boardRouter } from './features/board/board.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
 import { ledgerRouter } from './features/ledger/ledger.index.js';
 import { marketRouter } from './features/market/market.index.js';
 import { mediaRouter } from './features/media/media.index.js';
 import { partiesRouter } from './features/parties/parties.index.js';
+import { stripeRouter } from './features/stripe/stripe.index.js';
 import { logRouter } from './features/tlog/log.index.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
+import { webhooksRouter } from './features/webhooks/webhooks.index.js';
 import { authenticate } from './http/auth.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
@@ -75,6 +78,9 @@ export function createApp(deps: Deps) {
     .route('/', auditRouter())
     .route('/', ledgerRouter())
     .route('/', marketRouter())
+    .route('/', boardRouter())
+    .route('/', stripeRouter())
+    .route('/', webhooksRouter())
     .route('/', logRouter());
 
   app.doc31('/openapi.json', {

@@ -53,6 +53,15 @@ export const appConfigSchema = z.object({
     .string()
     .regex(/^[^+\s]+$/, 'one word without spaces or "+", e.g. haipai.example/log')
     .optional(),
+  /**
+   * Stripe (issue 5): a secret key (sk_live_…/sk_test_…, or rk_… restricted) enables the stripe
+   * rail and Stripe top-ups; STRIPE_WEBHOOK_SECRET (whsec_…) is the signing secret of the endpoint
+   * registered for POST /v1/stripe/webhook. Both are secrets.
+   */
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /** Overrides Stripe's API address (https://api.stripe.com); tests point it at a local stand-in. */
+  STRIPE_API_BASE: z.string().url().optional(),
   ...mediaAppConfigShape,
 });
 

@@ -4,6 +4,7 @@ import type { NoteSigner } from './features/tlog/note.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
+import type { Payments } from './ports/payments.js';
 
 /** Everything the app needs from its runtime; entries (node.ts, worker.ts) and tests build it. */
 export interface Deps {
@@ -22,4 +23,9 @@ export interface Deps {
    * schedules log integration (Node: an in-process loop; Workers: ctx.waitUntil). Must not throw.
    */
   afterWrite?: () => void;
+  /**
+   * Stripe (the stripe rail, Stripe top-ups, POST /v1/stripe/webhook); build it with
+   * `paymentsFromConfig`. Without it those answer 422 `stripe_not_configured`.
+   */
+  payments?: Payments;
 }

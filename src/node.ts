@@ -5,6 +5,7 @@ import { parseMediaWorkerConfig } from '../workers/media/config.js';
 import { startMediaWorker } from '../workers/media/worker.js';
 import { startEmbeddedS3 } from './adapters/embedded-s3.js';
 import { s3BlobStore } from './adapters/s3-blob-store.js';
+import { paymentsFromConfig } from './adapters/stripe-payments.js';
 import { createApp } from './app.js';
 import { parseAppConfig } from './config.js';
 import { migrate } from './db/migrate.js';
@@ -13,6 +14,7 @@ import type { Deps } from './deps.js';
 import { integrationLoop } from './features/tlog/integration-loop.js';
 import { DEFAULT_TLOG_ORIGIN, tlogSignerFromConfig } from './features/tlog/log-signer.js';
 import { generateSignerKey } from './features/tlog/note.js';
+import { nodeWebhookPorts } from './features/webhooks/node-transport.js';
 import { parseNodeConfig } from './node-config.js';
 import { loadOrCreateSecret } from './node-secrets.js';
 import { systemClock } from './ports/clock.js';
@@ -72,7 +74,18 @@ if (!config.TLOG_SIGNING_KEY) {
 }
 console.log(`transparency log ${tlogSigner!.name}; verifier key ${tlogSigner!.verifierKey}`);
 
-const deps: Deps = { db: handle.db, blobs, clock: systemClock, config, log: jsonLogger, tlogSigner };
+const deps: Deps = {
+  db: handle.db,
+  blobs,
+  clock: systemClock,
+  config,
+  log: jsonLogger,
+  tlogSigner,
+  // STRIPE_SECRET_KEY enables the stripe rail; without it trades settle on clearing balances only.
+  payments: paymentsFromConfig(config),
+};
+// Platform webhooks: WEBHOOK_* settings, and deliveries that connect to public addresses only.
+Object.assign(deps, nodeWebhookPorts(env, config));
 // "Integrate soon" after each write, and once now for whatever an earlier run left queued.
 const integration = integrationLoop(deps);
 if (nodeConfig.TLOG_INTEGRATE_AFTER_WRITE) deps.afterWrite = integration.kick;

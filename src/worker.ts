@@ -1,4 +1,5 @@
 import { s3BlobStore } from './adapters/s3-blob-store.js';
+import { paymentsFromConfig } from './adapters/stripe-payments.js';
 import { createApp } from './app.js';
 import { type AppConfig, parseAppConfig } from './config.js';
 import { openPostgres } from './db/postgres.js';
@@ -50,7 +51,16 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
   // openPostgres warms the pool before Kysely can reserve() a connection (DESIGN §1 trap).
   const handle = await openPostgres({ url: HYPERDRIVE.connectionString, max: MAX_CONNECTIONS });
   const integrations: Promise<void>[] = [];
-  const deps: Deps = { db: handle.db, blobs: blobStore(env), clock: systemClock, config, log: jsonLogger, tlogSigner };
+  const deps: Deps = {
+    db: handle.db,
+    blobs: blobStore(env),
+    clock: systemClock,
+    config,
+    log: jsonLogger,
+    tlogSigner,
+    // Stripe through fetch and SubtleCrypto (secrets STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
+    payments: paymentsFromConfig(config),
+  };
   if (tlogSigner) {
     // Put this request's events in a signed checkpoint now rather than at the next cron tick.
     deps.afterWrite = () => {

@@ -33,7 +33,10 @@ export function sceneSvg(seed: number, width = 800, height = 600): Buffer {
   );
 }
 
-export const scenePng = (seed: number, width?: number, height?: number) => sharp(sceneSvg(seed, width, height)).png().toBuffer();
+export const scenePng = (seed: number, width?: number, height?: number) =>
+  sharp(sceneSvg(seed, width, height))
+    .png()
+    .toBuffer();
 
 // ---- PNG chunks (ISO/IEC 15948) ----
 
@@ -71,7 +74,12 @@ function ihdr(width: number, height: number, bitDepth: number, colourType: numbe
 
 /** A PNG that is only a header claiming `width`×`height` RGBA pixels (and a token IDAT). */
 export function pngHeaderOnly(width: number, height: number): Buffer {
-  return Buffer.concat([PNG_SIGNATURE, ihdr(width, height, 8, 6), pngChunk('IDAT', deflateSync(Buffer.alloc(64))), pngChunk('IEND', new Uint8Array())]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    ihdr(width, height, 8, 6),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(64))),
+    pngChunk('IEND', new Uint8Array()),
+  ]);
 }
 
 /**
@@ -81,7 +89,12 @@ export function pngHeaderOnly(width: number, height: number): Buffer {
 export function blackPng(size: number): Buffer {
   const row = 1 + Math.ceil(size / 8);
   const raw = Buffer.alloc(row * size); // filter byte 0 and zero bits on every row
-  return Buffer.concat([PNG_SIGNATURE, ihdr(size, size, 1, 0), pngChunk('IDAT', deflateSync(raw, { level: 9 })), pngChunk('IEND', new Uint8Array())]);
+  return Buffer.concat([
+    PNG_SIGNATURE,
+    ihdr(size, size, 1, 0),
+    pngChunk('IDAT', deflateSync(raw, { level: 9 })),
+    pngChunk('IEND', new Uint8Array()),
+  ]);
 }
 
 // ---- glTF binary (GLB, glTF 2.0 §4.4) ----
@@ -113,7 +126,13 @@ export function glb(json: object, bin?: Uint8Array): Buffer {
  * A glTF document with `meshes` meshes; mesh i has one primitive whose POSITION accessor counts
  * `vertices[i]` vertices. `textures` textures (with an image each).
  */
-export function gltfDocument(opts: { vertices: number[]; textures?: number; copyright?: string; extensions?: object; extensionsUsed?: string[] }) {
+export function gltfDocument(opts: {
+  vertices: number[];
+  textures?: number;
+  copyright?: string;
+  extensions?: object;
+  extensionsUsed?: string[];
+}) {
   const bytes = opts.vertices.reduce((a, b) => a + b, 0) * 12;
   let offset = 0;
   const bufferViews = opts.vertices.map((n) => {
@@ -126,7 +145,14 @@ export function gltfDocument(opts: { vertices: number[]; textures?: number; copy
       asset: { version: '2.0', generator: 'haipai test fixture', ...(opts.copyright ? { copyright: opts.copyright } : {}) },
       buffers: [{ byteLength: bytes }],
       bufferViews,
-      accessors: opts.vertices.map((n, i) => ({ bufferView: i, componentType: 5126, count: n, type: 'VEC3', min: [0, 0, 0], max: [1, 1, 1] })),
+      accessors: opts.vertices.map((n, i) => ({
+        bufferView: i,
+        componentType: 5126,
+        count: n,
+        type: 'VEC3',
+        min: [0, 0, 0],
+        max: [1, 1, 1],
+      })),
       meshes: opts.vertices.map((_, i) => ({ primitives: [{ attributes: { POSITION: i } }] })),
       nodes: opts.vertices.map((_, i) => ({ mesh: i })),
       scenes: [{ nodes: opts.vertices.map((_, i) => i) }],
@@ -147,12 +173,22 @@ export function glbModel(opts: Parameters<typeof gltfDocument>[0]): Buffer {
 
 /** A VRM 0.x avatar: a GLB whose `extensions.VRM.meta` carries the licence. */
 export function vrm0(meta: Record<string, unknown>, vertices = [300]): Buffer {
-  return glbModel({ vertices, textures: 1, extensionsUsed: ['VRM'], extensions: { VRM: { exporterVersion: 'UniVRM-0.99', meta } } });
+  return glbModel({
+    vertices,
+    textures: 1,
+    extensionsUsed: ['VRM'],
+    extensions: { VRM: { exporterVersion: 'UniVRM-0.99', meta } },
+  });
 }
 
 /** A VRM 1.0 avatar: `extensions.VRMC_vrm.meta`. */
 export function vrm1(meta: Record<string, unknown>, vertices = [300]): Buffer {
-  return glbModel({ vertices, textures: 1, extensionsUsed: ['VRMC_vrm'], extensions: { VRMC_vrm: { specVersion: '1.0', meta } } });
+  return glbModel({
+    vertices,
+    textures: 1,
+    extensionsUsed: ['VRMC_vrm'],
+    extensions: { VRMC_vrm: { specVersion: '1.0', meta } },
+  });
 }
 
 // ---- binary FBX (7.4 layout: 32-bit record headers) ----
@@ -188,7 +224,7 @@ export function binaryFbx(nodes: FbxNode[]): Buffer {
         return b;
       }
       const raw = Buffer.alloc(p.doubles.length * 8);
-      p.doubles.forEach((d, i) => raw.writeDoubleLE(d, i * 8));
+      for (const [i, d] of p.doubles.entries()) raw.writeDoubleLE(d, i * 8);
       const packed = deflateSync(raw);
       const b = Buffer.alloc(13);
       b.write('d', 0, 'latin1');

@@ -47,13 +47,49 @@ describe('formats by magic bytes', () => {
 
   it('reads image dimensions from headers alone, for every image format', async () => {
     const cases: [string, Buffer][] = [
-      ['png', await sharp(sceneSvg(2, 321, 123)).png().toBuffer()],
-      ['jpeg', await sharp(sceneSvg(2, 321, 123)).jpeg().toBuffer()],
-      ['webp', await sharp(sceneSvg(2, 321, 123)).webp().toBuffer()], // VP8 (lossy)
-      ['webp', await sharp(sceneSvg(2, 321, 123)).webp({ lossless: true }).toBuffer()], // VP8L
-      ['webp', await sharp(sceneSvg(2, 321, 123)).ensureAlpha(0.5).webp().toBuffer()], // VP8X (alpha)
-      ['gif', await sharp(sceneSvg(2, 321, 123)).gif().toBuffer()],
-      ['avif', await sharp(sceneSvg(2, 321, 123)).avif().toBuffer()],
+      [
+        'png',
+        await sharp(sceneSvg(2, 321, 123))
+          .png()
+          .toBuffer(),
+      ],
+      [
+        'jpeg',
+        await sharp(sceneSvg(2, 321, 123))
+          .jpeg()
+          .toBuffer(),
+      ],
+      [
+        'webp',
+        await sharp(sceneSvg(2, 321, 123))
+          .webp()
+          .toBuffer(),
+      ], // VP8 (lossy)
+      [
+        'webp',
+        await sharp(sceneSvg(2, 321, 123))
+          .webp({ lossless: true })
+          .toBuffer(),
+      ], // VP8L
+      [
+        'webp',
+        await sharp(sceneSvg(2, 321, 123))
+          .ensureAlpha(0.5)
+          .webp()
+          .toBuffer(),
+      ], // VP8X (alpha)
+      [
+        'gif',
+        await sharp(sceneSvg(2, 321, 123))
+          .gif()
+          .toBuffer(),
+      ],
+      [
+        'avif',
+        await sharp(sceneSvg(2, 321, 123))
+          .avif()
+          .toBuffer(),
+      ],
     ];
     for (const [format, bytes] of cases) {
       expect(readImageDimensions(sniffFormat(bytes)!, bytes), format).toEqual({ width: 321, height: 123 });
@@ -63,13 +99,19 @@ describe('formats by magic bytes', () => {
   });
 
   it('refuses a PNG declared as JPEG, and a model declared as an image', async () => {
-    const png = await sharp(sceneSvg(3, 64, 64)).png().toBuffer();
+    const png = await sharp(sceneSvg(3, 64, 64))
+      .png()
+      .toBuffer();
     const r = await refusal(analyseBytes(png, 'image/jpeg', { maxPixels: MAX_PIXELS }));
     expect(r.rule).toBe('format_mismatch');
     expect(r.message).toMatch(/declared as image\/jpeg, but the bytes are PNG/i);
-    expect((await refusal(analyseBytes(glbModel({ vertices: [3] }), 'image/png', { maxPixels: MAX_PIXELS }))).rule).toBe('format_mismatch');
+    expect((await refusal(analyseBytes(glbModel({ vertices: [3] }), 'image/png', { maxPixels: MAX_PIXELS }))).rule).toBe(
+      'format_mismatch',
+    );
     expect((await refusal(analyseBytes(png, 'model/gltf-binary', { maxPixels: MAX_PIXELS }))).rule).toBe('format_mismatch');
-    expect((await refusal(analyseBytes(Buffer.from('just text'), 'model/obj', { maxPixels: MAX_PIXELS }))).rule).toBe('unrecognised_format');
+    expect((await refusal(analyseBytes(Buffer.from('just text'), 'model/obj', { maxPixels: MAX_PIXELS }))).rule).toBe(
+      'unrecognised_format',
+    );
     // A GLB is acceptable as model/gltf-binary whether or not it is a VRM.
     expect((await analyseBytes(vrm1({ name: 'x' }), 'model/gltf-binary', { maxPixels: MAX_PIXELS })).format).toBe('vrm');
   });
@@ -83,7 +125,11 @@ describe('formats by magic bytes', () => {
     const crafted = pngHeaderOnly(100_000, 100_000);
     const real = blackPng(20_000); // a complete, valid 20000×20000 PNG of a few dozen KB
     expect(real.length).toBeLessThan(200_000);
-    expect(await sharp(real, { limitInputPixels: false }).metadata()).toMatchObject({ format: 'png', width: 20_000, height: 20_000 });
+    expect(await sharp(real, { limitInputPixels: false }).metadata()).toMatchObject({
+      format: 'png',
+      width: 20_000,
+      height: 20_000,
+    });
     for (const bytes of [crafted, real]) {
       const r = await refusal(analyseBytes(bytes, 'image/png', { maxPixels: MAX_PIXELS, sharp: watched }));
       expect(r.rule).toBe('image_too_large');
@@ -91,7 +137,13 @@ describe('formats by magic bytes', () => {
     }
     expect(calls).toEqual([]);
     // The same watched factory is used for images within the limit.
-    await analyseBytes(await sharp(sceneSvg(4, 64, 64)).png().toBuffer(), 'image/png', { maxPixels: MAX_PIXELS, sharp: watched });
+    await analyseBytes(
+      await sharp(sceneSvg(4, 64, 64))
+        .png()
+        .toBuffer(),
+      'image/png',
+      { maxPixels: MAX_PIXELS, sharp: watched },
+    );
     expect(calls.length).toBeGreaterThan(0);
   });
 });
@@ -206,7 +258,9 @@ describe('3D models', () => {
       copyright: '© 2026 Lin Yue',
       vrm: null,
     });
-    expect((await analyseBytes(glbModel({ vertices: [] }), 'model/gltf-binary', { maxPixels: MAX_PIXELS })).model?.meshes).toBe(0);
+    expect((await analyseBytes(glbModel({ vertices: [] }), 'model/gltf-binary', { maxPixels: MAX_PIXELS })).model?.meshes).toBe(
+      0,
+    );
   });
 
   it('refuses a malformed GLB instead of trusting its lengths', async () => {
@@ -253,7 +307,14 @@ describe('3D models', () => {
 
   it('VRM 1.0: reads the licence fields, with the specification defaults for absent ones', async () => {
     const a = await analyseBytes(
-      vrm1({ name: 'Haipai Idol', version: '2', authors: ['Studio Bund'], licenseUrl: 'https://vrm.dev/licenses/1.0/', commercialUsage: 'personalProfit', avatarPermission: 'everyone' }),
+      vrm1({
+        name: 'Haipai Idol',
+        version: '2',
+        authors: ['Studio Bund'],
+        licenseUrl: 'https://vrm.dev/licenses/1.0/',
+        commercialUsage: 'personalProfit',
+        avatarPermission: 'everyone',
+      }),
       'model/gltf-binary',
       { maxPixels: MAX_PIXELS },
     );
@@ -308,8 +369,14 @@ describe('3D models', () => {
   });
 
   it('OBJ, FBX (binary and ASCII) and ZIP garment packages are counted', async () => {
-    const obj = Buffer.from('mtllib q.mtl\no sleeve\nv 0 0 0\nv 1 0 0\nv 0 1 0\nusemtl silk\nf 1 2 3\no collar\nv 0 0 1\nf 1 2 4\n');
-    expect((await analyseBytes(obj, 'model/obj', { maxPixels: MAX_PIXELS })).model).toMatchObject({ meshes: 2, vertices: 4, materials: 1 });
+    const obj = Buffer.from(
+      'mtllib q.mtl\no sleeve\nv 0 0 0\nv 1 0 0\nv 0 1 0\nusemtl silk\nf 1 2 3\no collar\nv 0 0 1\nf 1 2 4\n',
+    );
+    expect((await analyseBytes(obj, 'model/obj', { maxPixels: MAX_PIXELS })).model).toMatchObject({
+      meshes: 2,
+      vertices: 4,
+      materials: 1,
+    });
     expect((await analyseBytes(Buffer.from('v 0 0 0\nv 1 1 1\n'), 'model/obj', { maxPixels: MAX_PIXELS })).model?.meshes).toBe(0);
 
     const fbx = binaryFbx([
@@ -339,22 +406,33 @@ describe('3D models', () => {
     const ascii = Buffer.from(
       '; FBX 7.4.0 project file\nCreator: "Blender"\nObjects:  {\n\tGeometry: 1, "Geometry::Body", "Mesh" {\n\t\tVertices: *12 {\n\t\t\ta: 0,0,0,1,0,0,0,1,0,0,0,1\n\t\t}\n\t}\n}\n',
     );
-    expect((await analyseBytes(ascii, 'model/vnd.fbx', { maxPixels: MAX_PIXELS })).model).toMatchObject({ meshes: 1, vertices: 4 });
+    expect((await analyseBytes(ascii, 'model/vnd.fbx', { maxPixels: MAX_PIXELS })).model).toMatchObject({
+      meshes: 1,
+      vertices: 4,
+    });
 
-    const texture = await sharp(sceneSvg(5, 32, 32)).png().toBuffer();
+    const texture = await sharp(sceneSvg(5, 32, 32))
+      .png()
+      .toBuffer();
     const pkg = zip([
       { name: 'qipao/', data: new Uint8Array() },
       { name: 'qipao/qipao.glb', data: glbModel({ vertices: [500, 20] }), deflate: true },
       { name: 'qipao/silk.png', data: texture },
     ]);
     const a = await analyseBytes(pkg, 'application/zip', { maxPixels: MAX_PIXELS });
-    expect(a).toMatchObject({ format: 'zip', model: { container: 'zip', meshes: 2, vertices: 520, textures: 1, entries: 2, modelEntry: 'qipao/qipao.glb' } });
+    expect(a).toMatchObject({
+      format: 'zip',
+      model: { container: 'zip', meshes: 2, vertices: 520, textures: 1, entries: 2, modelEntry: 'qipao/qipao.glb' },
+    });
     const empty = zip([{ name: 'readme.txt', data: Buffer.from('no model here') }]);
     expect((await analyseBytes(empty, 'application/zip', { maxPixels: MAX_PIXELS })).model?.meshes).toBe(0);
     // A ZIP declared as USDZ must be one (first entry a USD layer).
     expect((await refusal(analyseBytes(empty, 'model/vnd.usdz+zip', { maxPixels: MAX_PIXELS }))).rule).toBe('format_mismatch');
     const usdz = zip([{ name: 'scene.usda', data: Buffer.from('#usda 1.0\ndef Xform "Root" {\n def Mesh "Body" {\n }\n}\n') }]);
-    expect(await analyseBytes(usdz, 'model/vnd.usdz+zip', { maxPixels: MAX_PIXELS })).toMatchObject({ format: 'usdz', model: { meshes: 1 } });
+    expect(await analyseBytes(usdz, 'model/vnd.usdz+zip', { maxPixels: MAX_PIXELS })).toMatchObject({
+      format: 'usdz',
+      model: { meshes: 1 },
+    });
   });
 });
 

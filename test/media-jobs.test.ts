@@ -35,7 +35,10 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function upload(bytes: Uint8Array, mediaType = 'image/png') {
   const created = w.ok(
-    await t.call('POST', '/v1/uploads', { key: p.key, body: { accountId: p.account, mediaType, size: bytes.length, sha256: sha256(bytes) } }),
+    await t.call('POST', '/v1/uploads', {
+      key: p.key,
+      body: { accountId: p.account, mediaType, size: bytes.length, sha256: sha256(bytes) },
+    }),
     201,
   );
   const put = await fetch(created.uploadUrl, { method: 'PUT', headers: created.headers, body: bytes as BodyInit });
@@ -44,8 +47,12 @@ async function upload(bytes: Uint8Array, mediaType = 'image/png') {
   return { id: created.id as string, uploadUrl: created.uploadUrl as string };
 }
 
-const png = (seed: number, size = 64) => sharp(sceneSvg(seed, size, size)).png().toBuffer();
-const job = (uploadId: string) => t.deps.db.selectFrom('media_jobs').selectAll().where('upload_id', '=', uploadId).executeTakeFirstOrThrow();
+const png = (seed: number, size = 64) =>
+  sharp(sceneSvg(seed, size, size))
+    .png()
+    .toBuffer();
+const job = (uploadId: string) =>
+  t.deps.db.selectFrom('media_jobs').selectAll().where('upload_id', '=', uploadId).executeTakeFirstOrThrow();
 const resultCount = async (uploadId: string) =>
   Number(
     (
@@ -95,7 +102,12 @@ describe('the media job queue', () => {
 
     expect(await processNextJob(deps(outage), cfg, 'w1')).toBe('retry');
     let row = await job(id);
-    expect(row).toMatchObject({ status: 'queued', attempts: 1, last_error: 'storage unavailable: connection reset by peer', dead_reason: null });
+    expect(row).toMatchObject({
+      status: 'queued',
+      attempts: 1,
+      last_error: 'storage unavailable: connection reset by peer',
+      dead_reason: null,
+    });
     expect((row.due_at.getTime() - t.clock.now().getTime()) / 1000).toBeCloseTo(10, 0);
     expect(await processNextJob(deps(outage), cfg, 'w1')).toBe('empty'); // still backing off
 
@@ -120,11 +132,19 @@ describe('the media job queue', () => {
     expect(await resultCount(id)).toBe(0);
 
     const dead = w.ok(await t.call('GET', '/v1/media/jobs?status=dead', { key: OPERATOR_KEY }), 200);
-    expect(dead.data).toContainEqual(expect.objectContaining({ uploadId: id, status: 'dead', attempts: 3, deadReason: row.dead_reason }));
+    expect(dead.data).toContainEqual(
+      expect.objectContaining({ uploadId: id, status: 'dead', attempts: 3, deadReason: row.dead_reason }),
+    );
     expect((await t.call('GET', '/v1/media/jobs', { key: p.key })).status).toBe(403);
 
     // A work with that file cannot be submitted until the analysis succeeds.
-    const asset = w.ok(await t.call('POST', '/v1/assets', { key: p.key, body: w.assetBody(p.account, { files: [{ uploadId: id, purpose: 'preview' }] }) }), 201);
+    const asset = w.ok(
+      await t.call('POST', '/v1/assets', {
+        key: p.key,
+        body: w.assetBody(p.account, { files: [{ uploadId: id, purpose: 'preview' }] }),
+      }),
+      201,
+    );
     expect(asset.media.files[0]).toMatchObject({ status: 'dead', verdict: null });
     const refused = await t.call('POST', `/v1/assets/${asset.id}/submit`, { key: p.key });
     expect(refused.body).toMatchObject({ status: 409, code: 'media_failed', uploadId: id });
@@ -153,7 +173,12 @@ describe('the media job queue', () => {
     const cfg = parseMediaWorkerConfig({ MEDIA_JOB_LEASE: '60' });
     const { id } = await upload(await png(4));
     // The first worker claims the job and is never heard from again.
-    const doomed = await claimMediaJob(t.deps.db, t.clock.now(), { workerId: 'doomed', leaseToken: 'doomed-lease', leaseSeconds: 60, maxAttempts: 5 });
+    const doomed = await claimMediaJob(t.deps.db, t.clock.now(), {
+      workerId: 'doomed',
+      leaseToken: 'doomed-lease',
+      leaseSeconds: 60,
+      maxAttempts: 5,
+    });
     expect(doomed.kind).toBe('claimed');
     expect(await job(id)).toMatchObject({ status: 'running', attempts: 1, locked_by: 'doomed' });
 
@@ -181,7 +206,11 @@ describe('the media job queue', () => {
     expect((await job(id)).dead_reason).toMatch(/gave up after 1 attempts: attempt 1 did not finish within its lease/);
     expect(await resultCount(id)).toBe(0);
     await t.deps.db.transaction().execute(async (trx) => {
-      await trx.updateTable('media_jobs').set({ status: 'done', dead_reason: null, finished_at: t.clock.now() }).where('upload_id', '=', id).execute();
+      await trx
+        .updateTable('media_jobs')
+        .set({ status: 'done', dead_reason: null, finished_at: t.clock.now() })
+        .where('upload_id', '=', id)
+        .execute();
     });
   });
 
@@ -212,7 +241,12 @@ describe('the media job queue', () => {
     ];
     try {
       for (let i = 0; i < 600; i++) {
-        const left = await t.deps.db.selectFrom('media_jobs').select('upload_id').where('upload_id', 'in', ids).where('status', '<>', 'done').execute();
+        const left = await t.deps.db
+          .selectFrom('media_jobs')
+          .select('upload_id')
+          .where('upload_id', 'in', ids)
+          .where('status', '<>', 'done')
+          .execute();
         if (!left.length) break;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -220,7 +254,9 @@ describe('the media job queue', () => {
       await Promise.all(workers.map((x) => x.stop()));
       await other?.close();
     }
-    const done = logs.flatMap((l) => l.lines.filter((line) => line.msg === 'media job done').map((line) => line.fields!.uploadId as string));
+    const done = logs.flatMap((l) =>
+      l.lines.filter((line) => line.msg === 'media job done').map((line) => line.fields!.uploadId as string),
+    );
     expect(done.sort()).toEqual([...ids].sort());
     expect(logs.every((l) => l.lines.some((line) => line.msg === 'media job done'))).toBe(true); // both took part
     for (const id of ids) {
@@ -237,7 +273,9 @@ describe('the media job queue', () => {
       await drain();
       const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(t.deps.db);
       // A 7000×5000 PNG: big enough that decoding it takes a while, within the 50 MP limit.
-      const big = await sharp(sceneSvg(900, 7000, 5000)).png({ compressionLevel: 1 }).toBuffer();
+      const big = await sharp(sceneSvg(900, 7000, 5000))
+        .png({ compressionLevel: 1 })
+        .toBuffer();
       const { id, uploadUrl } = await upload(big);
       // The job is due by the test's clock, which earlier tests moved ahead; the child runs on real time.
       await t.deps.db.updateTable('media_jobs').set({ due_at: new Date() }).where('upload_id', '=', id).execute();

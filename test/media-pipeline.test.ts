@@ -64,15 +64,27 @@ async function party(name: string) {
   return { ...p, account };
 }
 
-function draft(p: { key: string; account: string }, files: { uploadId: string; purpose: string }[], over: Record<string, unknown> = {}) {
+function draft(
+  p: { key: string; account: string },
+  files: { uploadId: string; purpose: string }[],
+  over: Record<string, unknown> = {},
+) {
   return t.call('POST', '/v1/assets', { key: p.key, body: w.assetBody(p.account, { files, ...over }) });
 }
 
-async function registered(p: { key: string; account: string }, official: { key: string }, files: { uploadId: string; purpose: string }[], over = {}) {
+async function registered(
+  p: { key: string; account: string },
+  official: { key: string },
+  files: { uploadId: string; purpose: string }[],
+  over = {},
+) {
   const asset = w.ok(await draft(p, files, over), 201);
   w.ok(await t.call('POST', `/v1/assets/${asset.id}/submit`, { key: p.key }), 200);
   w.ok(await t.call('POST', `/v1/assets/${asset.id}/review`, { key: official.key, body: { action: 'start' } }), 200);
-  const done = w.ok(await t.call('POST', `/v1/assets/${asset.id}/review`, { key: official.key, body: { action: 'approve' } }), 200);
+  const done = w.ok(
+    await t.call('POST', `/v1/assets/${asset.id}/review`, { key: official.key, body: { action: 'approve' } }),
+    200,
+  );
   expect(done.status).toBe('registered');
   return done;
 }
@@ -80,7 +92,9 @@ async function registered(p: { key: string; account: string }, official: { key: 
 describe('every completed upload is analysed', () => {
   it('queues the job with the completion, then records format, size, hashes, BlurHash and WebP previews in storage', async () => {
     const a = await party('Previews');
-    const png = await sharp(sceneSvg(101, 1600, 1200)).png().toBuffer();
+    const png = await sharp(sceneSvg(101, 1600, 1200))
+      .png()
+      .toBuffer();
     const id = await upload(a.key, a.account, png, 'image/png');
     const media = await analysed(a.key, id);
     expect(media).toMatchObject({ uploadId: id, status: 'done', verdict: 'accepted', refusal: null, format: 'png', model: null });
@@ -105,12 +119,18 @@ describe('every completed upload is analysed', () => {
     // The same bytes uploaded again hash the same.
     const b = await party('Same bytes');
     const again = await analysed(b.key, await upload(b.key, b.account, png, 'image/png'));
-    expect([again.image.dhash, again.image.phash, again.image.blurhash]).toEqual([media.image.dhash, media.image.phash, media.image.blurhash]);
+    expect([again.image.dhash, again.image.phash, again.image.blurhash]).toEqual([
+      media.image.dhash,
+      media.image.phash,
+      media.image.blurhash,
+    ]);
   });
 
   it('refuses a PNG declared as JPEG; a work with it cannot be submitted', async () => {
     const a = await party('Mislabelled');
-    const png = await sharp(sceneSvg(102, 200, 200)).png().toBuffer();
+    const png = await sharp(sceneSvg(102, 200, 200))
+      .png()
+      .toBuffer();
     const id = await upload(a.key, a.account, png, 'image/jpeg');
     const media = await analysed(a.key, id);
     expect(media).toMatchObject({ status: 'done', verdict: 'refused', format: 'png', refusal: { rule: 'format_mismatch' } });
@@ -136,11 +156,22 @@ describe('every completed upload is analysed', () => {
 
   it('GLB: meshes, vertices and textures counted; a garment without a mesh is refused at submission', async () => {
     const a = await party('Models');
-    const model = await analysed(a.key, await upload(a.key, a.account, glbModel({ vertices: [2400, 600], textures: 3 }), 'model/gltf-binary'));
-    expect(model).toMatchObject({ verdict: 'accepted', format: 'glb', image: null, model: { meshes: 2, vertices: 3000, textures: 3 } });
+    const model = await analysed(
+      a.key,
+      await upload(a.key, a.account, glbModel({ vertices: [2400, 600], textures: 3 }), 'model/gltf-binary'),
+    );
+    expect(model).toMatchObject({
+      verdict: 'accepted',
+      format: 'glb',
+      image: null,
+      model: { meshes: 2, vertices: 3000, textures: 3 },
+    });
 
     const empty = await upload(a.key, a.account, glbModel({ vertices: [], copyright: 'CC0' }), 'model/gltf-binary');
-    expect(await analysed(a.key, empty)).toMatchObject({ verdict: 'accepted', model: { meshes: 0, vertices: 0, copyright: 'CC0' } });
+    expect(await analysed(a.key, empty)).toMatchObject({
+      verdict: 'accepted',
+      model: { meshes: 0, vertices: 0, copyright: 'CC0' },
+    });
     const garment = w.ok(await draft(a, [{ uploadId: empty, purpose: 'model' }]), 201);
     const refused = await t.call('POST', `/v1/assets/${garment.id}/submit`, { key: a.key });
     expect(refused.status).toBe(422);
@@ -148,7 +179,14 @@ describe('every completed upload is analysed', () => {
     // The same empty scene is fine as a collectible, and a photo is no garment model.
     const collectible = w.ok(await draft(a, [{ uploadId: empty, purpose: 'model' }], { kind: 'collectible' }), 201);
     w.ok(await t.call('POST', `/v1/assets/${collectible.id}/submit`, { key: a.key }), 200);
-    const photo = await upload(a.key, a.account, await sharp(sceneSvg(103, 300, 300)).jpeg().toBuffer(), 'image/jpeg');
+    const photo = await upload(
+      a.key,
+      a.account,
+      await sharp(sceneSvg(103, 300, 300))
+        .jpeg()
+        .toBuffer(),
+      'image/jpeg',
+    );
     const fake = w.ok(await draft(a, [{ uploadId: photo, purpose: 'model' }]), 201);
     const notModel = await t.call('POST', `/v1/assets/${fake.id}/submit`, { key: a.key });
     expect(notModel.body).toMatchObject({ status: 422, code: 'media_refused', rule: 'model_not_3d', uploadId: photo });
@@ -164,13 +202,27 @@ describe('every completed upload is analysed', () => {
     const forbidsCommerce0 = await upload(
       a.key,
       a.account,
-      vrm0({ title: 'Xiao Man', author: 'Lin Yue', allowedUserName: 'OnlyAuthor', commercialUssageName: 'Disallow', violentUssageName: 'Disallow', sexualUssageName: 'Disallow', licenseName: 'CC_BY_NC' }),
+      vrm0({
+        title: 'Xiao Man',
+        author: 'Lin Yue',
+        allowedUserName: 'OnlyAuthor',
+        commercialUssageName: 'Disallow',
+        violentUssageName: 'Disallow',
+        sexualUssageName: 'Disallow',
+        licenseName: 'CC_BY_NC',
+      }),
       'model/gltf-binary',
     );
     const forbidsCommerce1 = await upload(
       a.key,
       a.account,
-      vrm1({ name: 'Xiao Man 2', authors: ['Lin Yue'], licenseUrl: 'https://vrm.dev/licenses/1.0/', avatarPermission: 'onlyAuthor', commercialUsage: 'personalNonProfit' }),
+      vrm1({
+        name: 'Xiao Man 2',
+        authors: ['Lin Yue'],
+        licenseUrl: 'https://vrm.dev/licenses/1.0/',
+        avatarPermission: 'onlyAuthor',
+        commercialUsage: 'personalNonProfit',
+      }),
       'model/gltf-binary',
     );
     expect(await analysed(a.key, forbidsCommerce0)).toMatchObject({
@@ -179,7 +231,9 @@ describe('every completed upload is analysed', () => {
     });
     expect(await analysed(a.key, forbidsCommerce1)).toMatchObject({
       format: 'vrm',
-      model: { vrm: { specVersion: '1.0', permissions: { commercialUsage: 'personalNonProfit' }, licence: { commercialUse: 'none' } } },
+      model: {
+        vrm: { specVersion: '1.0', permissions: { commercialUsage: 'personalNonProfit' }, licence: { commercialUse: 'none' } },
+      },
     });
 
     const commercial = {
@@ -192,7 +246,10 @@ describe('every completed upload is analysed', () => {
     };
     for (const uploadId of [forbidsCommerce0, forbidsCommerce1]) {
       const asset = w.ok(await draft(a, [{ uploadId, purpose: 'model' }], commercial), 201);
-      expect(asset.media.licenceContradictions.map((c: { term: string }) => c.term).sort()).toEqual(['avatar.performers', 'commercialUse']);
+      expect(asset.media.licenceContradictions.map((c: { term: string }) => c.term).sort()).toEqual([
+        'avatar.performers',
+        'commercialUse',
+      ]);
       expect(asset.media.licenceContradictions[0]).toMatchObject({ uploadId });
       w.ok(await t.call('POST', `/v1/assets/${asset.id}/submit`, { key: a.key }), 200);
       const screening = w.ok(await t.call('GET', `/v1/assets/${asset.id}/screening`, { key: official.key }), 200);
@@ -227,8 +284,12 @@ describe('screening at submission', () => {
     const official = await w.official();
     const a = await party('Original house');
     const b = await party('Copycat house');
-    const art = await sharp(sceneSvg(201, 900, 700)).png().toBuffer();
-    const original = await registered(a, official, [{ uploadId: await upload(a.key, a.account, art, 'image/png'), purpose: 'preview' }]);
+    const art = await sharp(sceneSvg(201, 900, 700))
+      .png()
+      .toBuffer();
+    const original = await registered(a, official, [
+      { uploadId: await upload(a.key, a.account, art, 'image/png'), purpose: 'preview' },
+    ]);
 
     const copyUpload = await upload(b.key, b.account, art, 'image/png');
     await analysed(b.key, copyUpload);
@@ -255,7 +316,9 @@ describe('screening at submission', () => {
     const official = await w.official();
     const a = await party('Designer');
     const b = await party('Lookalikes');
-    const art = await sharp(sceneSvg(301, 1200, 900)).png().toBuffer();
+    const art = await sharp(sceneSvg(301, 1200, 900))
+      .png()
+      .toBuffer();
     const originalUpload = await upload(a.key, a.account, art, 'image/png');
     const original = await registered(a, official, [{ uploadId: originalUpload, purpose: 'preview' }]);
 
@@ -289,10 +352,20 @@ describe('screening at submission', () => {
       flaggedIds.push(asset.id);
     }
 
-    const unrelated = await upload(b.key, b.account, await sharp(sceneSvg(302, 1200, 900)).png().toBuffer(), 'image/png');
+    const unrelated = await upload(
+      b.key,
+      b.account,
+      await sharp(sceneSvg(302, 1200, 900))
+        .png()
+        .toBuffer(),
+      'image/png',
+    );
     const clean = w.ok(await draft(b, [{ uploadId: unrelated, purpose: 'preview' }], { title: 'Unrelated' }), 201);
     w.ok(await t.call('POST', `/v1/assets/${clean.id}/submit`, { key: b.key }), 200);
-    expect(w.ok(await t.call('GET', `/v1/assets/${clean.id}/screening`, { key: official.key }), 200)).toMatchObject({ flagged: false, matches: [] });
+    expect(w.ok(await t.call('GET', `/v1/assets/${clean.id}/screening`, { key: official.key }), 200)).toMatchObject({
+      flagged: false,
+      matches: [],
+    });
 
     // Officials page through flagged submissions awaiting a decision; the clean one is not among them.
     const seen: string[] = [];
@@ -326,7 +399,10 @@ describe('screening at submission', () => {
     expect(byUpload.threshold).toBe(10);
     expect(new Set(byUpload.data.map((m: { matchedAssetId: string }) => m.matchedAssetId))).toEqual(new Set(flaggedIds));
     const media = await analysed(a.key, originalUpload);
-    const byHash = w.ok(await t.call('GET', `/v1/assets/similar?hash=${media.image.phash}&algorithm=phash&threshold=0`, { key: official.key }), 200);
+    const byHash = w.ok(
+      await t.call('GET', `/v1/assets/similar?hash=${media.image.phash}&algorithm=phash&threshold=0`, { key: official.key }),
+      200,
+    );
     expect(byHash.data.map((m: { matchedAssetId: string }) => m.matchedAssetId)).toContain(original.id);
     expect(byHash.data.every((m: { distance: number }) => m.distance === 0)).toBe(true);
     expect((await t.call('GET', '/v1/assets/similar', { key: official.key })).status).toBe(400);
@@ -337,7 +413,14 @@ describe('screening at submission', () => {
     const a = await party('Impatient');
     await worker.stop();
     try {
-      const id = await upload(a.key, a.account, await sharp(sceneSvg(401, 300, 300)).png().toBuffer(), 'image/png');
+      const id = await upload(
+        a.key,
+        a.account,
+        await sharp(sceneSvg(401, 300, 300))
+          .png()
+          .toBuffer(),
+        'image/png',
+      );
       const asset = w.ok(await draft(a, [{ uploadId: id, purpose: 'preview' }]), 201);
       expect(asset.media.files[0]).toMatchObject({ uploadId: id, status: 'queued', verdict: null });
       const saved = t.deps.config.MEDIA_SUBMIT_WAIT;
@@ -358,13 +441,25 @@ describe('screening at submission', () => {
       expect(res.status).toBe(200);
       expect(res.body.media.files[0]).toMatchObject({ status: 'done', verdict: 'accepted' });
     } finally {
-      if (!worker) worker = startMediaWorker({ db: t.deps.db, blobs: t.deps.blobs, clock: t.clock, log: new MemoryLogger() }, parseMediaWorkerConfig({}));
+      if (!worker)
+        worker = startMediaWorker(
+          { db: t.deps.db, blobs: t.deps.blobs, clock: t.clock, log: new MemoryLogger() },
+          parseMediaWorkerConfig({}),
+        );
     }
   });
 
   it('documents the media routes with problem+json errors', async () => {
     const doc = w.ok(await t.call('GET', '/openapi.json'), 200);
-    for (const path of ['/v1/uploads/{id}/media', '/v1/uploads/{id}/preview/{size}', '/v1/assets/similar', '/v1/assets/{id}/screening', '/v1/review/flagged', '/v1/media/jobs', '/v1/media/jobs/{id}/retry']) {
+    for (const path of [
+      '/v1/uploads/{id}/media',
+      '/v1/uploads/{id}/preview/{size}',
+      '/v1/assets/similar',
+      '/v1/assets/{id}/screening',
+      '/v1/review/flagged',
+      '/v1/media/jobs',
+      '/v1/media/jobs/{id}/retry',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect(doc.paths['/v1/assets/{id}/submit'].post.responses['422']).toBeTruthy();

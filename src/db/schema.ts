@@ -237,7 +237,7 @@ export interface LogCheckpointsTable {
 
 export interface JournalsTable {
   id: string;
-  kind: 'topup' | 'trade' | 'reversal';
+  kind: 'topup' | 'trade' | 'reversal' | 'payment' | 'refund' | 'hold' | 'hold_release' | 'payout';
   currency: string;
   trade_id: string | null;
   reverses: string | null;
@@ -249,7 +249,21 @@ export interface PostingsTable {
   id: ColumnType<bigint, never, never>;
   journal_id: string;
   holder: string;
-  role: 'topup_source' | 'topup' | 'buyer' | 'seller' | 'platform_fee' | 'royalty' | 'parent_royalty';
+  role:
+    | 'topup_source'
+    | 'topup'
+    | 'buyer'
+    | 'seller'
+    | 'platform_fee'
+    | 'royalty'
+    | 'parent_royalty'
+    | 'payment_source'
+    | 'payment'
+    | 'refund'
+    | 'refund_sink'
+    | 'hold'
+    | 'payout'
+    | 'payout_sink';
   amount: Int8;
 }
 
@@ -405,6 +419,125 @@ export interface MediaScreeningMatchesTable {
   distance: number;
 }
 
+/** schema/0008_stripe.sql */
+export interface StripePaymentsTable {
+  id: string;
+  purpose: 'trade' | 'topup';
+  trade_id: string | null;
+  holder: string;
+  currency: string;
+  amount: Int8;
+  request_key: string | null;
+  payment_intent_id: string | null;
+  succeeded_at: Timestamp | null;
+  amount_received: Int8 | null;
+  charge_id: string | null;
+  failed_at: Timestamp | null;
+  canceled_at: Timestamp | null;
+  refunded_at: Timestamp | null;
+  dispute_id: string | null;
+  dispute_status: 'open' | 'won' | 'lost' | null;
+  payment_journal_id: string | null;
+  hold_journal_id: string | null;
+  hold_release_journal_id: string | null;
+  reversal_journal_id: string | null;
+  refund_journal_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  payment_intent_id: string | null;
+  stripe_created: Timestamp;
+  received_at: Timestamp;
+}
+
+export interface StripeRefundsTable {
+  id: string;
+  payment_id: string;
+  payment_intent_id: string;
+  idempotency_key: string;
+  reason: string;
+  stripe_refund_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+/** schema/0007_webhooks.sql: platform webhook endpoints; delivery state lives on the endpoint row. */
+export interface WebhookEndpointsTable {
+  id: string;
+  platform_id: string;
+  url: string;
+  description: string | null;
+  event_types: string[];
+  status: 'enabled' | 'disabled';
+  disabled_reason: 'manual' | 'gone' | 'failing' | null;
+  /** Log index: everything before it was delivered or is not for this endpoint. */
+  position: Int8;
+  pending_index: Int8 | null;
+  pending_event_id: string | null;
+  pending_body: string | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  failing_since: Timestamp | null;
+  lease_token: string | null;
+  leased_until: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookSecretsTable {
+  id: ColumnType<bigint, never, never>;
+  endpoint_id: string;
+  secret: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: ColumnType<bigint, never, never>;
+  endpoint_id: string;
+  event_id: string;
+  log_index: Int8;
+  attempt: number;
+  started_at: Timestamp;
+  duration_ms: number;
+  status_code: number | null;
+  succeeded: boolean;
+  error: string | null;
+  next_attempt_at: Timestamp | null;
+}
+
+export interface StripeConnectedAccountsTable {
+  holder: string;
+  stripe_account_id: string;
+  created_at: Timestamp;
+}
+
+export interface StripeTransfersTable {
+  id: string;
+  trade_id: string;
+  holder: string;
+  role: string;
+  currency: string;
+  amount: Int8;
+  transfer_group: string;
+  source_charge: string | null;
+  journal_id: string;
+  idempotency_key: string;
+  stripe_transfer_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
 export interface Database {
   platforms: PlatformsTable;
   officials: OfficialsTable;
@@ -441,6 +574,14 @@ export interface Database {
   media_hashes: MediaHashesTable;
   media_screenings: MediaScreeningsTable;
   media_screening_matches: MediaScreeningMatchesTable;
+  stripe_payments: StripePaymentsTable;
+  stripe_events: StripeEventsTable;
+  stripe_refunds: StripeRefundsTable;
+  stripe_connected_accounts: StripeConnectedAccountsTable;
+  stripe_transfers: StripeTransfersTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

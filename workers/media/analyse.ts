@@ -47,7 +47,8 @@ export async function analyseBytes(bytes: Uint8Array, declaredType: string, opts
 
   if (IMAGE_FORMATS.includes(sniffed)) {
     const size = readImageDimensions(sniffed, bytes);
-    if (!size) throw new MediaRefusal('unreadable_image', `The ${FORMAT_NAMES[sniffed]} header is missing or truncated.`, sniffed);
+    if (!size)
+      throw new MediaRefusal('unreadable_image', `The ${FORMAT_NAMES[sniffed]} header is missing or truncated.`, sniffed);
     const pixels = size.width * size.height;
     if (pixels > opts.maxPixels) {
       throw new MediaRefusal(

@@ -29,7 +29,9 @@ export type MediaWorkerConfig = z.infer<typeof mediaWorkerConfigSchema>;
 export function parseMediaWorkerConfig(env: Record<string, string | undefined>): MediaWorkerConfig {
   const parsed = mediaWorkerConfigSchema.safeParse(env);
   if (!parsed.success) {
-    throw new Error(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   return parsed.data;
 }

@@ -60,7 +60,8 @@ function binaryFbx(bytes: Uint8Array): ModelInfo {
         else if (name === 'Texture') counts.textures++;
         else if (name === 'Material') counts.materials++;
       }
-      if (name === 'Vertices' && parent === 'Geometry' && typeof props[0] === 'number') counts.vertices += Math.floor(props[0] / 3);
+      if (name === 'Vertices' && parent === 'Geometry' && typeof props[0] === 'number')
+        counts.vertices += Math.floor(props[0] / 3);
       if (name === 'Creator' && path.length === 0 && typeof props[0] === 'string') counts.creator = props[0].slice(0, 200);
 
       const childrenStart = propsStart + propLength;

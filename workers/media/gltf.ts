@@ -77,7 +77,9 @@ export function describeGltf(gltf: GltfJson, container: 'glb' | 'gltf'): ModelIn
   let primitives = 0;
   const positions = new Set<number>();
   for (const mesh of meshes) {
-    for (const primitive of list(mesh?.primitives, 'mesh.primitives') as NonNullable<NonNullable<GltfJson['meshes']>[number]['primitives']>) {
+    for (const primitive of list(mesh?.primitives, 'mesh.primitives') as NonNullable<
+      NonNullable<GltfJson['meshes']>[number]['primitives']
+    >) {
       primitives++;
       const index = primitive?.attributes?.POSITION;
       if (index === undefined) continue;
@@ -90,7 +92,8 @@ export function describeGltf(gltf: GltfJson, container: 'glb' | 'gltf'): ModelIn
   let vertices = 0;
   for (const index of positions) {
     const count = accessors[index]!.count;
-    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw malformed(`accessor ${index} has no valid count`);
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+      throw malformed(`accessor ${index} has no valid count`);
     vertices += count;
   }
   const vrm: VrmInfo | null = readVrmMeta(gltf.extensions);

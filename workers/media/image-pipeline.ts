@@ -1,7 +1,7 @@
 import sharp, { type OutputInfo } from 'sharp';
+import { encodeBlurHash } from './blurhash.js';
 import { MediaRefusal } from './errors.js';
 import { dHash, isLowDetail, pHash } from './perceptual-hash.js';
-import { encodeBlurHash } from './blurhash.js';
 
 export type SharpFactory = typeof sharp;
 
@@ -43,13 +43,18 @@ export async function renderImage(bytes: Uint8Array, opts: { sharp?: SharpFactor
   }
   const { width, height, channels } = decoded.info;
   type Raster = { data: Buffer; info: { width: number; height: number; channels: number } };
-  const from = (r: Raster) => make(r.data, { raw: { width: r.info.width, height: r.info.height, channels: r.info.channels as 3 | 4 } });
+  const from = (r: Raster) =>
+    make(r.data, { raw: { width: r.info.width, height: r.info.height, channels: r.info.channels as 3 | 4 } });
   const webp = async (r: Raster, size: number, quality: number): Promise<RenderedPreview> => {
     const out = await from(r)
       .resize(size, size, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality })
       .toBuffer({ resolveWithObject: true });
-    return { bytes: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length), width: out.info.width, height: out.info.height };
+    return {
+      bytes: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length),
+      width: out.info.width,
+      height: out.info.height,
+    };
   };
   // The small preview's raster feeds everything small: it is 16 times fewer pixels than the large one.
   const smallRaster = async (): Promise<Raster> =>
@@ -58,7 +63,13 @@ export async function renderImage(bytes: Uint8Array, opts: { sharp?: SharpFactor
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   const grey = (r: Raster, w: number, h: number) =>
-    from(r).flatten({ background: '#ffffff' }).resize(w, h, { fit: 'fill' }).greyscale().toColourspace('b-w').raw({ depth: 'uchar' }).toBuffer();
+    from(r)
+      .flatten({ background: '#ffffff' })
+      .resize(w, h, { fit: 'fill' })
+      .greyscale()
+      .toColourspace('b-w')
+      .raw({ depth: 'uchar' })
+      .toBuffer();
   const [large, [small, grey32, grey9x8, blur]] = await Promise.all([
     webp(decoded, PREVIEW_SIZES.large, 80),
     smallRaster().then((r) =>

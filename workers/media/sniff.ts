@@ -6,7 +6,11 @@ import type { MediaFormat } from '../../src/features/media/media.types.js';
  */
 export function sniffFormat(bytes: Uint8Array): MediaFormat | null {
   const at = (offset: number, sig: number[]) => sig.every((b, i) => bytes[offset + i] === b);
-  const ascii = (offset: number, text: string) => at(offset, [...text].map((c) => c.charCodeAt(0)));
+  const ascii = (offset: number, text: string) =>
+    at(
+      offset,
+      [...text].map((c) => c.charCodeAt(0)),
+    );
 
   if (at(0, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'png';
   if (at(0, [0xff, 0xd8, 0xff])) return 'jpeg';
@@ -25,7 +29,7 @@ function isAvifBrand(bytes: Uint8Array): boolean {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < 16) return false;
   const size = view.getUint32(0);
-  const end = Math.min(bytes.length, size >= 16 ? size : 16);
+  const end = Math.min(bytes.length, Math.max(size, 16));
   const brand = (o: number) => String.fromCharCode(bytes[o]!, bytes[o + 1]!, bytes[o + 2]!, bytes[o + 3]!);
   for (let o = 8; o + 4 <= end; o += 4) {
     if (o === 12) continue; // minor version
@@ -35,7 +39,24 @@ function isAvifBrand(bytes: Uint8Array): boolean {
   return false;
 }
 
-const OBJ_KEYWORDS = new Set(['v', 'vt', 'vn', 'vp', 'f', 'l', 'p', 'o', 'g', 's', 'usemtl', 'mtllib', 'cstype', 'deg', 'curv', 'surf']);
+const OBJ_KEYWORDS = new Set([
+  'v',
+  'vt',
+  'vn',
+  'vp',
+  'f',
+  'l',
+  'p',
+  'o',
+  'g',
+  's',
+  'usemtl',
+  'mtllib',
+  'cstype',
+  'deg',
+  'curv',
+  'surf',
+]);
 
 function sniffText(bytes: Uint8Array): MediaFormat | null {
   const head = bytes.subarray(0, 64 * 1024);

@@ -110,7 +110,12 @@ function vrm1(meta: Json): VrmInfo {
     modification: oneOf(meta.modification, ['prohibited', 'allowModification', 'allowModificationRedistribution'], 'prohibited'),
     copyrightInformation: str(meta.copyrightInformation),
   };
-  const authors = Array.isArray(meta.authors) ? meta.authors.map(str).filter((a): a is string => a !== null).slice(0, 20) : [];
+  const authors = Array.isArray(meta.authors)
+    ? meta.authors
+        .map(str)
+        .filter((a): a is string => a !== null)
+        .slice(0, 20)
+    : [];
   return {
     specVersion: '1.0',
     title: str(meta.name),

@@ -1,13 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../../src/db/database.js';
-import {
-  type ClaimedJob,
-  claimMediaJob,
-  extendLease,
-  failJob,
-  markJobDone,
-} from '../../src/features/media/jobs.repo.js';
+import { type ClaimedJob, claimMediaJob, extendLease, failJob, markJobDone } from '../../src/features/media/jobs.repo.js';
 import type { PreviewInfo } from '../../src/features/media/media.types.js';
 import { type MediaFindings, saveFindings } from '../../src/features/media/results.repo.js';
 import { verifiedObjectKey } from '../../src/features/uploads/object-keys.js';
@@ -75,7 +69,12 @@ export async function processNextJob(deps: MediaWorkerDeps, config: MediaWorkerC
       log.error('media job lost its lease before finishing; another worker has it', { uploadId: job.uploadId, workerId });
       return 'lost';
     }
-    log.info('media job done', { uploadId: job.uploadId, verdict: findings.verdict, format: findings.format, attempt: job.attempts });
+    log.info('media job done', {
+      uploadId: job.uploadId,
+      verdict: findings.verdict,
+      format: findings.format,
+      attempt: job.attempts,
+    });
     return findings.verdict;
   } catch (err) {
     const message = (err as Error).message || String(err);

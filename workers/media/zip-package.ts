@@ -71,7 +71,8 @@ export function listZipEntries(bytes: Uint8Array): ZipEntry[] {
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const o = entry.localHeaderOffset;
-  if (o + 30 > bytes.length || view.getUint32(o, true) !== 0x04034b50) throw malformed(`the local header of ${entry.name} is broken`);
+  if (o + 30 > bytes.length || view.getUint32(o, true) !== 0x04034b50)
+    throw malformed(`the local header of ${entry.name} is broken`);
   const start = o + 30 + view.getUint16(o + 26, true) + view.getUint16(o + 28, true);
   const end = start + entry.compressedSize;
   if (end > bytes.length) throw malformed(`${entry.name} runs past the end of the archive`);
@@ -79,7 +80,8 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry): Uint8Array {
   if (entry.size > ZIP_LIMITS.maxModelBytes) throw tooLarge(`${entry.name} expands to ${entry.size} bytes`);
   const data = bytes.subarray(start, end);
   if (entry.method === 0) return data;
-  if (entry.method !== 8) throw malformed(`${entry.name} uses compression method ${entry.method}; only stored and deflate are read`);
+  if (entry.method !== 8)
+    throw malformed(`${entry.name} uses compression method ${entry.method}; only stored and deflate are read`);
   try {
     const out = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.size) });
     if (out.length !== entry.size) throw new Error('size differs');

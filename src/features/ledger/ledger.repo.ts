@@ -1,13 +1,13 @@
 import { sql } from 'kysely';
 import type { Queryable, Trx } from '../../db/database.js';
-import type { PostingsTable } from '../../db/schema.js';
+import type { JournalsTable, PostingsTable } from '../../db/schema.js';
 import { conflict } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 
 export const EXTERNAL = 'external';
 
 export interface JournalInput {
-  kind: 'topup' | 'trade' | 'reversal';
+  kind: JournalsTable['kind'];
   currency: string;
   tradeId?: string;
   reverses?: string;

@@ -15,7 +15,7 @@ const postingSchema = z.object({ holder: z.string(), role: z.string(), amount: z
 export const journalSchema = z
   .object({
     id: idSchema('jnl'),
-    kind: z.enum(['topup', 'trade', 'reversal']),
+    kind: z.enum(['topup', 'trade', 'reversal', 'payment', 'refund', 'hold', 'hold_release', 'payout']),
     currency: z.string(),
     tradeId: z.string().nullable(),
     reverses: z.string().nullable(),

@@ -1,6 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { paymentSchema, providerProblem } from '../stripe/stripe.routes.js';
 import { instantSchema, listingSchema, marketCurrencySchema, moneySchema, PUBLIC, tradeSchema } from './market.schemas.js';
+
+/** A purchase's trade; on the stripe rail with the PaymentIntent to confirm. */
+const purchaseSchema = tradeSchema.extend({ payment: paymentSchema.optional() }).openapi('Purchase');
 
 const tags = ['market'];
 
@@ -145,9 +149,21 @@ export const purchaseListing = createRoute({
         .object({
           buyerId: idSchema('acc').openapi({ description: 'The buyer: an account the caller acts for.' }),
           settle: z.boolean().default(true),
+          rail: z
+            .enum(['balance', 'stripe'])
+            .default('balance')
+            .openapi({
+              description:
+                '`stripe`: the unit is reserved and a Stripe PaymentIntent is created (its client secret is in `payment`); ' +
+                'the trade settles when Stripe confirms the payment (webhook). `settle` is ignored.',
+            }),
         })
         .strict(),
     ),
   },
-  responses: { 201: jsonResponse('The trade', tradeSchema), ...problems(400, 401, 403, 404, 409, 422) },
+  responses: {
+    201: jsonResponse('The trade', purchaseSchema),
+    ...problems(400, 401, 403, 404, 409, 422),
+    ...providerProblem,
+  },
 });

@@ -1,7 +1,9 @@
 import { requirePrincipal } from '../../http/auth.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { createRouter } from '../../http/router.js';
+import { tradeCertificate } from '../board/trade-certificate.js';
 import { findUnit } from '../editions/editions.repo.js';
+import { purchaseOnStripe } from '../stripe/checkout.service.js';
 import { findListing, presentListing } from './listings.repo.js';
 import * as listingRoutes from './listings.routes.js';
 import { cancelListing, createListing } from './listings.service.js';
@@ -34,7 +36,13 @@ export function marketRouter() {
     .openapi(listingRoutes.purchaseListing, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
       const { db, clock } = c.get('deps');
-      const trade = await purchaseListing(db, principal, c.req.valid('param').id, c.req.valid('json'), clock.now());
+      const input = c.req.valid('json');
+      if (input.rail === 'stripe') {
+        const key = c.req.header('idempotency-key');
+        const paid = await purchaseOnStripe(c.get('deps'), principal, c.req.valid('param').id, input, key);
+        return c.json({ ...presentTrade(paid.trade), payment: paid.payment }, 201);
+      }
+      const trade = await purchaseListing(db, principal, c.req.valid('param').id, input, clock.now());
       return c.json(presentTrade(trade), 201);
     })
     .openapi(offerRoutes.createOffer, async (c) => {
@@ -92,7 +100,9 @@ export function marketRouter() {
     })
     .openapi(tradeRoutes.getTrade, async (c) => {
       const principal = requirePrincipal(c);
-      return c.json(presentTrade(await visibleTrade(c.get('deps').db, principal, c.req.valid('param').id)), 200);
+      const { db } = c.get('deps');
+      const trade = await visibleTrade(db, principal, c.req.valid('param').id);
+      return c.json({ ...presentTrade(trade), certificate: await tradeCertificate(db, trade) }, 200);
     })
     .openapi(tradeRoutes.settleTrade, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');

@@ -128,8 +128,10 @@ export async function purchaseListing(
   db: Db,
   principal: Principal,
   listingId: string,
-  input: { buyerId: string; settle: boolean },
+  input: { buyerId: string; settle: boolean; rail?: 'balance' | 'stripe' },
   now: Date,
+  /** Runs in the purchase's transaction after the reservation (the stripe rail records its payment here). */
+  onReserved?: (trx: Trx, trade: Row<'trades'>) => Promise<void>,
 ): Promise<Row<'trades'>> {
   const outcome = await db.transaction().execute(async (trx) => {
     const buyer = await actingAccount(trx, principal, input.buyerId);
@@ -152,10 +154,13 @@ export async function purchaseListing(
     const trade = await reserveFromListing(
       trx,
       listing,
-      { buyerId: buyer.id, price: currentPrice(listing, now)!, rail: 'balance' },
+      { buyerId: buyer.id, price: currentPrice(listing, now)!, rail: input.rail ?? 'balance' },
       now,
     );
-    return { ended: false, trade: input.settle ? await settleTrade(trx, trade.id, now) : trade } as const;
+    await onReserved?.(trx, trade);
+    // A stripe-rail trade settles when Stripe's webhook says the payment succeeded, never here.
+    const settle = input.settle && trade.rail === 'balance';
+    return { ended: false, trade: settle ? await settleTrade(trx, trade.id, now) : trade } as const;
   });
   if (outcome.ended) throw listingNotOpen({ ...outcome.listing, status: 'expired' }, now);
   return outcome.trade;

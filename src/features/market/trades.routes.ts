@@ -1,5 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import { idempotencyHeader, idParams, jsonResponse, problems } from '../../http/schemas.js';
+import { tradeCertificateSchema } from '../board/trade-certificate.js';
 import { tradeSchema } from './market.schemas.js';
 
 const tags = ['market'];
@@ -9,8 +10,18 @@ export const getTrade = createRoute({
   path: '/v1/trades/{id}',
   tags,
   summary: 'Read a trade (its buyer and seller, their platforms, officials, the operator)',
+  description:
+    "`certificate` is the trade certificate: the offline proof of the trade's `trade.settled` event, null until the " +
+    'trade has settled and the integrator has put the event into a signed checkpoint. ' +
+    '`GET /v1/trades/{id}/certificate.tlog-proof` downloads it as a file.',
   request: { params: idParams('trd') },
-  responses: { 200: jsonResponse('The trade', tradeSchema), ...problems(400, 401, 404) },
+  responses: {
+    200: jsonResponse(
+      'The trade',
+      tradeSchema.extend({ certificate: tradeCertificateSchema.nullable() }).openapi('TradeWithCertificate'),
+    ),
+    ...problems(400, 401, 404),
+  },
 });
 
 export const settleTrade = createRoute({

@@ -106,7 +106,9 @@ export async function claimMediaJob(db: Db, now: Date, opts: ClaimOptions): Prom
     if (!job) return { kind: 'empty' } as const;
 
     const takenOver = job.status === 'running';
-    const lastError = takenOver ? `attempt ${job.attempts} did not finish within its lease (the worker stopped or stalled)` : null;
+    const lastError = takenOver
+      ? `attempt ${job.attempts} did not finish within its lease (the worker stopped or stalled)`
+      : null;
     if (takenOver && job.attempts >= opts.maxAttempts) {
       await trx
         .updateTable('media_jobs')

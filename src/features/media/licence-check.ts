@@ -23,7 +23,12 @@ export function licenceContradictions(registered: Licence, file: FileLicence): L
   const out: LicenceContradiction[] = [];
   const grant = (term: string, reg: boolean, fileValue: boolean | null, what: string) => {
     if (reg && fileValue === false) {
-      out.push({ term, registered: true, file: false, detail: `Registered as allowing ${what}, but the file's licence forbids it.` });
+      out.push({
+        term,
+        registered: true,
+        file: false,
+        detail: `Registered as allowing ${what}, but the file's licence forbids it.`,
+      });
     }
   };
 

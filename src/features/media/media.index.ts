@@ -93,7 +93,10 @@ export function mediaRouter() {
           .executeTakeFirst();
         if (!(await findUpload(db, q.upload!))) throw notFound('upload', q.upload);
         if (!r || r.dhash === null || r.phash === null) {
-          throw conflict('not_hashed', `Upload ${q.upload} has no perceptual hash: it is not an image, or its analysis has not finished.`);
+          throw conflict(
+            'not_hashed',
+            `Upload ${q.upload} has no perceptual hash: it is not an image, or its analysis has not finished.`,
+          );
         }
         queries.push({ algorithm: 'phash', hash: toUnsigned64(r.phash) }, { algorithm: 'dhash', hash: toUnsigned64(r.dhash) });
       }
@@ -101,7 +104,11 @@ export function mediaRouter() {
       for (const query of queries) {
         for (const s of await findSimilarHashes(db, { ...query, threshold, limit: 500 })) {
           if (s.uploadId === q.upload) continue;
-          found.set(`${s.uploadId}|${query.algorithm}`, { uploadId: s.uploadId, algorithm: query.algorithm, distance: s.distance });
+          found.set(`${s.uploadId}|${query.algorithm}`, {
+            uploadId: s.uploadId,
+            algorithm: query.algorithm,
+            distance: s.distance,
+          });
         }
       }
       const uploadIds = [...new Set([...found.values()].map((f) => f.uploadId))];
@@ -139,7 +146,10 @@ export function mediaRouter() {
               }),
             ),
         )
-        .sort((a, b) => a.distance - b.distance || a.matchedAssetId.localeCompare(b.matchedAssetId) || a.algorithm.localeCompare(b.algorithm))
+        .sort(
+          (a, b) =>
+            a.distance - b.distance || a.matchedAssetId.localeCompare(b.matchedAssetId) || a.algorithm.localeCompare(b.algorithm),
+        )
         .slice(0, q.limit);
       return c.json({ threshold, data }, 200);
     })
@@ -161,7 +171,12 @@ export function mediaRouter() {
       requirePrincipal(c, 'official', 'operator');
       const { db } = c.get('deps');
       const { after, limit, status } = c.req.valid('query');
-      const rows = await flaggedPage(db, status ? [status] : ['submitted', 'in_review'], decodeCursor(after, ASSET_CURSOR), limit);
+      const rows = await flaggedPage(
+        db,
+        status ? [status] : ['submitted', 'in_review'],
+        decodeCursor(after, ASSET_CURSOR),
+        limit,
+      );
       return c.json(
         toPage(
           rows,

@@ -29,7 +29,9 @@ export const uploadPreview = createRoute({
   request: {
     params: z.object({
       id: idSchema('upl').openapi({ param: { name: 'id', in: 'path' } }),
-      size: z.enum(['small', 'large']).openapi({ param: { name: 'size', in: 'path' }, description: 'small: 256 px, large: 1024 px' }),
+      size: z
+        .enum(['small', 'large'])
+        .openapi({ param: { name: 'size', in: 'path' }, description: 'small: 256 px, large: 1024 px' }),
     }),
   },
   responses: {
@@ -121,7 +123,10 @@ export const flaggedSubmissions = createRoute({
         .openapi({ description: 'Only works in this status; by default those awaiting a decision (submitted, in_review).' }),
     }),
   },
-  responses: { 200: jsonResponse('A page of flagged submissions, oldest first', pageSchema(flaggedItemSchema)), ...problems(400, 401, 403) },
+  responses: {
+    200: jsonResponse('A page of flagged submissions, oldest first', pageSchema(flaggedItemSchema)),
+    ...problems(400, 401, 403),
+  },
 });
 
 const jobSchema = z

@@ -3,7 +3,10 @@ import { REFUSAL_RULES } from './media.types.js';
 
 const previewSchema = z
   .object({
-    url: z.string().openapi({ description: 'GET this (with the same key) for the WebP bytes.', example: '/v1/uploads/upl_01J…/preview/small' }),
+    url: z.string().openapi({
+      description: 'GET this (with the same key) for the WebP bytes.',
+      example: '/v1/uploads/upl_01J…/preview/small',
+    }),
     key: z.string().openapi({ description: 'Object key in storage, named by the source SHA-256.' }),
     width: z.number().int(),
     height: z.number().int(),
@@ -106,7 +109,10 @@ export const screeningMatchSchema = z
     matchedUploadId: z.string(),
     algorithm: z.enum(['sha256', 'dhash', 'phash']),
     distance: z.number().int().openapi({ description: 'Hamming distance of the 64-bit hashes; 0 for an identical file.' }),
-    preview: z.object({ small: z.string(), large: z.string() }).nullable().openapi({ description: "URLs of the matched file's previews." }),
+    preview: z
+      .object({ small: z.string(), large: z.string() })
+      .nullable()
+      .openapi({ description: "URLs of the matched file's previews." }),
   })
   .openapi('ScreeningMatch');
 

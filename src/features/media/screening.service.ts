@@ -6,7 +6,7 @@ import { conflict, unprocessable } from '../../http/problem.js';
 import type { Licence } from '../assets/licence.js';
 import { enqueueMissingJobs, jobsFor } from './jobs.repo.js';
 import { fileLicenceContradictions, loadMedia } from './media.present.js';
-import { MODEL_FORMATS, type MediaFormat, type ModelInfo } from './media.types.js';
+import { type MediaFormat, MODEL_FORMATS, type ModelInfo } from './media.types.js';
 import { toUnsigned64 } from './results.repo.js';
 import { findSimilarHashes, type HashAlgorithm } from './similarity.js';
 
@@ -131,7 +131,13 @@ export async function screenSubmission(trx: Trx, asset: Row<'assets'>, config: A
           },
         );
       }
-      add({ upload_id: own.upload_id, matched_asset_id: row.asset_id, matched_upload_id: row.upload_id, algorithm: 'sha256', distance: 0 });
+      add({
+        upload_id: own.upload_id,
+        matched_asset_id: row.asset_id,
+        matched_upload_id: row.upload_id,
+        algorithm: 'sha256',
+        distance: 0,
+      });
     }
   }
 

@@ -66,15 +66,32 @@ export interface SimilarHash {
 const intArray = (values: number[]) => `{${values.join(',')}}`;
 const ALGORITHMS: readonly HashAlgorithm[] = ['dhash', 'phash'];
 
+export interface SimilarityQuery {
+  /** Unsigned 64-bit. */
+  hash: bigint;
+  algorithm: HashAlgorithm;
+  threshold: number;
+  limit?: number;
+}
+
 /**
- * Uploads whose `algorithm` hash is within `threshold` of `hash` (unsigned 64-bit), nearest first,
- * through the band indexes: index-only probes give the matching hashes, then each matching hash
- * is looked up (through its first band) for the uploads that carry it.
+ * Uploads whose `algorithm` hash is within `threshold` of `hash`, nearest first, through the band
+ * indexes: index-only probes give the matching hashes, then each matching hash is looked up
+ * (through its first band) for the uploads that carry it.
  */
-export async function findSimilarHashes(
-  db: Queryable,
-  q: { hash: bigint; algorithm: HashAlgorithm; threshold: number; limit?: number },
-): Promise<SimilarHash[]> {
+export async function findSimilarHashes(db: Queryable, q: SimilarityQuery): Promise<SimilarHash[]> {
+  const { rows } = await similarHashesQuery(q).execute(db);
+  return rows.map((r) => ({ uploadId: r.upload_id, distance: Number(r.distance) }));
+}
+
+/** The same question answered by reading every row: the baseline `npm run bench:similar` compares with. */
+export async function scanSimilarHashes(db: Queryable, q: SimilarityQuery): Promise<SimilarHash[]> {
+  const { rows } = await scanHashesQuery(q).execute(db);
+  return rows.map((r) => ({ uploadId: r.upload_id, distance: Number(r.distance) }));
+}
+
+/** The SQL behind findSimilarHashes (the benchmark also asks PostgreSQL to time it). */
+export function similarHashesQuery(q: SimilarityQuery) {
   if (!Number.isInteger(q.threshold) || q.threshold < 0 || q.threshold > MAX_THRESHOLD) {
     throw new RangeError(`threshold must be an integer between 0 and ${MAX_THRESHOLD}`);
   }
@@ -88,7 +105,7 @@ export async function findSimilarHashes(
     select hash from media_hashes
     where algorithm = ${algorithm} and ${sql.ref(`b${i}`)} = any(${probes[i]}::int[])
       and bit_count((hash # ${target}::bigint)::bit(64)) <= ${q.threshold}`;
-  const { rows } = await sql<{ upload_id: string; distance: number }>`
+  return sql<{ upload_id: string; distance: number }>`
     with near as (
       select distinct hash from (${band(0)} union all ${band(1)} union all ${band(2)} union all ${band(3)}) candidates
     )
@@ -99,20 +116,16 @@ export async function findSimilarHashes(
       where h.algorithm = ${algorithm} and h.b0 = ((near.hash >> 48) & 65535)::int and h.hash = near.hash
     ) m
     order by distance, m.upload_id
-    limit ${q.limit ?? 100}`.execute(db);
-  return rows.map((r) => ({ uploadId: r.upload_id, distance: Number(r.distance) }));
+    limit ${q.limit ?? 100}`;
 }
-/** The same question answered by reading every row: the baseline `npm run bench:similar` compares with. */
-export async function scanSimilarHashes(
-  db: Queryable,
-  q: { hash: bigint; algorithm: HashAlgorithm; threshold: number; limit?: number },
-): Promise<SimilarHash[]> {
+
+/** The SQL behind scanSimilarHashes: bit_count over every row of the algorithm. */
+export function scanHashesQuery(q: SimilarityQuery) {
   const target = toSigned64(q.hash).toString();
-  const { rows } = await sql<{ upload_id: string; distance: number }>`
+  return sql<{ upload_id: string; distance: number }>`
     select upload_id, bit_count((hash # ${target}::bigint)::bit(64))::int as distance
     from media_hashes
     where algorithm = ${q.algorithm} and bit_count((hash # ${target}::bigint)::bit(64)) <= ${q.threshold}
     order by distance, upload_id
-    limit ${q.limit ?? 100}`.execute(db);
-  return rows.map((r) => ({ uploadId: r.upload_id, distance: Number(r.distance) }));
+    limit ${q.limit ?? 100}`;
 }

@@ -1,0 +1,120 @@
+import Stripe from 'stripe';
+import { type PaymentEvent, type Payments, WebhookSignatureError } from '../ports/payments.js';
+
+export interface StripeSettings {
+  secretKey: string;
+  webhookSecret: string;
+  /** Overrides https://api.stripe.com, e.g. a local stand-in in tests: http://127.0.0.1:12111 */
+  apiBase?: string;
+}
+
+/**
+ * The Payments port over the official `stripe` SDK, built to run unchanged on Node and on Workers:
+ * requests go through the fetch HTTP client and webhook signatures are checked with SubtleCrypto
+ * (`constructEventAsync`), so neither node:http nor node:crypto is needed.
+ */
+export function stripePayments(settings: StripeSettings): Payments {
+  const base = settings.apiBase ? new URL(settings.apiBase) : null;
+  const stripe = new Stripe(settings.secretKey, {
+    httpClient: Stripe.createFetchHttpClient(),
+    // Our own idempotency keys make the SDK's retries safe; keep them few so a request stays short.
+    maxNetworkRetries: 1,
+    ...(base
+      ? {
+          host: base.hostname,
+          port: base.port || (base.protocol === 'http:' ? 80 : 443),
+          protocol: base.protocol === 'http:' ? 'http' : 'https',
+        }
+      : {}),
+  });
+  const crypto = Stripe.createSubtleCryptoProvider();
+
+  return {
+    async createPaymentIntent(input) {
+      const pi = await stripe.paymentIntents.create(
+        {
+          amount: Number(input.amount),
+          currency: input.currency.toLowerCase(),
+          automatic_payment_methods: { enabled: true },
+          transfer_group: input.transferGroup,
+          metadata: input.metadata,
+          description: input.description,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: pi.id, clientSecret: pi.client_secret ?? '', status: pi.status };
+    },
+    async createRefund(input) {
+      const refund = await stripe.refunds.create(
+        { payment_intent: input.paymentIntentId, metadata: input.metadata },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: refund.id, status: refund.status ?? 'pending' };
+    },
+    async createConnectedAccount(input) {
+      const account = await stripe.accounts.create(
+        {
+          type: 'express',
+          capabilities: { transfers: { requested: true } },
+          metadata: input.metadata,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: account.id };
+    },
+    async createAccountLink(input) {
+      const link = await stripe.accountLinks.create({
+        account: input.account,
+        refresh_url: input.refreshUrl,
+        return_url: input.returnUrl,
+        type: 'account_onboarding',
+      });
+      return { url: link.url, expiresAt: link.expires_at };
+    },
+    async createTransfer(input) {
+      const transfer = await stripe.transfers.create(
+        {
+          amount: Number(input.amount),
+          currency: input.currency.toLowerCase(),
+          destination: input.destination,
+          transfer_group: input.transferGroup,
+          source_transaction: input.sourceTransaction,
+          metadata: input.metadata,
+        },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: transfer.id };
+    },
+    async verifyWebhook(rawBody, signatureHeader) {
+      try {
+        const event = await stripe.webhooks.constructEventAsync(
+          rawBody,
+          signatureHeader,
+          settings.webhookSecret,
+          undefined,
+          crypto,
+        );
+        return event as unknown as PaymentEvent;
+      } catch (err) {
+        throw new WebhookSignatureError((err as Error).message);
+      }
+    },
+  };
+}
+
+/** Payments when STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set; otherwise none. */
+export function paymentsFromConfig(config: {
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_API_BASE?: string;
+}): Payments | undefined {
+  if (!config.STRIPE_SECRET_KEY) return undefined;
+  if (!config.STRIPE_WEBHOOK_SECRET) {
+    throw new Error('STRIPE_SECRET_KEY is set but STRIPE_WEBHOOK_SECRET is not: webhooks could not be verified');
+  }
+  return stripePayments({
+    secretKey: config.STRIPE_SECRET_KEY,
+    webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    apiBase: config.STRIPE_API_BASE,
+  });
+}

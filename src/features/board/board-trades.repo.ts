@@ -1,0 +1,89 @@
+import type { Queryable } from '../../db/database.js';
+import type { Category } from '../../db/schema.js';
+import { boardPseudonym } from './pseudonym.js';
+import { settledEventsOfTrades } from './trade-certificate.js';
+
+export interface BoardTradeFilter {
+  currency?: string;
+  category?: Category;
+  assetId?: string;
+}
+
+/** `<settled_at ms>.<trade id>`: recent trades are sorted by (settled_at, id), newest first. */
+export const TRADE_CURSOR_SHAPE = /^\d{1,15}\.trd_[0-9A-Z]{26}$/;
+
+/** A page (limit + 1 rows, for `toPage`) of settled trades, newest first, after the cursor's position. */
+export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter, after: string | undefined, limit: number) {
+  let q = db
+    .selectFrom('trades')
+    .innerJoin('units', 'units.id', 'trades.unit_id')
+    .innerJoin('editions', 'editions.id', 'units.edition_id')
+    .innerJoin('assets', 'assets.id', 'editions.asset_id')
+    .leftJoin('listings', 'listings.id', 'trades.listing_id')
+    .select([
+      'trades.id',
+      'trades.unit_id',
+      'trades.price',
+      'trades.currency',
+      'trades.settled_at',
+      'trades.seller_id',
+      'trades.buyer_id',
+      'listings.kind as listing_kind',
+      'units.serial',
+      'editions.size',
+      'assets.id as asset_id',
+      'assets.title',
+      'assets.kind as asset_kind',
+      'assets.category',
+      'assets.registration_number',
+    ])
+    .where('trades.status', '=', 'settled');
+  if (filter.currency) q = q.where('trades.currency', '=', filter.currency);
+  if (filter.category) q = q.where('assets.category', '=', filter.category);
+  if (filter.assetId) q = q.where('assets.id', '=', filter.assetId);
+  if (after) {
+    const [ms, id] = after.split('.') as [string, string];
+    const at = new Date(Number(ms));
+    q = q.where((eb) =>
+      eb.or([eb('trades.settled_at', '<', at), eb.and([eb('trades.settled_at', '=', at), eb('trades.id', '<', id)])]),
+    );
+  }
+  return q
+    .orderBy('trades.settled_at', 'desc')
+    .orderBy('trades.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+export type BoardTradeRow = Awaited<ReturnType<typeof settledTradesPage>>[number];
+
+export const tradeCursorKey = (row: BoardTradeRow) => `${row.settled_at!.getTime()}.${row.id}`;
+
+/** Board items for a page of trades: pseudonymous parties and each trade's log index. */
+export async function presentBoardTrades(db: Queryable, rows: readonly BoardTradeRow[]) {
+  const events = await settledEventsOfTrades(db, rows);
+  const names = new Map<string, string>();
+  await Promise.all(
+    [...new Set(rows.flatMap((r) => [r.seller_id, r.buyer_id]))].map(async (id) => names.set(id, await boardPseudonym(id))),
+  );
+  return rows.map((r) => ({
+    id: r.id,
+    asset: {
+      id: r.asset_id,
+      title: r.title,
+      kind: r.asset_kind,
+      category: r.category,
+      registrationNumber: r.registration_number,
+    },
+    editionSize: r.size,
+    serial: r.serial,
+    label: `${r.serial}/${r.size}`,
+    market: r.listing_kind ?? ('offer' as const),
+    price: Number(r.price),
+    currency: r.currency,
+    settledAt: r.settled_at!.toISOString(),
+    seller: names.get(r.seller_id)!,
+    buyer: names.get(r.buyer_id)!,
+    logIndex: events.get(r.id)?.logIndex ?? null,
+  }));
+}

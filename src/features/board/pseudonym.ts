@@ -1,0 +1,18 @@
+import { sha256, toHex } from '../../crypto/bytes.js';
+
+/**
+ * The board's name for a trading party: `p_` + the first 16 hex digits (64 bits) of
+ * SHA-256("haipai-board:" ‖ account id). Stable, so anyone can follow one party's trades across
+ * the board, and it shows no account id.
+ *
+ * It is a pseudonym, not an anonymiser, and deliberately keyless: account ids are ULIDs with 80
+ * random bits, so nobody recovers an id by guessing, but whoever already knows an id can compute
+ * its pseudonym. That adds nothing to what the public log already shows: every `trade.settled`
+ * event (the board gives its `logIndex`) names buyer and seller by account id, and account ids are
+ * themselves pseudonymous (DESIGN §2: events carry identifiers, never names or KYC data). A
+ * secret key would not hide more while the log is public, and would change every pseudonym if
+ * it were ever rotated. 64 bits keep collisions negligible at any realistic number of accounts.
+ */
+export async function boardPseudonym(accountId: string): Promise<string> {
+  return `p_${toHex(await sha256(`haipai-board:${accountId}`)).slice(0, 16)}`;
+}

@@ -1,0 +1,123 @@
+import { ulid } from 'ulid';
+import type { Trx } from '../../db/database.js';
+import type { Deps } from '../../deps.js';
+import { recordEvent } from '../events/events.repo.js';
+import type { PaymentRow } from './payments.repo.js';
+
+/** Waits between attempts to send a refund request: 1 min, 2, 4 … capped at 6 h. */
+export function refundBackoffSeconds(attempts: number): number {
+  return Math.min(60 * 2 ** Math.max(0, attempts - 1), 6 * 3600);
+}
+
+/**
+ * Decides, inside the caller's transaction, that a payment goes back to the card; the request to
+ * Stripe is made after commit (`sendRefunds`) and by the schedule until Stripe answers. One refund
+ * per payment (a unique index); its Stripe idempotency key comes from the webhook event that decided
+ * it, so redeliveries and retries never refund twice. Returns the request's id, or null when a
+ * refund was already requested.
+ */
+export async function requestRefund(
+  trx: Trx,
+  payment: PaymentRow,
+  decidedBy: { eventId: string; reason: string },
+  now: Date,
+): Promise<string | null> {
+  if (!payment.payment_intent_id) throw new Error(`payment ${payment.id} has no PaymentIntent to refund`);
+  const row = await trx
+    .insertInto('stripe_refunds')
+    .values({
+      id: `rfq_${ulid()}`,
+      payment_id: payment.id,
+      payment_intent_id: payment.payment_intent_id,
+      idempotency_key: `haipai-refund-${decidedBy.eventId}`,
+      reason: decidedBy.reason,
+      next_attempt_at: now,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.column('payment_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!row) return null;
+  if (payment.trade_id) {
+    const trade = await trx
+      .selectFrom('trades')
+      .innerJoin('units', 'units.id', 'trades.unit_id')
+      .innerJoin('editions', 'editions.id', 'units.edition_id')
+      .select(['trades.unit_id', 'trades.platform_id', 'editions.asset_id'])
+      .where('trades.id', '=', payment.trade_id)
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, {
+      type: 'trade.refund_requested',
+      at: now,
+      assetId: trade.asset_id,
+      unitId: trade.unit_id,
+      platformId: trade.platform_id,
+      facts: {
+        tradeId: payment.trade_id,
+        refundRequestId: row.id,
+        reason: decidedBy.reason,
+        amount: Number(payment.amount),
+        currency: payment.currency,
+      },
+    });
+  }
+  return row.id;
+}
+
+/**
+ * Sends refund requests to Stripe (after commit; never inside a transaction). A failure is kept
+ * on the row with the next attempt time; the scheduled run tries again with the same key.
+ */
+export async function sendRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments' | 'log'>, ids: string[]): Promise<void> {
+  if (!ids.length || !deps.payments) return;
+  const rows = await deps.db
+    .selectFrom('stripe_refunds')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where('sent_at', 'is', null)
+    .execute();
+  for (const row of rows) {
+    try {
+      const refund = await deps.payments.createRefund({
+        paymentIntentId: row.payment_intent_id,
+        idempotencyKey: row.idempotency_key,
+        metadata: { refundRequestId: row.id, paymentId: row.payment_id, reason: row.reason },
+      });
+      await deps.db
+        .updateTable('stripe_refunds')
+        .set({ stripe_refund_id: refund.id, sent_at: deps.clock.now(), attempts: row.attempts + 1, last_error: null })
+        .where('id', '=', row.id)
+        .execute();
+    } catch (err) {
+      const attempts = row.attempts + 1;
+      deps.log.error('stripe refund request failed', { refundRequestId: row.id, attempts, error: (err as Error).message });
+      await deps.db
+        .updateTable('stripe_refunds')
+        .set({
+          attempts,
+          last_error: String((err as Error).message).slice(0, 500),
+          next_attempt_at: new Date(deps.clock.now().getTime() + refundBackoffSeconds(attempts) * 1000),
+        })
+        .where('id', '=', row.id)
+        .execute();
+    }
+  }
+}
+
+/** Scheduled: every refund request that is due. Safe to run in several places: Stripe's idempotency keys dedupe. */
+export async function sendDueRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments' | 'log'>): Promise<number> {
+  if (!deps.payments) return 0;
+  const due = await deps.db
+    .selectFrom('stripe_refunds')
+    .select('id')
+    .where('sent_at', 'is', null)
+    .where('next_attempt_at', '<=', deps.clock.now())
+    .orderBy('next_attempt_at')
+    .limit(50)
+    .execute();
+  await sendRefunds(
+    deps,
+    due.map((r) => r.id),
+  );
+  return due.length;
+}

@@ -1,0 +1,37 @@
+import { requirePrincipal } from '../../http/auth.js';
+import { createRouter } from '../../http/router.js';
+import { createStripeTopUp, readStripeTopUp } from './checkout.service.js';
+import { onboardAccount, payoutReport } from './payouts.service.js';
+import * as routes from './stripe.routes.js';
+import { handleStripeWebhook } from './webhook.service.js';
+
+/** Stripe: the webhook endpoint and card top-ups. Purchases on the stripe rail live on the purchase route. */
+export function stripeRouter() {
+  return createRouter()
+    .openapi(routes.webhook, async (c) => {
+      // The raw text, before anything parses it: the signature covers these exact bytes.
+      const raw = await c.req.text();
+      const outcome = await handleStripeWebhook(c.get('deps'), raw, c.req.header('stripe-signature'));
+      return c.json(
+        { received: true as const, eventId: outcome.eventId, duplicate: outcome.duplicate, ignored: outcome.ignored },
+        200,
+      );
+    })
+    .openapi(routes.createTopUp, async (c) => {
+      const principal = requirePrincipal(c);
+      const view = await createStripeTopUp(c.get('deps'), principal, c.req.valid('json'), c.req.header('idempotency-key'));
+      return c.json(view, 201);
+    })
+    .openapi(routes.getTopUp, async (c) => {
+      const principal = requirePrincipal(c);
+      return c.json(await readStripeTopUp(c.get('deps'), principal, c.req.valid('param').id), 200);
+    })
+    .openapi(routes.onboard, async (c) => {
+      const principal = requirePrincipal(c, 'platform', 'account');
+      return c.json(await onboardAccount(c.get('deps'), principal, c.req.valid('json')), 201);
+    })
+    .openapi(routes.payoutReport, async (c) => {
+      const principal = requirePrincipal(c);
+      return c.json(await payoutReport(c.get('deps').db, principal, c.req.valid('param').id), 200);
+    });
+}

@@ -1,0 +1,125 @@
+import type { Deps } from '../../deps.js';
+import { AppError, badRequest } from '../../http/problem.js';
+import { type PaymentEvent, type Payments, WebhookSignatureError } from '../../ports/payments.js';
+import { lockPaymentFor, type PaymentRow, updatePayment } from './payments.repo.js';
+import { reconcilePayment } from './reconcile.service.js';
+import { sendTransfers } from './payouts.service.js';
+import { sendRefunds } from './refunds.service.js';
+
+export function requirePayments(deps: Pick<Deps, 'payments'>): Payments {
+  if (!deps.payments) {
+    throw new AppError(
+      422,
+      'stripe_not_configured',
+      'Stripe is not configured here (set STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET).',
+    );
+  }
+  return deps.payments;
+}
+
+export interface WebhookOutcome {
+  eventId: string;
+  type: string;
+  /** Seen before: its effect had already committed, nothing was done again. */
+  duplicate: boolean;
+  /** Not about a payment of ours (another product on the Stripe account, or a type we do not use). */
+  ignored: boolean;
+}
+
+type Obj = Record<string, unknown>;
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const metadataOf = (o: Obj) => (o.metadata && typeof o.metadata === 'object' ? (o.metadata as Record<string, string>) : {});
+
+/** What the event says about which payment it concerns. */
+function paymentRef(event: PaymentEvent): { id?: string; paymentIntentId?: string } | null {
+  const o = event.data.object;
+  const meta = metadataOf(o);
+  const id = meta.tradeId ?? meta.topUpId;
+  if (event.type.startsWith('payment_intent.')) return { id, paymentIntentId: str(o.id) };
+  if (event.type === 'charge.refunded') return { id, paymentIntentId: str(o.payment_intent) };
+  if (event.type.startsWith('charge.dispute.')) return { id, paymentIntentId: str(o.payment_intent) };
+  return null;
+}
+
+/** The fact an event adds to its payment row; facts only accumulate, so arrival order does not matter. */
+function factOf(event: PaymentEvent, p: PaymentRow, now: Date): Partial<PaymentRow> | null {
+  const o = event.data.object;
+  switch (event.type) {
+    case 'payment_intent.succeeded':
+      return {
+        succeeded_at: p.succeeded_at ?? now,
+        amount_received: p.amount_received ?? BigInt(Number(o.amount_received ?? o.amount ?? 0)),
+        charge_id: p.charge_id ?? str(o.latest_charge) ?? null,
+        payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null,
+      };
+    case 'payment_intent.payment_failed':
+      return { failed_at: p.failed_at ?? now, payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null };
+    case 'payment_intent.canceled':
+      return { canceled_at: p.canceled_at ?? now, payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null };
+    case 'charge.refunded':
+      // A partial refund is recorded by Stripe but reverses nothing here (README: what is left).
+      return o.refunded === true ? { refunded_at: p.refunded_at ?? now } : null;
+    case 'charge.dispute.created':
+      return {
+        dispute_id: p.dispute_id ?? str(o.id) ?? null,
+        // A close that arrived first wins: 'open' never overwrites a decision.
+        dispute_status: p.dispute_status ?? 'open',
+      };
+    case 'charge.dispute.closed':
+      return { dispute_id: p.dispute_id ?? str(o.id) ?? null, dispute_status: o.status === 'lost' ? 'lost' : 'won' };
+    default:
+      return null;
+  }
+}
+
+/**
+ * `POST /v1/stripe/webhook`. The signature is checked on the raw body (Stripe-Signature, HMAC-SHA256
+ * over "<t>.<body>", 5 minutes' tolerance) with SubtleCrypto so this runs on Workers too. Then, in
+ * one transaction, the event id is inserted into `stripe_events` (a concurrent or later duplicate
+ * finds it and does nothing) together with the event's effect: if anything fails, neither commits
+ * and Stripe's redelivery does the work, once. Refunds decided here are requested after commit.
+ */
+export async function handleStripeWebhook(
+  deps: Pick<Deps, 'db' | 'clock' | 'payments' | 'log'>,
+  rawBody: string,
+  signature: string | undefined,
+): Promise<WebhookOutcome> {
+  const payments = requirePayments(deps);
+  if (!signature) throw badRequest('invalid_signature', 'The Stripe-Signature header is missing.');
+  let event: PaymentEvent;
+  try {
+    event = await payments.verifyWebhook(rawBody, signature);
+  } catch (err) {
+    if (err instanceof WebhookSignatureError) {
+      throw badRequest('invalid_signature', 'The Stripe-Signature does not match this body, or it is too old.');
+    }
+    throw err;
+  }
+  const now = deps.clock.now();
+  const ref = paymentRef(event);
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const fresh = await trx
+      .insertInto('stripe_events')
+      .values({
+        id: event.id,
+        type: event.type,
+        payment_intent_id: ref?.paymentIntentId ?? null,
+        stripe_created: new Date(event.created * 1000),
+        received_at: now,
+      })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    const nothing = { refunds: [], transfers: [] };
+    if (!fresh) return { duplicate: true, ignored: false, after: nothing };
+    const locked = ref ? await lockPaymentFor(trx, ref) : undefined;
+    const fact = locked ? factOf(event, locked, now) : null;
+    if (!locked || !fact) return { duplicate: false, ignored: !locked, after: nothing };
+    const payment = await updatePayment(trx, locked.id, fact, now);
+    return { duplicate: false, ignored: false, after: await reconcilePayment(trx, payment, event.id, now) };
+  });
+  // After commit: Stripe calls with idempotency keys; failures stay queued for the schedule.
+  await sendRefunds(deps, outcome.after.refunds);
+  await sendTransfers(deps, outcome.after.transfers);
+  return { eventId: event.id, type: event.type, duplicate: outcome.duplicate, ignored: outcome.ignored };
+}

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentsFromConfig } from '../src/adapters/stripe-payments.js';
+import { runScheduledWork } from '../src/scheduled.js';
+import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
+import { marketWorld } from './support/market.js';
+import { type StripeHarness, type StripeStandIn, startStripeStandIn, stripeHarness } from './support/stripe-standin.js';
+
+// Stripe Connect payouts of stripe-rail trades, through the real SDK and the api.stripe.com stand-in.
+let t: TestApp;
+let m: ReturnType<typeof marketWorld>;
+let standIn: StripeStandIn;
+let s: StripeHarness;
+beforeAll(async () => {
+  standIn = await startStripeStandIn();
+  t = await startTestApp({
+    NOTICE_PERIOD: '0',
+    STRIPE_SECRET_KEY: standIn.secretKey,
+    STRIPE_WEBHOOK_SECRET: standIn.webhookSecret,
+    STRIPE_API_BASE: standIn.base,
+  });
+  t.deps.payments = paymentsFromConfig(t.deps.config);
+  m = marketWorld(t);
+  s = stripeHarness(standIn, t.app);
+});
+afterAll(async () => {
+  await t?.close();
+  await standIn?.close();
+});
+
+async function onboard(p: { key: string }, accountId: string) {
+  return t.call('POST', '/v1/stripe/connect/onboarding', {
+    key: p.key,
+    body: { accountId, refreshUrl: 'https://platform.example/refresh', returnUrl: 'https://platform.example/done' },
+  });
+}
+
+/** Seller and creator onboarded; a unit sold on the stripe rail for 10,000 (fee 5%, royalty 10%) and paid. */
+async function paidTrade() {
+  const world = await m.work({ royaltyBps: 1000 });
+  const seller = await m.account(world.p);
+  const buyer = await m.account(world.p);
+  m.ok(await onboard(world.p, seller), 201);
+  m.ok(await onboard(world.p, world.creator), 201);
+  const [unit] = (await m.mint(world.p, world.edition.id, 1, seller)).units;
+  const listing = await m.list(world.p, { kind: 'fixed', sellerId: seller, unitId: unit.id, price: 10_000 });
+  const trade = m.ok(
+    await t.call('POST', `/v1/listings/${listing.id}/purchase`, { key: world.p.key, body: { buyerId: buyer, rail: 'stripe' } }),
+    201,
+  );
+  const intent = standIn.intents.get(trade.payment.paymentIntentId)!;
+  const event = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent));
+  return { ...world, seller, buyer, trade, intent, event };
+}
+
+const transfersOf = (tradeId: string) =>
+  standIn.requests.filter((r) => r.path === '/v1/transfers' && r.params.transfer_group === tradeId);
+
+describe('Stripe Connect payouts', () => {
+  it('onboards an account once and hands out a fresh link each time', async () => {
+    const p = await m.platform();
+    const acc = await m.account(p);
+    const first = m.ok(await onboard(p, acc), 201);
+    expect(first.stripeAccountId).toMatch(/^acct_/);
+    expect(first.onboardingUrl).toMatch(/^https:\/\/connect\.stripe\.com\//);
+    const second = m.ok(await onboard(p, acc), 201);
+    expect(second.stripeAccountId).toBe(first.stripeAccountId);
+    const creates = standIn.requests.filter((r) => r.path === '/v1/accounts' && r.params['metadata[accountId]'] === acc);
+    expect(creates).toEqual([expect.objectContaining({ idempotencyKey: `haipai-acct-${acc}`, params: expect.objectContaining({ type: 'express' }) })]);
+    const links = standIn.requests.filter((r) => r.path === '/v1/account_links' && r.params.account === first.stripeAccountId);
+    expect(links).toHaveLength(2);
+    expect(links[0]!.params).toMatchObject({ type: 'account_onboarding', return_url: 'https://platform.example/done' });
+    // Another platform cannot onboard this platform's account.
+    const other = await m.platform('Other');
+    expect((await onboard(other, acc)).status).toBe(404);
+  });
+
+  it('pays seller and creator by separate transfers sharing the trade as transfer_group, once', async () => {
+    const { trade, event, seller, creator, p, intent } = await paidTrade();
+    await Promise.all([s.deliver(event), s.deliver(event), s.deliver(event)]);
+    const sent = transfersOf(trade.id);
+    expect(sent).toHaveLength(2);
+    const sellerAcct = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts`, { key: p.key }), 200);
+    const creatorAcct = m.ok(await t.call('GET', `/v1/accounts/${creator}/payouts`, { key: p.key }), 200);
+    const byDestination = new Map(sent.map((r) => [r.params.destination, r]));
+    expect(byDestination.get(sellerAcct.stripeAccountId)).toMatchObject({
+      idempotencyKey: `haipai-tr-${trade.id}-${seller}-seller`,
+      params: { amount: '8500', currency: 'cny', transfer_group: trade.id, source_transaction: `ch_${String(intent.id).slice(3)}` },
+    });
+    expect(byDestination.get(creatorAcct.stripeAccountId)).toMatchObject({
+      idempotencyKey: `haipai-tr-${trade.id}-${creator}-royalty`,
+      params: { amount: '1000', transfer_group: trade.id },
+    });
+    // The proceeds left the clearing balances through payout journals; the platform keeps its fee.
+    expect([await m.balance(seller), await m.balance(creator), await m.balance(p.id)]).toEqual([0, 0, 500]);
+    expect(sellerAcct.totals).toEqual([{ currency: 'CNY', paid: 8_500, pending: 0 }]);
+    expect(sellerAcct.transfers[0]).toMatchObject({ tradeId: trade.id, role: 'seller', status: 'paid', attempts: 1 });
+    await s.deliver(event);
+    expect(transfersOf(trade.id)).toHaveLength(2);
+  });
+
+  it('a failed transfer is visible and retried with backoff under the same idempotency key', async () => {
+    const { trade, event, seller, p } = await paidTrade();
+    standIn.failNext('/v1/transfers', 4); // both transfers' calls, and the SDK's own retry of each
+    expect((await s.deliver(event)).status).toBe(200);
+    const report = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts`, { key: OPERATOR_KEY }), 200);
+    const failed = [...report.transfers].find((x: { tradeId: string }) => x.tradeId === trade.id);
+    expect(failed).toMatchObject({ status: 'retrying', attempts: 1, paidAt: null });
+    expect(failed.lastError).toBeTruthy();
+    expect(report.totals).toEqual([{ currency: 'CNY', paid: 0, pending: 8_500 }]);
+
+    await runScheduledWork(t.deps); // not due yet: nothing is sent
+    expect(transfersOf(trade.id).filter((r) => r.params.amount === '8500')).toHaveLength(2);
+    t.clock.advance(61);
+    await runScheduledWork(t.deps);
+    const after = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts`, { key: p.key }), 200);
+    expect(after.transfers.find((x: { tradeId: string }) => x.tradeId === trade.id)).toMatchObject({ status: 'paid', attempts: 2 });
+    const attempts = transfersOf(trade.id).filter((r) => r.params.amount === '8500');
+    expect(attempts).toHaveLength(3);
+    expect(new Set(attempts.map((r) => r.idempotencyKey))).toEqual(new Set([`haipai-tr-${trade.id}-${seller}-seller`]));
+  });
+});

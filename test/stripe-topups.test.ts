@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentsFromConfig } from '../src/adapters/stripe-payments.js';
+import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
+import { marketWorld } from './support/market.js';
+import { type StripeHarness, type StripeStandIn, startStripeStandIn, stripeHarness } from './support/stripe-standin.js';
+
+// Card top-ups of clearing balances through the real `stripe` SDK and the local api.stripe.com stand-in.
+let t: TestApp;
+let m: ReturnType<typeof marketWorld>;
+let standIn: StripeStandIn;
+let s: StripeHarness;
+beforeAll(async () => {
+  standIn = await startStripeStandIn();
+  t = await startTestApp({
+    STRIPE_SECRET_KEY: standIn.secretKey,
+    STRIPE_WEBHOOK_SECRET: standIn.webhookSecret,
+    STRIPE_API_BASE: standIn.base,
+  });
+  t.deps.payments = paymentsFromConfig(t.deps.config);
+  m = marketWorld(t);
+  s = stripeHarness(standIn, t.app);
+});
+afterAll(async () => {
+  await t?.close();
+  await standIn?.close();
+});
+
+async function topUp(key: string, body: Record<string, unknown>, idempotencyKey?: string) {
+  return t.call('POST', '/v1/balances/stripe-top-ups', {
+    key,
+    body,
+    headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined,
+  });
+}
+
+describe('Stripe top-ups', () => {
+  it('credits the balance once however often the succeeded webhook arrives', async () => {
+    const p = await m.platform();
+    const holder = await m.account(p);
+    const created = m.ok(await topUp(p.key, { holderId: holder, currency: 'CNY', amount: 25_000 }, 'top-1'), 201);
+    expect(created).toMatchObject({ holderId: holder, currency: 'CNY', amount: 25_000, status: 'pending' });
+    expect(created.id).toMatch(/^stp_/);
+    const intent = standIn.intents.get(created.paymentIntentId)!;
+    expect(created.clientSecret).toBe(intent.client_secret);
+    const [request] = standIn.requests.filter((r) => r.params['metadata[topUpId]'] === created.id);
+    expect(request).toMatchObject({
+      idempotencyKey: `haipai-pi-${created.id}`,
+      params: { amount: '25000', currency: 'cny', 'metadata[holderId]': holder },
+    });
+
+    // The same request again: the same top-up, the same PaymentIntent.
+    const replay = await topUp(p.key, { holderId: holder, currency: 'CNY', amount: 25_000 }, 'top-1');
+    expect(replay.body.paymentIntentId).toBe(created.paymentIntentId);
+
+    const event = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent));
+    const replies = await Promise.all(Array.from({ length: 5 }, () => s.deliver(event)));
+    expect(replies.map((r) => r.status)).toEqual(Array(5).fill(200));
+    expect(await m.balance(holder)).toBe(25_000);
+    // A later, different delivery of the same fact (Stripe may send a new event id) changes nothing either.
+    expect((await s.deliver(standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent)))).status).toBe(200);
+    expect(await m.balance(holder)).toBe(25_000);
+    const read = m.ok(await t.call('GET', `/v1/balances/stripe-top-ups/${created.id}`, { key: p.key }), 200);
+    expect(read).toMatchObject({ status: 'credited', amount: 25_000 });
+    expect(read.clientSecret).toBeUndefined();
+  });
+
+  it('a refunded top-up takes the credit back', async () => {
+    const p = await m.platform();
+    const holder = await m.account(p);
+    const created = m.ok(await topUp(p.key, { holderId: holder, currency: 'CNY', amount: 3_000 }), 201);
+    const intent = standIn.intents.get(created.paymentIntentId)!;
+    await s.deliver(standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent)));
+    expect(await m.balance(holder)).toBe(3_000);
+    await s.deliver(standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent)));
+    expect(await m.balance(holder)).toBe(0);
+    expect(m.ok(await t.call('GET', `/v1/balances/stripe-top-ups/${created.id}`, { key: p.key }), 200).status).toBe('reversed');
+  });
+
+  it('a platform tops up only itself and its own accounts; bad input is a 400', async () => {
+    const p = await m.platform();
+    const other = await m.platform('Other');
+    const theirs = await m.account(other);
+    expect((await topUp(p.key, { holderId: theirs, currency: 'CNY', amount: 100 })).status).toBe(404);
+    expect((await topUp(p.key, { holderId: p.id, currency: 'CNY', amount: 100 })).status).toBe(201);
+    expect((await topUp(OPERATOR_KEY, { holderId: theirs, currency: 'CNY', amount: 100 })).status).toBe(201);
+    expect((await topUp(p.key, { holderId: p.id, currency: 'CNY', amount: 1.5 })).body.code).toBe('validation_failed');
+    expect((await topUp(p.key, { holderId: p.id, currency: 'XXQ', amount: 100 })).body.code).toBe('validation_failed');
+  });
+
+  it('without Stripe configured, top-ups and the webhook answer 422 stripe_not_configured', async () => {
+    const p = await m.platform();
+    const payments = t.deps.payments;
+    t.deps.payments = undefined;
+    try {
+      const res = await topUp(p.key, { holderId: p.id, currency: 'CNY', amount: 100 });
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('stripe_not_configured');
+      const hook = await s.deliver(standIn.signedEvent('payment_intent.succeeded', { id: 'pi_x', object: 'payment_intent' }));
+      expect(hook.status).toBe(422);
+    } finally {
+      t.deps.payments = payments;
+    }
+  });
+});
