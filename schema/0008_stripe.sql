@@ -110,7 +110,14 @@ create table stripe_transfers (
   last_error         text,
   created_at         timestamptz not null,
   sent_at            timestamptz,
+  -- A refund or dispute claws the payout back: its journal is reversed at once; a transfer not yet
+  -- sent is never sent, one already sent gets a transfer reversal (sent like the transfer, retried).
+  clawback_journal_id text references journals(id),
+  clawed_back_at     timestamptz,
+  stripe_reversal_id text,
+  reversal_sent_at   timestamptz,
   unique (trade_id, holder, role)
 );
-create index stripe_transfers_due_idx on stripe_transfers (next_attempt_at) where sent_at is null;
+create index stripe_transfers_due_idx on stripe_transfers (next_attempt_at)
+  where sent_at is null or (clawed_back_at is not null and reversal_sent_at is null);
 create index stripe_transfers_holder_idx on stripe_transfers (holder, created_at, id);

@@ -65,7 +65,9 @@ describe('Stripe Connect payouts', () => {
     const second = m.ok(await onboard(p, acc), 201);
     expect(second.stripeAccountId).toBe(first.stripeAccountId);
     const creates = standIn.requests.filter((r) => r.path === '/v1/accounts' && r.params['metadata[accountId]'] === acc);
-    expect(creates).toEqual([expect.objectContaining({ idempotencyKey: `haipai-acct-${acc}`, params: expect.objectContaining({ type: 'express' }) })]);
+    expect(creates).toEqual([
+      expect.objectContaining({ idempotencyKey: `haipai-acct-${acc}`, params: expect.objectContaining({ type: 'express' }) }),
+    ]);
     const links = standIn.requests.filter((r) => r.path === '/v1/account_links' && r.params.account === first.stripeAccountId);
     expect(links).toHaveLength(2);
     expect(links[0]!.params).toMatchObject({ type: 'account_onboarding', return_url: 'https://platform.example/done' });
@@ -84,7 +86,12 @@ describe('Stripe Connect payouts', () => {
     const byDestination = new Map(sent.map((r) => [r.params.destination, r]));
     expect(byDestination.get(sellerAcct.stripeAccountId)).toMatchObject({
       idempotencyKey: `haipai-tr-${trade.id}-${seller}-seller`,
-      params: { amount: '8500', currency: 'cny', transfer_group: trade.id, source_transaction: `ch_${String(intent.id).slice(3)}` },
+      params: {
+        amount: '8500',
+        currency: 'cny',
+        transfer_group: trade.id,
+        source_transaction: `ch_${String(intent.id).slice(3)}`,
+      },
     });
     expect(byDestination.get(creatorAcct.stripeAccountId)).toMatchObject({
       idempotencyKey: `haipai-tr-${trade.id}-${creator}-royalty`,
@@ -113,9 +120,64 @@ describe('Stripe Connect payouts', () => {
     t.clock.advance(61);
     await runScheduledWork(t.deps);
     const after = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts`, { key: p.key }), 200);
-    expect(after.transfers.find((x: { tradeId: string }) => x.tradeId === trade.id)).toMatchObject({ status: 'paid', attempts: 2 });
+    expect(after.transfers.find((x: { tradeId: string }) => x.tradeId === trade.id)).toMatchObject({
+      status: 'paid',
+      attempts: 2,
+    });
     const attempts = transfersOf(trade.id).filter((r) => r.params.amount === '8500');
     expect(attempts).toHaveLength(3);
     expect(new Set(attempts.map((r) => r.idempotencyKey))).toEqual(new Set([`haipai-tr-${trade.id}-${seller}-seller`]));
+  });
+
+  it('a refund after payout claws the transfers back and reverses the trade exactly', async () => {
+    const { trade, event, seller, creator, buyer, p, intent } = await paidTrade();
+    expect((await s.deliver(event)).status).toBe(200);
+    expect(transfersOf(trade.id)).toHaveLength(2);
+    const platformBefore = await m.balance(p.id);
+    const refunded = standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent));
+    await Promise.all([s.deliver(refunded), s.deliver(refunded)]);
+
+    const reversals = standIn.requests.filter(
+      (r) => /^\/v1\/transfers\/tr_[^/]+\/reversals$/.test(r.path) && r.params['metadata[tradeId]'] === trade.id,
+    );
+    expect(reversals).toHaveLength(2);
+    expect(new Set(reversals.map((r) => r.idempotencyKey))).toEqual(
+      new Set([`haipai-tr-${trade.id}-${seller}-seller-reversal`, `haipai-tr-${trade.id}-${creator}-royalty-reversal`]),
+    );
+    expect([await m.balance(seller), await m.balance(creator), await m.balance(buyer)]).toEqual([0, 0, 0]);
+    expect(await m.balance(p.id)).toBe(platformBefore - 500);
+    const report = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts`, { key: p.key }), 200);
+    expect(report.transfers.find((x: { tradeId: string }) => x.tradeId === trade.id)).toMatchObject({
+      status: 'reversed',
+      stripeReversalId: expect.stringMatching(/^trr_/),
+    });
+    expect(report.totals).toEqual([{ currency: 'CNY', paid: 0, pending: 0 }]);
+    const sum = await t.deps.db
+      .selectFrom('postings')
+      .innerJoin('journals', 'journals.id', 'postings.journal_id')
+      .select((eb) => eb.fn.sum<string>('postings.amount').as('s'))
+      .where('journals.trade_id', '=', trade.id)
+      .executeTakeFirstOrThrow();
+    expect(BigInt(sum.s)).toBe(0n);
+  });
+
+  it('a dispute before an unsent transfer goes out cancels it; the proceeds are held', async () => {
+    const { trade, event, seller, intent } = await paidTrade();
+    standIn.failNext('/v1/transfers', 4);
+    expect((await s.deliver(event)).status).toBe(200);
+    await s.deliver(standIn.signedEvent('charge.dispute.created', standIn.dispute(intent, 'needs_response')));
+    t.clock.advance(3600);
+    await runScheduledWork(t.deps);
+    // Two failed attempts of each transfer (call + SDK retry), then nothing more: both were cancelled.
+    expect(transfersOf(trade.id)).toHaveLength(4);
+    expect(await m.balance(seller)).toBe(0);
+    const hold = await t.deps.db
+      .selectFrom('balances')
+      .select('amount')
+      .where('holder', '=', `hold:${trade.id}`)
+      .executeTakeFirstOrThrow();
+    expect(hold.amount).toBe(8_500n);
+    const report = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts`, { key: OPERATOR_KEY }), 200);
+    expect(report.transfers.find((x: { tradeId: string }) => x.tradeId === trade.id)).toMatchObject({ status: 'cancelled' });
   });
 });

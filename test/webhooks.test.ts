@@ -329,6 +329,29 @@ describe('platform webhooks', () => {
     expect(view.delivery.pendingEventId).toEqual(expect.stringMatching(/^evt_/));
   });
 
+  it.each([
+    ['fetch', undefined],
+    ['node', nodeWebhookTransport({ allowPrivate: true })],
+  ])('an attempt that gets no answer in time fails and is retried (%s transport)', async (_name, transport) => {
+    const p = await w.platform();
+    const holder = await w.account(p);
+    const rx = await receiver({ delayMs: 3000 }); // answers, but long after the timeout
+    const ep = await endpoint(p, rx.url);
+    w.ok(await t.call('POST', '/v1/assets', { key: p.key, body: w.assetBody(holder) }), 201);
+    await integrateLog(t.deps);
+    const deps = { ...t.deps, config: { ...t.deps.config, WEBHOOK_ATTEMPT_TIMEOUT: 1 }, webhookTransport: transport };
+    const report = await deliverWebhooks(deps);
+    expect(report).toMatchObject({ delivered: 0, failed: 1 });
+    const [attempt] = w.ok(await t.call('GET', `/v1/webhook-endpoints/${ep.id}/deliveries`, { key: p.key }), 200).data;
+    expect(attempt).toMatchObject({ succeeded: false, statusCode: null, error: 'no response within 1000 ms' });
+    expect(attempt.durationMs).toBeGreaterThanOrEqual(900);
+    expect(attempt.durationMs).toBeLessThan(2900);
+    t.clock.advance(60);
+    await deliverWebhooks(t.deps); // 5 s is enough
+    expect(rx.delivered()).toHaveLength(2); // the receiver did get the first one, too late: at least once
+    expect(rx.delivered()[0]!.body).toBe(rx.delivered()[1]!.body);
+  });
+
   it('two runners at once never send to one endpoint concurrently, and keep the order', async () => {
     const p = await w.platform();
     const receivers = await Promise.all([

@@ -85,6 +85,14 @@ export function stripePayments(settings: StripeSettings): Payments {
       );
       return { id: transfer.id };
     },
+    async createTransferReversal(input) {
+      const reversal = await stripe.transfers.createReversal(
+        input.transferId,
+        { metadata: input.metadata },
+        { idempotencyKey: input.idempotencyKey },
+      );
+      return { id: reversal.id };
+    },
     async verifyWebhook(rawBody, signatureHeader) {
       try {
         const event = await stripe.webhooks.constructEventAsync(

@@ -536,6 +536,10 @@ export interface StripeTransfersTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  clawback_journal_id: string | null;
+  clawed_back_at: Timestamp | null;
+  stripe_reversal_id: string | null;
+  reversal_sent_at: Timestamp | null;
 }
 
 export interface Database {

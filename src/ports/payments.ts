@@ -20,10 +20,7 @@ export interface Payments {
     metadata: Record<string, string>;
   }): Promise<{ id: string; status: string }>;
   /** Stripe Connect: a connected account for a seller or creator (Express). */
-  createConnectedAccount(input: {
-    idempotencyKey: string;
-    metadata: Record<string, string>;
-  }): Promise<{ id: string }>;
+  createConnectedAccount(input: { idempotencyKey: string; metadata: Record<string, string> }): Promise<{ id: string }>;
   /** A one-time onboarding link for a connected account. */
   createAccountLink(input: {
     account: string;
@@ -41,6 +38,12 @@ export interface Payments {
     destination: string;
     transferGroup: string;
     sourceTransaction?: string;
+    idempotencyKey: string;
+    metadata: Record<string, string>;
+  }): Promise<{ id: string }>;
+  /** Takes a transfer back from the connected account (a refund or dispute of its trade). */
+  createTransferReversal(input: {
+    transferId: string;
     idempotencyKey: string;
     metadata: Record<string, string>;
   }): Promise<{ id: string }>;

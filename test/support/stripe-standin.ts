@@ -8,7 +8,7 @@ import Stripe from 'stripe';
  * and stripe-mock is not installable here. It is driven by the real `stripe` SDK (STRIPE_API_BASE
  * points the SDK here), records every request the SDK sends (method, path, form parameters,
  * Idempotency-Key) and answers with minimal realistic JSON for PaymentIntents, Refunds, Accounts,
- * AccountLinks and Transfers. Like Stripe, a repeated Idempotency-Key gets the first answer back.
+ * AccountLinks, Transfers and transfer reversals. Like Stripe, a repeated Idempotency-Key gets the first answer back.
  * It also builds and signs webhook events — with the SDK's own generateTestHeaderString, never by hand.
  */
 export interface RecordedRequest {
@@ -242,6 +242,20 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
           source_transaction: params.source_transaction ?? null,
           metadata: nested(params, 'metadata'),
           reversed: false,
+          created: now(),
+        },
+      };
+    }
+    const reversalMatch = /^\/v1\/transfers\/([^/]+)\/reversals$/.exec(path);
+    if (method === 'POST' && reversalMatch) {
+      return {
+        status: 200,
+        body: {
+          id: `trr_${rand(24)}`,
+          object: 'transfer_reversal',
+          amount: Number(params.amount ?? 0),
+          transfer: reversalMatch[1],
+          metadata: nested(params, 'metadata'),
           created: now(),
         },
       };

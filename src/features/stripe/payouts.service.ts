@@ -74,7 +74,10 @@ export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: Payment
   return ids;
 }
 
-/** Sends transfers to Stripe (never inside a transaction). A failure is recorded with its next attempt. */
+/**
+ * Sends transfers to Stripe, and reversals of transfers that were clawed back after they went out
+ * (never inside a transaction). A failure is recorded with its next attempt; the schedule retries.
+ */
 export async function sendTransfers(deps: StripeDeps, ids: string[]): Promise<void> {
   if (!ids.length || !deps.payments) return;
   const rows = await deps.db
@@ -83,27 +86,53 @@ export async function sendTransfers(deps: StripeDeps, ids: string[]): Promise<vo
     .selectAll('stripe_transfers')
     .select('stripe_connected_accounts.stripe_account_id')
     .where('stripe_transfers.id', 'in', ids)
-    .where('stripe_transfers.sent_at', 'is', null)
     .execute();
   for (const row of rows) {
+    const transferDue = row.sent_at === null && row.clawed_back_at === null;
+    const reversalDue = row.sent_at !== null && row.clawed_back_at !== null && row.reversal_sent_at === null;
+    if (!transferDue && !reversalDue) continue;
     try {
-      const transfer = await deps.payments.createTransfer({
-        amount: row.amount,
-        currency: row.currency,
-        destination: row.stripe_account_id,
-        transferGroup: row.transfer_group,
-        sourceTransaction: row.source_charge ?? undefined,
-        idempotencyKey: row.idempotency_key,
-        metadata: { tradeId: row.trade_id, holderId: row.holder, role: row.role },
-      });
-      await deps.db
-        .updateTable('stripe_transfers')
-        .set({ stripe_transfer_id: transfer.id, sent_at: deps.clock.now(), attempts: row.attempts + 1, last_error: null })
-        .where('id', '=', row.id)
-        .execute();
+      const metadata = { tradeId: row.trade_id, holderId: row.holder, role: row.role };
+      if (transferDue) {
+        const transfer = await deps.payments.createTransfer({
+          amount: row.amount,
+          currency: row.currency,
+          destination: row.stripe_account_id,
+          transferGroup: row.transfer_group,
+          sourceTransaction: row.source_charge ?? undefined,
+          idempotencyKey: row.idempotency_key,
+          metadata,
+        });
+        await deps.db
+          .updateTable('stripe_transfers')
+          .set({ stripe_transfer_id: transfer.id, sent_at: deps.clock.now(), attempts: row.attempts + 1, last_error: null })
+          .where('id', '=', row.id)
+          .execute();
+      } else {
+        const reversal = await deps.payments.createTransferReversal({
+          transferId: row.stripe_transfer_id!,
+          idempotencyKey: `${row.idempotency_key}-reversal`,
+          metadata,
+        });
+        await deps.db
+          .updateTable('stripe_transfers')
+          .set({
+            stripe_reversal_id: reversal.id,
+            reversal_sent_at: deps.clock.now(),
+            attempts: row.attempts + 1,
+            last_error: null,
+          })
+          .where('id', '=', row.id)
+          .execute();
+      }
     } catch (err) {
       const attempts = row.attempts + 1;
-      deps.log.error('stripe transfer failed', { transferId: row.id, attempts, error: (err as Error).message });
+      deps.log.error('stripe transfer failed', {
+        transferId: row.id,
+        attempts,
+        reversal: reversalDue,
+        error: (err as Error).message,
+      });
       await deps.db
         .updateTable('stripe_transfers')
         .set({
@@ -117,13 +146,55 @@ export async function sendTransfers(deps: StripeDeps, ids: string[]): Promise<vo
   }
 }
 
+/**
+ * A refund or dispute of a trade whose proceeds were paid out: each payout journal is reversed
+ * (the money is back on the clearing balance, so the hold or the trade reversal can take it), a
+ * transfer not yet sent is never sent, and one already sent gets a transfer reversal after commit.
+ * In the caller's transaction; returns the transfer ids to process after commit.
+ */
+export async function clawBackPayouts(trx: Trx, tradeId: string, now: Date): Promise<string[]> {
+  const rows = await trx
+    .selectFrom('stripe_transfers')
+    .selectAll()
+    .where('trade_id', '=', tradeId)
+    .where('clawed_back_at', 'is', null)
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  for (const row of rows) {
+    const journalId = await postJournal(
+      trx,
+      {
+        kind: 'reversal',
+        currency: row.currency,
+        tradeId,
+        reverses: row.journal_id,
+        memo: 'Stripe Connect payout clawed back (refund or dispute)',
+        postings: [
+          { holder: EXTERNAL, role: 'payout_sink', amount: -row.amount },
+          { holder: row.holder, role: 'payout', amount: row.amount },
+        ],
+      },
+      now,
+    );
+    await trx
+      .updateTable('stripe_transfers')
+      .set({ clawback_journal_id: journalId, clawed_back_at: now, next_attempt_at: now })
+      .where('id', '=', row.id)
+      .execute();
+  }
+  return rows.map((r) => r.id);
+}
+
 /** Scheduled: every transfer that is due. Safe from several places at once: the idempotency keys dedupe. */
 export async function sendDueTransfers(deps: StripeDeps): Promise<number> {
   if (!deps.payments) return 0;
   const due = await deps.db
     .selectFrom('stripe_transfers')
     .select('id')
-    .where('sent_at', 'is', null)
+    .where((eb) =>
+      eb.or([eb('sent_at', 'is', null), eb.and([eb('clawed_back_at', 'is not', null), eb('reversal_sent_at', 'is', null)])]),
+    )
     .where('next_attempt_at', '<=', deps.clock.now())
     .orderBy('next_attempt_at')
     .limit(50)
@@ -209,7 +280,9 @@ export async function payoutReport(db: Db, principal: Principal, accountId: stri
     .execute();
   const totals = new Map<string, { currency: string; paid: number; pending: number }>();
   for (const r of rows) {
+    if (!totals.has(r.currency)) totals.set(r.currency, { currency: r.currency, paid: 0, pending: 0 });
     const t = totals.get(r.currency) ?? { currency: r.currency, paid: 0, pending: 0 };
+    if (r.clawed_back_at) continue; // cancelled, or paid and taken back
     if (r.sent_at) t.paid += Number(r.amount);
     else t.pending += Number(r.amount);
     totals.set(r.currency, t);
@@ -226,7 +299,16 @@ export async function payoutReport(db: Db, principal: Principal, accountId: stri
       amount: Number(r.amount),
       transferGroup: r.transfer_group,
       sourceTransaction: r.source_charge,
-      status: r.sent_at ? ('paid' as const) : r.attempts > 0 ? ('retrying' as const) : ('pending' as const),
+      status: r.clawed_back_at
+        ? r.sent_at
+          ? ('reversed' as const)
+          : ('cancelled' as const)
+        : r.sent_at
+          ? ('paid' as const)
+          : r.attempts > 0
+            ? ('retrying' as const)
+            : ('pending' as const),
+      stripeReversalId: r.stripe_reversal_id,
       attempts: r.attempts,
       lastError: r.last_error,
       nextAttemptAt: r.sent_at ? null : r.next_attempt_at.toISOString(),

@@ -4,7 +4,7 @@ import { recordEvent } from '../events/events.repo.js';
 import { EXTERNAL, postJournal } from '../ledger/ledger.repo.js';
 import { releaseTrade, settleTrade } from '../market/trades.service.js';
 import { type PaymentRow, updatePayment } from './payments.repo.js';
-import { schedulePayouts } from './payouts.service.js';
+import { clawBackPayouts, schedulePayouts } from './payouts.service.js';
 import { requestRefund } from './refunds.service.js';
 
 /**
@@ -91,8 +91,12 @@ async function reconcileTrade(trx: Trx, p: PaymentRow, eventId: string, now: Dat
     return refunds;
   }
   if (wantsReversal(p)) {
-    if (!p.reversal_journal_id) await reverseTrade(trx, trade, p, now);
+    if (!p.reversal_journal_id) {
+      transfers.push(...(await clawBackPayouts(trx, trade.id, now)));
+      await reverseTrade(trx, trade, p, now);
+    }
   } else if (p.dispute_status === 'open' && !p.hold_journal_id) {
+    transfers.push(...(await clawBackPayouts(trx, trade.id, now)));
     await holdProceeds(trx, trade, p, now);
   } else if (p.dispute_status === 'won' && p.hold_journal_id && !p.hold_release_journal_id) {
     p = await releaseHold(trx, trade, p, now);

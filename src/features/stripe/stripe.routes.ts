@@ -120,7 +120,10 @@ const transferView = z.object({
   amount: z.number().int(),
   transferGroup: z.string(),
   sourceTransaction: z.string().nullable(),
-  status: z.enum(['pending', 'retrying', 'paid']),
+  status: z.enum(['pending', 'retrying', 'paid', 'cancelled', 'reversed']).openapi({
+    description: 'cancelled: clawed back before it was sent; reversed: paid, then taken back by a transfer reversal.',
+  }),
+  stripeReversalId: z.string().nullable(),
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),

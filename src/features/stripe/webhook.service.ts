@@ -2,8 +2,8 @@ import type { Deps } from '../../deps.js';
 import { AppError, badRequest } from '../../http/problem.js';
 import { type PaymentEvent, type Payments, WebhookSignatureError } from '../../ports/payments.js';
 import { lockPaymentFor, type PaymentRow, updatePayment } from './payments.repo.js';
-import { reconcilePayment } from './reconcile.service.js';
 import { sendTransfers } from './payouts.service.js';
+import { reconcilePayment } from './reconcile.service.js';
 import { sendRefunds } from './refunds.service.js';
 
 export function requirePayments(deps: Pick<Deps, 'payments'>): Payments {

@@ -202,7 +202,6 @@ function retryAfterSeconds(value: string | null, now: Date): number {
 
 function describeError(err: unknown): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no response in time (${e.message})`;
   const cause = e.cause?.code ?? e.cause?.message;
   return cause ? `${e.message} (${cause})` : e.message;
 }

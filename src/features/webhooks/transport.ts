@@ -27,13 +27,13 @@ export class PrivateAddressError extends Error {
 export function fetchWebhookTransport(fetchFn: typeof fetch = fetch): WebhookTransport {
   return {
     async post(url, headers, body, timeoutMs) {
-      const res = await fetchFn(url, {
-        method: 'POST',
-        headers,
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      let res: Response;
+      try {
+        res = await fetchFn(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        if ((err as Error).name === 'TimeoutError') throw new Error(`no response within ${timeoutMs} ms`);
+        throw err;
+      }
       // The body is of no interest; release the connection.
       await res.body?.cancel().catch(() => {});
       return { status: res.status, retryAfter: res.headers.get('retry-after') };
