@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mediaAppConfigShape } from './features/media/media.config.js';
+import { webhooksConfigShape } from './features/webhooks/webhooks.config.js';
 
 /** Durations in configuration: plain seconds ("259200") or with a unit ("3d", "12h", "30m", "45s"). */
 const duration = z
@@ -63,6 +64,7 @@ export const appConfigSchema = z.object({
   /** Overrides Stripe's API address (https://api.stripe.com); tests point it at a local stand-in. */
   STRIPE_API_BASE: z.string().url().optional(),
   ...mediaAppConfigShape,
+  ...webhooksConfigShape,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

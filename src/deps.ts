@@ -1,6 +1,7 @@
 import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
 import type { NoteSigner } from './features/tlog/note.js';
+import type { WebhookTransport } from './features/webhooks/transport.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
@@ -28,4 +29,6 @@ export interface Deps {
    * `paymentsFromConfig`. Without it those answer 422 `stripe_not_configured`.
    */
   payments?: Payments;
+  /** Outgoing webhook HTTP client; `fetch` when absent (Workers). Node installs one that refuses private addresses at connect time. */
+  webhookTransport?: WebhookTransport;
 }

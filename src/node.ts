@@ -14,7 +14,7 @@ import type { Deps } from './deps.js';
 import { integrationLoop } from './features/tlog/integration-loop.js';
 import { DEFAULT_TLOG_ORIGIN, tlogSignerFromConfig } from './features/tlog/log-signer.js';
 import { generateSignerKey } from './features/tlog/note.js';
-import { nodeWebhookPorts } from './features/webhooks/node-transport.js';
+import { nodeWebhookTransport } from './features/webhooks/node-transport.js';
 import { parseNodeConfig } from './node-config.js';
 import { loadOrCreateSecret } from './node-secrets.js';
 import { systemClock } from './ports/clock.js';
@@ -83,9 +83,9 @@ const deps: Deps = {
   tlogSigner,
   // STRIPE_SECRET_KEY enables the stripe rail; without it trades settle on clearing balances only.
   payments: paymentsFromConfig(config),
+  // Platform webhooks connect to public addresses only (unless WEBHOOK_ALLOW_HTTP_LOCAL).
+  webhookTransport: nodeWebhookTransport({ allowPrivate: config.WEBHOOK_ALLOW_HTTP_LOCAL }),
 };
-// Platform webhooks: WEBHOOK_* settings, and deliveries that connect to public addresses only.
-Object.assign(deps, nodeWebhookPorts(env, config));
 // "Integrate soon" after each write, and once now for whatever an earlier run left queued.
 const integration = integrationLoop(deps);
 if (nodeConfig.TLOG_INTEGRATE_AFTER_WRITE) deps.afterWrite = integration.kick;

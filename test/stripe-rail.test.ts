@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsFromConfig } from '../src/adapters/stripe-payments.js';
 import { runScheduledWork } from '../src/scheduled.js';
-import { startTestApp, type TestApp } from './support/harness.js';
+import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
 import { type StripeHarness, type StripeStandIn, startStripeStandIn, stripeHarness } from './support/stripe-standin.js';
 
@@ -88,7 +88,7 @@ async function balances(...holders: string[]) {
 
 describe('purchase on the stripe rail', () => {
   it('reserves the unit and creates one PaymentIntent keyed by the trade, after commit', async () => {
-    const { trade: body, intent, unit, seller } = await reserved();
+    const { trade: body, intent, unit, seller, p, buyer } = await reserved();
     expect(body).toMatchObject({ rail: 'stripe', status: 'reserved', price: 10_000 });
     expect(body.payment).toMatchObject({ id: body.id, paymentIntentId: intent.id, clientSecret: intent.client_secret });
     const creates = standIn.requests.filter((r) => r.path === '/v1/payment_intents' && r.params['metadata[tradeId]'] === body.id);
@@ -99,6 +99,14 @@ describe('purchase on the stripe rail', () => {
       params: { amount: '10000', currency: 'cny', transfer_group: body.id, 'metadata[tradeId]': body.id },
     });
     expect(await m.owner(unit.id)).toBe(seller);
+    // The buyer cannot pay a card trade from its clearing balance instead.
+    await t.call('POST', '/v1/balances/top-ups', {
+      key: OPERATOR_KEY,
+      body: { holderId: buyer, currency: 'CNY', amount: 50_000 },
+    });
+    const settle = await t.call('POST', `/v1/trades/${body.id}/settle`, { key: p.key });
+    expect(settle.status).toBe(409);
+    expect(settle.body.code).toBe('paid_by_card');
   });
 
   it('settles exactly once when payment_intent.succeeded is delivered 5 times at once', async () => {

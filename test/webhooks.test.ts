@@ -7,7 +7,6 @@ import { deliverWebhooks } from '../src/features/webhooks/delivery.js';
 import { advancePosition, claimEndpoint } from '../src/features/webhooks/delivery.repo.js';
 import { logSize } from '../src/features/webhooks/feed.js';
 import { nodeWebhookTransport } from '../src/features/webhooks/node-transport.js';
-import { parseWebhooksConfig } from '../src/features/webhooks/webhooks.config.js';
 import { runScheduledWork } from '../src/scheduled.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { world } from './support/world.js';
@@ -83,12 +82,8 @@ let t: TestApp;
 let w: ReturnType<typeof world>;
 const closers: (() => Promise<void>)[] = [];
 beforeAll(async () => {
-  t = await startTestApp({ NOTICE_PERIOD: '0' });
   // Receivers here listen on 127.0.0.1 over http: the local-development setting allows that.
-  t.deps.config = {
-    ...t.deps.config,
-    ...parseWebhooksConfig({ WEBHOOK_ALLOW_HTTP_LOCAL: 'true', WEBHOOK_ATTEMPT_TIMEOUT: '5' }),
-  };
+  t = await startTestApp({ NOTICE_PERIOD: '0', WEBHOOK_ALLOW_HTTP_LOCAL: 'true', WEBHOOK_ATTEMPT_TIMEOUT: '5' });
   w = world(t);
 });
 afterAll(async () => {

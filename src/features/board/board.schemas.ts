@@ -53,12 +53,9 @@ export const boardListingSchema = z
       .openapi('BoardEdition'),
     unitId: idSchema('unt').nullable(),
     startsAt: z.string(),
-    endsAt: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'Fixed and Dutch: when it ends unsold; English: the (possibly extended) end; sealed: the commit deadline.',
-      }),
+    endsAt: z.string().nullable().openapi({
+      description: 'Fixed and Dutch: when it ends unsold; English: the (possibly extended) end; sealed: the commit deadline.',
+    }),
     createdAt: z.string(),
   })
   .openapi('BoardListing');

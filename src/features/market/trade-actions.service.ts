@@ -70,6 +70,10 @@ export async function settleReservation(db: Db, principal: Principal, id: string
   const outcome = await db.transaction().execute(async (trx) => {
     const trade = await buyersTrade(trx, principal, id);
     if (trade.status === 'released') throw released(trade);
+    // A card payment settles a stripe-rail trade through Stripe's webhook, never the balance.
+    if (trade.rail === 'stripe' && trade.status === 'reserved') {
+      throw conflict('paid_by_card', `Trade ${id} is paid through Stripe; it settles when the payment succeeds.`);
+    }
     if (trade.status === 'reserved' && trade.reserved_until <= now) {
       return { lapsed: true, trade: (await releaseTrade(trx, id, 'reservation_expired', now))! } as const;
     }

@@ -17,7 +17,7 @@ import { envelopeBody, logSize, readFeed } from './feed.js';
 import { signWebhook } from './signature.js';
 import { fetchWebhookTransport, PrivateAddressError, type WebhookTransport } from './transport.js';
 import { webhookUrlProblem } from './webhook-url.js';
-import { type WebhookSettings, type WebhooksConfig, webhookSettings } from './webhooks.config.js';
+import { type WebhookSettings, webhookSettings } from './webhooks.config.js';
 
 /*
  * Delivery (Standard Webhooks): at least once, in log order per endpoint. An endpoint's next
@@ -31,7 +31,7 @@ import { type WebhookSettings, type WebhooksConfig, webhookSettings } from './we
 export interface WebhookDeliveryDeps {
   db: Db;
   clock: Clock;
-  config: AppConfig & Partial<WebhooksConfig>;
+  config: AppConfig;
   log: Logger;
   /** The outgoing HTTP client; `fetch` when absent (Workers). The Node entry installs `nodeWebhookTransport`. */
   webhookTransport?: WebhookTransport;

@@ -5,7 +5,6 @@ import type { LookupFunction } from 'node:net';
 import type { AppConfig } from '../../config.js';
 import { PrivateAddressError, type WebhookTransport } from './transport.js';
 import { addressKind } from './webhook-url.js';
-import { parseWebhooksConfig } from './webhooks.config.js';
 
 /** How much of a response body is read (and thrown away) before the connection is dropped. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
@@ -86,17 +85,5 @@ export function nodeWebhookTransport(opts: { allowPrivate: boolean; resolve?: Re
         req.end(body);
       });
     },
-  };
-}
-
-/**
- * What the Node entry adds to its deps for webhooks: the WEBHOOK_* settings read from `env` (until
- * AppConfig carries them) and this transport.
- */
-export function nodeWebhookPorts(env: Record<string, string | undefined>, config: AppConfig) {
-  const webhooks = parseWebhooksConfig(env);
-  return {
-    config: { ...config, ...webhooks },
-    webhookTransport: nodeWebhookTransport({ allowPrivate: webhooks.WEBHOOK_ALLOW_HTTP_LOCAL }),
   };
 }
