@@ -1,0 +1,81 @@
+/** Kysely types of the tables for: the Stripe rail and Connect payouts (0007). */
+import type { ColumnType } from 'kysely';
+import type { Int8, Timestamp } from './columns.js';
+
+/** schema/0007_stripe.sql */
+export interface StripePaymentsTable {
+  id: string;
+  purpose: 'trade' | 'topup';
+  trade_id: string | null;
+  holder: string;
+  currency: string;
+  amount: Int8;
+  request_key: string | null;
+  payment_intent_id: string | null;
+  succeeded_at: Timestamp | null;
+  amount_received: Int8 | null;
+  charge_id: string | null;
+  failed_at: Timestamp | null;
+  canceled_at: Timestamp | null;
+  refunded_at: Timestamp | null;
+  dispute_id: string | null;
+  dispute_status: 'open' | 'won' | 'lost' | null;
+  payment_journal_id: string | null;
+  hold_journal_id: string | null;
+  hold_release_journal_id: string | null;
+  reversal_journal_id: string | null;
+  refund_journal_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StripeEventsTable {
+  id: string;
+  type: string;
+  payment_intent_id: string | null;
+  stripe_created: Timestamp;
+  received_at: Timestamp;
+}
+
+export interface StripeRefundsTable {
+  id: string;
+  payment_id: string;
+  payment_intent_id: string;
+  idempotency_key: string;
+  reason: string;
+  stripe_refund_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+}
+
+export interface StripeConnectedAccountsTable {
+  holder: string;
+  stripe_account_id: string;
+  created_at: Timestamp;
+}
+
+export interface StripeTransfersTable {
+  id: string;
+  trade_id: string;
+  holder: string;
+  role: string;
+  currency: string;
+  amount: Int8;
+  transfer_group: string;
+  source_charge: string | null;
+  journal_id: string;
+  idempotency_key: string;
+  stripe_transfer_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  last_error: string | null;
+  created_at: Timestamp;
+  sent_at: Timestamp | null;
+  clawback_journal_id: string | null;
+  clawed_back_at: Timestamp | null;
+  stripe_reversal_id: string | null;
+  reversal_sent_at: Timestamp | null;
+}

@@ -1,0 +1,27 @@
+import type { Int8, Timestamp } from './columns.js';
+
+/** Committed events waiting for the log integrator (filled by a trigger on events). */
+export interface LogQueueTable {
+  event_seq: Int8;
+}
+
+/** Leaf `index` of the transparency log is the event at `event_seq`. */
+export interface LogLeavesTable {
+  index: Int8;
+  event_seq: Int8;
+}
+
+/** RFC 6962 hash of the complete subtree (level, index); level 0 holds leaf hashes. */
+export interface LogNodesTable {
+  level: number;
+  index: Int8;
+  hash: Uint8Array;
+}
+
+/** Every signed checkpoint: `note` is the C2SP signed note, verbatim. */
+export interface LogCheckpointsTable {
+  size: Int8;
+  root_hash: Uint8Array;
+  note: string;
+  created_at: Timestamp;
+}
