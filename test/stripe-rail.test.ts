@@ -1,10 +1,9 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsFromConfig } from '../src/adapters/stripe-payments.js';
 import { runScheduledWork } from '../src/scheduled.js';
-import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
+import { OPERATOR_KEY, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
-import { type StripeHarness, type StripeStandIn, startStripeStandIn, stripeHarness } from './support/stripe-standin.js';
+import { type StripeHarness, type StripeStandIn, startStripeTestApp } from './support/stripe-standin.js';
 
 // The real `stripe` SDK talks to a local stand-in for api.stripe.com (STRIPE_API_BASE); webhooks are
 // signed with the SDK's generateTestHeaderString. With DATABASE_URL these run on real PostgreSQL.
@@ -12,23 +11,12 @@ let t: TestApp;
 let m: ReturnType<typeof marketWorld>;
 let standIn: StripeStandIn;
 let s: StripeHarness;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  standIn = await startStripeStandIn();
-  t = await startTestApp({
-    NOTICE_PERIOD: '0',
-    STRIPE_SECRET_KEY: standIn.secretKey,
-    STRIPE_WEBHOOK_SECRET: standIn.webhookSecret,
-    STRIPE_API_BASE: standIn.base,
-  });
-  // The harness builds deps without payments; the app reads this same object on every request.
-  t.deps.payments = paymentsFromConfig(t.deps.config);
+  ({ t, standIn, s, close } = await startStripeTestApp({ NOTICE_PERIOD: '0' }));
   m = marketWorld(t);
-  s = stripeHarness(standIn, t.app);
 });
-afterAll(async () => {
-  await t?.close();
-  await standIn?.close();
-});
+afterAll(async () => close?.());
 
 /** A collector selling one unit (10% royalty to the creator, 5% platform fee) to a buyer. */
 async function listedUnit(price = 10_000) {

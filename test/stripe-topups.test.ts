@@ -1,29 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { paymentsFromConfig } from '../src/adapters/stripe-payments.js';
-import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
+import { OPERATOR_KEY, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
-import { type StripeHarness, type StripeStandIn, startStripeStandIn, stripeHarness } from './support/stripe-standin.js';
+import { type StripeHarness, type StripeStandIn, startStripeTestApp } from './support/stripe-standin.js';
 
 // Card top-ups of clearing balances through the real `stripe` SDK and the local api.stripe.com stand-in.
 let t: TestApp;
 let m: ReturnType<typeof marketWorld>;
 let standIn: StripeStandIn;
 let s: StripeHarness;
+let close: () => Promise<void>;
 beforeAll(async () => {
-  standIn = await startStripeStandIn();
-  t = await startTestApp({
-    STRIPE_SECRET_KEY: standIn.secretKey,
-    STRIPE_WEBHOOK_SECRET: standIn.webhookSecret,
-    STRIPE_API_BASE: standIn.base,
-  });
-  t.deps.payments = paymentsFromConfig(t.deps.config);
+  ({ t, standIn, s, close } = await startStripeTestApp());
   m = marketWorld(t);
-  s = stripeHarness(standIn, t.app);
 });
-afterAll(async () => {
-  await t?.close();
-  await standIn?.close();
-});
+afterAll(async () => close?.());
 
 async function topUp(key: string, body: Record<string, unknown>, idempotencyKey?: string) {
   return t.call('POST', '/v1/balances/stripe-top-ups', {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { startEmbeddedS3 } from '../../src/adapters/embedded-s3.js';
 import { s3BlobStore } from '../../src/adapters/s3-blob-store.js';
+import { paymentsFromConfig } from '../../src/adapters/stripe-payments.js';
 import { createApp } from '../../src/app.js';
 import { parseAppConfig } from '../../src/config.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
@@ -99,6 +100,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     config,
     log: new MemoryLogger(),
     tlogSigner: await tlogSignerFromConfig({ ...config, TLOG_SIGNING_KEY: signingKey }),
+    // As the entries do: STRIPE_* settings (pointed at the test stand-in) enable the Stripe rail.
+    payments: paymentsFromConfig(config),
   };
   const app = createApp(deps);
   const call = async (method: string, path: string, opts: CallOptions = {}): Promise<CallResult> => {

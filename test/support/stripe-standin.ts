@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { startTestApp } from './harness.js';
 
 /**
  * A STAND-IN for api.stripe.com, for tests only: Stripe's API cannot be reached from this machine
@@ -321,6 +322,29 @@ export function stripeHarness(
         body = JSON.parse(text);
       } catch {}
       return { status: res.status, body };
+    },
+  };
+}
+
+/**
+ * A test app whose Stripe rail talks to a fresh stand-in: the real SDK via STRIPE_API_BASE, and a
+ * harness that signs webhooks with the SDK's own test header.
+ */
+export async function startStripeTestApp(env: Record<string, string> = {}) {
+  const standIn = await startStripeStandIn();
+  const t = await startTestApp({
+    STRIPE_SECRET_KEY: standIn.secretKey,
+    STRIPE_WEBHOOK_SECRET: standIn.webhookSecret,
+    STRIPE_API_BASE: standIn.base,
+    ...env,
+  });
+  return {
+    t,
+    standIn,
+    s: stripeHarness(standIn, t.app),
+    close: async () => {
+      await t.close();
+      await standIn.close();
     },
   };
 }
