@@ -1,7 +1,8 @@
 import { requirePrincipal } from '../../http/auth.js';
 import { createRouter } from '../../http/router.js';
 import { createStripeTopUp, readStripeTopUp } from './checkout.service.js';
-import { onboardAccount, payoutReport } from './payouts.service.js';
+import { onboardAccount } from './connect-onboarding.service.js';
+import { payoutReport } from './payout-report.service.js';
 import * as routes from './stripe.routes.js';
 import { handleStripeWebhook } from './webhook.service.js';
 

@@ -1,0 +1,57 @@
+import type { Principal } from '../../http/env.js';
+import { AppError } from '../../http/problem.js';
+import { actingAccount } from '../parties/access.js';
+import type { StripeDeps } from './payouts.service.js';
+import { requirePayments } from './webhook.service.js';
+
+/**
+ * Onboarding of a seller or creator: their connected account (made once; the idempotency key is
+ * the account id, and the row is written after Stripe answers, never inside a transaction) and a
+ * fresh onboarding link.
+ */
+export async function onboardAccount(
+  deps: StripeDeps,
+  principal: Principal,
+  input: { accountId: string; refreshUrl: string; returnUrl: string },
+) {
+  const payments = requirePayments(deps);
+  const account = await actingAccount(deps.db, principal, input.accountId);
+  let connected = await deps.db
+    .selectFrom('stripe_connected_accounts')
+    .selectAll()
+    .where('holder', '=', account.id)
+    .executeTakeFirst();
+  try {
+    if (!connected) {
+      const made = await payments.createConnectedAccount({
+        idempotencyKey: `haipai-acct-${account.id}`,
+        metadata: { accountId: account.id, platformId: account.platform_id },
+      });
+      await deps.db
+        .insertInto('stripe_connected_accounts')
+        .values({ holder: account.id, stripe_account_id: made.id, created_at: deps.clock.now() })
+        .onConflict((oc) => oc.column('holder').doNothing())
+        .execute();
+      connected = await deps.db
+        .selectFrom('stripe_connected_accounts')
+        .selectAll()
+        .where('holder', '=', account.id)
+        .executeTakeFirstOrThrow();
+    }
+    const link = await payments.createAccountLink({
+      account: connected.stripe_account_id,
+      refreshUrl: input.refreshUrl,
+      returnUrl: input.returnUrl,
+    });
+    return {
+      accountId: account.id,
+      stripeAccountId: connected.stripe_account_id,
+      onboardingUrl: link.url,
+      expiresAt: new Date(link.expiresAt * 1000).toISOString(),
+    };
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    deps.log.error('stripe connect onboarding failed', { accountId: account.id, error: (err as Error).message });
+    throw new AppError(502, 'payment_provider_unavailable', 'Stripe did not answer; retry the onboarding.');
+  }
+}
