@@ -78,7 +78,9 @@ export function splitSale(input: SplitInput): Posting[] {
     toCreators,
     input.work.creators.map((c) => BigInt(c.shareBps)),
   );
-  input.work.creators.forEach((c, i) => postings.push({ holder: c.accountId, role: 'royalty', amount: creatorParts[i]! }));
+  postings.push(
+    ...input.work.creators.map((c, i) => ({ holder: c.accountId, role: 'royalty' as const, amount: creatorParts[i]! })),
+  );
   return postings.filter((p) => p.amount !== 0n);
 }
 

@@ -182,7 +182,7 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
  */
 export async function releaseTrade(trx: Trx, tradeId: string, reason: string, now: Date): Promise<Row<'trades'> | null> {
   const trade = await trx.selectFrom('trades').selectAll().where('id', '=', tradeId).forUpdate().executeTakeFirst();
-  if (!trade || trade.status !== 'reserved') return null;
+  if (trade?.status !== 'reserved') return null;
   if (trade.listing_id) {
     const listing = await trx
       .selectFrom('listings')

@@ -97,8 +97,9 @@ export async function handleStripeWebhook(
   }
   const now = deps.clock.now();
   const ref = paymentRef(event);
-  const outcome = await deps.db.transaction().execute(async (trx) => {
-    const fresh = await trx
+  const outcome = await deps.db.transaction().execute(async (trx0) => {
+    const trx = trx0;
+    const fresh = await deps.db
       .insertInto('stripe_events')
       .values({
         id: event.id,

@@ -2,7 +2,6 @@ import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from '
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
-import type { AppConfig } from '../../config.js';
 import { PrivateAddressError, type WebhookTransport } from './transport.js';
 import { addressKind } from './webhook-url.js';
 
