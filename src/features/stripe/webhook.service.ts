@@ -97,9 +97,8 @@ export async function handleStripeWebhook(
   }
   const now = deps.clock.now();
   const ref = paymentRef(event);
-  const outcome = await deps.db.transaction().execute(async (trx0) => {
-    const trx = trx0;
-    const fresh = await deps.db
+  const outcome = await deps.db.transaction().execute(async (trx) => {
+    const fresh = await trx
       .insertInto('stripe_events')
       .values({
         id: event.id,
