@@ -1,14 +1,15 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type ServerProcess, spawnServer } from './support/server-process.js';
 
 // Runs the README's walkthrough verbatim against the real Node entry on the embedded default,
 // exactly as a reader would after `NOTICE_PERIOD=0 npm start`.
 const ROOT = new URL('..', import.meta.url).pathname;
 let dir: string;
-let server: ChildProcess;
+let server: ServerProcess | undefined;
 let baseUrl: string;
 
 beforeAll(async () => {
@@ -22,31 +23,12 @@ beforeAll(async () => {
   };
   delete env.DATABASE_URL;
   delete env.OPERATOR_API_KEY;
-  server = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/node.ts')], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  baseUrl = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 90_000);
-    server.stdout!.on('data', (chunk) => {
-      out += chunk;
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    server.stderr!.on('data', (chunk) => {
-      out += chunk;
-    });
-    server.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
-  });
+  server = await spawnServer(env);
+  baseUrl = server.baseUrl;
 });
 
 afterAll(async () => {
-  server?.kill('SIGTERM');
+  await server?.stop('SIGTERM');
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 

@@ -9,7 +9,6 @@
  * connection, so the webhook transaction waits on it (seen in pg_stat_activity, holding its insert
  * into stripe_events) until the process is gone.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { migrate } from '../src/db/migrate.js';
 import { openPostgres } from '../src/db/postgres.js';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
+import { httpCall, type ServerProcess, spawnServer } from './support/server-process.js';
 import { type StripeStandIn, startStripeStandIn, stripeHarness } from './support/stripe-standin.js';
 
 const url = process.env.DATABASE_URL;
@@ -28,7 +28,7 @@ describe.runIf(url)('a stripe webhook interrupted by SIGKILL (real server, Postg
   let dir: string;
   let sql: postgres.Sql;
   let standIn: StripeStandIn;
-  let child: ChildProcess | undefined;
+  let child: ServerProcess | undefined;
 
   /** Starts `node src/node.ts` on this schema and the stand-in; resolves with its base URL once it listens. */
   async function startServer(): Promise<string> {
@@ -45,47 +45,19 @@ describe.runIf(url)('a stripe webhook interrupted by SIGKILL (real server, Postg
       STRIPE_WEBHOOK_SECRET: standIn.webhookSecret,
       STRIPE_API_BASE: standIn.base,
     };
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = proc;
-    return new Promise((resolve, reject) => {
-      let out = '';
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /haipai listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-        if (match) resolve(match[1]!);
-      };
-      proc.stdout!.on('data', onData);
-      proc.stderr!.on('data', onData);
-      proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
-    });
+    child = await spawnServer(env);
+    return child.baseUrl;
   }
 
   async function kill(signal: NodeJS.Signals) {
     const proc = child!;
     child = undefined;
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill(signal);
-    await exited;
+    await proc.stop(signal);
   }
 
   /** The market builders over real HTTP, driving the spawned server. */
   function httpMarket(base: string) {
-    const call: TestApp['call'] = async (method, path, opts = {}) => {
-      const headers: Record<string, string> = { ...opts.headers };
-      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {}
-      return { status: res.status, body, headers: res.headers, text };
-    };
+    const call = httpCall(base);
     return { ...marketWorld({ call } as TestApp), call };
   }
 

@@ -4,7 +4,6 @@
  * restart integrates every event it had committed — signed with the same key, which the
  * embedded default generated under DATA_DIR on the first start.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { migrate } from '../../src/db/migrate.js';
 import { openPostgres } from '../../src/db/postgres.js';
 import { openCheckpoint } from '../../src/features/tlog/checkpoint.js';
 import { OPERATOR_KEY, type TestApp } from '../support/harness.js';
+import { httpCall, type ServerProcess, spawnServer } from '../support/server-process.js';
 import { world } from '../support/world.js';
 
 const url = process.env.DATABASE_URL;
@@ -22,7 +22,7 @@ describe.runIf(url)('log after a crash (real server, PostgreSQL)', () => {
   const schema = `t_crash_${Date.now().toString(36)}`;
   let dir: string;
   let sql: postgres.Sql;
-  let child: ChildProcess | undefined;
+  let child: ServerProcess | undefined;
 
   /** Starts `node src/node.ts` and resolves with its base URL once it listens. */
   async function startServer(extraEnv: Record<string, string>): Promise<string> {
@@ -36,46 +36,19 @@ describe.runIf(url)('log after a crash (real server, PostgreSQL)', () => {
       NOTICE_PERIOD: '0',
       ...extraEnv,
     };
-    child = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    return new Promise((resolve, reject) => {
-      let out = '';
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /haipai listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-        if (match) resolve(match[1]!);
-      };
-      child!.stdout!.on('data', onData);
-      child!.stderr!.on('data', onData);
-      child!.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
-    });
+    child = await spawnServer(env);
+    return child.baseUrl;
   }
 
   async function kill(signal: NodeJS.Signals) {
     const proc = child!;
     child = undefined;
-    const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill(signal);
-    await exited;
+    await proc.stop(signal);
   }
 
   /** world() over real HTTP: the same builders, driving the spawned server. */
   function httpWorld(base: string) {
-    const call: TestApp['call'] = async (method, path, opts = {}) => {
-      const headers: Record<string, string> = { ...opts.headers };
-      if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-      if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      });
-      const text = await res.text();
-      let body: unknown = text;
-      try {
-        body = JSON.parse(text);
-      } catch {}
-      return { status: res.status, body, headers: res.headers, text };
-    };
+    const call = httpCall(base);
     return world({ call } as TestApp);
   }
 
