@@ -5,7 +5,8 @@
  */
 import { toBase64 } from '../../crypto/bytes.js';
 import { assertHash, assertTreeSize } from './merkle.js';
-import { assertNoteText, decodeStrictBase64, type NoteSigner, type NoteVerifier, openNote, signNote } from './note.js';
+import { type NoteSigner, type NoteVerifier, openNote, signNote } from './note.js';
+import { assertNoteText, decodeStrictBase64 } from './note-text.js';
 import { TlogError } from './tlog-error.js';
 
 export interface Checkpoint {

@@ -15,7 +15,8 @@
 import { toBase64 } from '../../crypto/bytes.js';
 import { type Checkpoint, openCheckpoint } from './checkpoint.js';
 import { assertHash, assertTreeSize, HASH_SIZE, leafHash as hashLeaf, type MerkleHasher, webCryptoHasher } from './merkle.js';
-import { decodeStrictBase64, type NoteVerifier } from './note.js';
+import type { NoteVerifier } from './note.js';
+import { decodeStrictBase64 } from './note-text.js';
 import { TlogError } from './tlog-error.js';
 import { verifyInclusion } from './verify.js';
 
