@@ -8,6 +8,7 @@ import { recordOfficialReads } from './features/audit/access-log.js';
 import { auditRouter } from './features/audit/audit.index.js';
 import { boardRouter } from './features/board/board.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
+import { freezesRouter } from './features/freezes/freezes.index.js';
 import { ledgerRouter } from './features/ledger/ledger.index.js';
 import { marketRouter } from './features/market/market.index.js';
 import { mediaRouter } from './features/media/media.index.js';
@@ -74,6 +75,7 @@ export function createApp(deps: Deps) {
     .route('/', mediaRouter()) // before assets: /v1/assets/similar is not /v1/assets/{id}
     .route('/', assetsRouter())
     .route('/', editionsRouter())
+    .route('/', freezesRouter())
     .route('/', auctionsRouter())
     .route('/', auditRouter())
     .route('/', ledgerRouter())

@@ -20,6 +20,7 @@ export const ID_PREFIXES = {
   bid: 'bid',
   offer: 'ofr',
   trade: 'trd',
+  freeze: 'frz',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

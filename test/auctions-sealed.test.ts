@@ -178,7 +178,7 @@ describe('sealed-bid auction', () => {
     expect(auction.outcome).toMatchObject({ result: 'won', winnerId: c, amount: 6000, tradeStatus: 'settled' });
     expect(await owner(s.unitId)).toBe(c);
     const cBalance = w.ok(await t.call('GET', `/v1/balances/${c}`, { key: s.p.key }), 200);
-    expect(cBalance.balances).toEqual([{ currency: 'CNY', amount: 3000 }]);
+    expect(cBalance.balances).toEqual([{ currency: 'CNY', amount: 3000, owed: 0 }]);
 
     // A third party, with no key, recomputes the outcome from the public commitments and reveals.
     const published = await publicCommitments(listingId);

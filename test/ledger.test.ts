@@ -29,8 +29,8 @@ describe('clearing balances', () => {
     w.ok(await topUp(acc, 99, 'USD'), 201);
     const balances = w.ok(await t.call('GET', `/v1/balances/${acc}`, { key: p.key }), 200);
     expect(balances.balances).toEqual([
-      { currency: 'CNY', amount: 12_500 },
-      { currency: 'USD', amount: 99 },
+      { currency: 'CNY', amount: 12_500, owed: 0 },
+      { currency: 'USD', amount: 99, owed: 0 },
     ]);
     const st = w.ok(await t.call('GET', `/v1/balances/${acc}/statement?currency=CNY`, { key: p.key }), 200);
     expect(st.data.map((r: { amount: number; balanceAfter: number }) => [r.amount, r.balanceAfter])).toEqual([
@@ -102,7 +102,7 @@ describe('clearing balances', () => {
     await expect(sql`update postings set amount = 1 where journal_id = ${j.id}`.execute(db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from journals where id = ${j.id}`.execute(db)).rejects.toThrow(/append-only/);
     expect(w.ok(await t.call('GET', `/v1/balances/${acc}`, { key: p.key }), 200).balances).toEqual([
-      { currency: 'CNY', amount: 100 },
+      { currency: 'CNY', amount: 100, owed: 0 },
     ]);
   });
 
@@ -112,7 +112,7 @@ describe('clearing balances', () => {
     await Promise.all(Array.from({ length: 10 }, () => topUp(acc, 7, 'CNY', { 'idempotency-key': 'topup-1' })));
     await Promise.all(Array.from({ length: 10 }, () => topUp(acc, 1)));
     expect(w.ok(await t.call('GET', `/v1/balances/${acc}`, { key: p.key }), 200).balances).toEqual([
-      { currency: 'CNY', amount: 17 },
+      { currency: 'CNY', amount: 17, owed: 0 },
     ]);
   });
 });

@@ -50,9 +50,9 @@ it('the README walkthrough runs verbatim from a new platform to a sale verified 
   expect(run.stdout).toContain('"status":"registered"');
   expect(lines).toContain(JSON.stringify({ status: 'settled', price: 12800, currency: 'CNY' }));
   // Collector, designer, buyer: the split the README states.
-  expect(lines).toContain('[{"currency":"CNY","amount":11840}]');
-  expect(lines).toContain('[{"currency":"CNY","amount":640}]');
-  expect(lines).toContain('[{"currency":"CNY","amount":37200}]');
+  expect(lines).toContain('[{"currency":"CNY","amount":11840,"owed":0}]');
+  expect(lines).toContain('[{"currency":"CNY","amount":640,"owed":0}]');
+  expect(lines).toContain('[{"currency":"CNY","amount":37200,"owed":0}]');
   const history = lines.filter((l) => l.startsWith('{"type":')).map((l) => JSON.parse(l));
   expect(history.map((e) => e.type)).toEqual(expect.arrayContaining(['unit.minted', 'unit.gifted', 'trade.settled']));
   expect(history.every((e) => Number.isInteger(e.logIndex))).toBe(true);

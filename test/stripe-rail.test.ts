@@ -4,6 +4,7 @@ import { runScheduledWork } from '../src/scheduled.js';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
 import { type StripeHarness, type StripeStandIn, startStripeTestApp } from './support/stripe-standin.js';
+import { stripeTrades } from './support/stripe-trades.js';
 
 // The real `stripe` SDK talks to a local stand-in for api.stripe.com (STRIPE_API_BASE); webhooks are
 // signed with the SDK's generateTestHeaderString. With DATABASE_URL these run on real PostgreSQL.
@@ -12,54 +13,19 @@ let m: ReturnType<typeof marketWorld>;
 let standIn: StripeStandIn;
 let s: StripeHarness;
 let close: () => Promise<void>;
+let st: ReturnType<typeof stripeTrades>;
 beforeAll(async () => {
   ({ t, standIn, s, close } = await startStripeTestApp({ NOTICE_PERIOD: '0' }));
   m = marketWorld(t);
+  st = stripeTrades(t, m, standIn, s);
 });
 afterAll(async () => close?.());
 
-/** A collector selling one unit (10% royalty to the creator, 5% platform fee) to a buyer. */
-async function listedUnit(price = 10_000) {
-  const world = await m.work({ royaltyBps: 1000 });
-  const seller = await m.account(world.p);
-  const buyer = await m.account(world.p);
-  const [unit] = (await m.mint(world.p, world.edition.id, 1, seller)).units;
-  const listing = await m.list(world.p, { kind: 'fixed', sellerId: seller, unitId: unit.id, price });
-  return { ...world, seller, buyer, unit, listing };
-}
-
-async function buyOnStripe(p: { key: string }, listingId: string, buyerId: string, key?: string) {
-  return t.call('POST', `/v1/listings/${listingId}/purchase`, {
-    key: p.key,
-    headers: key ? { 'idempotency-key': key } : undefined,
-    body: { buyerId, rail: 'stripe' },
-  });
-}
-
-/** A stripe-rail purchase that has a PaymentIntent; returns the trade and the intent as the stand-in knows it. */
-async function reserved(price = 10_000) {
-  const w = await listedUnit(price);
-  const res = await buyOnStripe(w.p, w.listing.id, w.buyer);
-  const trade = m.ok(res, 201);
-  const intent = standIn.intents.get(trade.payment.paymentIntentId)!;
-  return { ...w, trade, intent };
-}
-
-const trade = (id: string) => t.deps.db.selectFrom('trades').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const unitRow = (id: string) => t.deps.db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const eventsOf = async (tradeId: string) =>
   (await t.deps.db.selectFrom('events').select(['type', 'entry']).orderBy('seq').execute())
     .filter((e) => JSON.parse(e.entry).tradeId === tradeId)
     .map((e) => e.type);
-const journalsOf = (tradeId: string) =>
-  t.deps.db.selectFrom('journals').selectAll().where('trade_id', '=', tradeId).orderBy('created_at').orderBy('id').execute();
-const postingsOf = (journalId: string) =>
-  t.deps.db
-    .selectFrom('postings')
-    .select(['holder', 'role', 'amount'])
-    .where('journal_id', '=', journalId)
-    .orderBy('id')
-    .execute();
 const refundRequests = (intentId: string) =>
   standIn.requests.filter((r) => r.method === 'POST' && r.path === '/v1/refunds' && r.params.payment_intent === intentId);
 
@@ -76,7 +42,7 @@ async function balances(...holders: string[]) {
 
 describe('purchase on the stripe rail', () => {
   it('reserves the unit and creates one PaymentIntent keyed by the trade, after commit', async () => {
-    const { trade: body, intent, unit, seller, p, buyer } = await reserved();
+    const { trade: body, intent, unit, seller, p, buyer } = await st.reserved();
     expect(body).toMatchObject({ rail: 'stripe', status: 'reserved', price: 10_000 });
     expect(body.payment).toMatchObject({ id: body.id, paymentIntentId: intent.id, clientSecret: intent.client_secret });
     const creates = standIn.requests.filter((r) => r.path === '/v1/payment_intents' && r.params['metadata[tradeId]'] === body.id);
@@ -98,22 +64,22 @@ describe('purchase on the stripe rail', () => {
   });
 
   it('settles exactly once when payment_intent.succeeded is delivered 5 times at once', async () => {
-    const { trade: body, intent, unit, buyer, seller, creator, p } = await reserved();
+    const { trade: body, intent, unit, buyer, seller, creator, p } = await st.reserved();
     const event = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent));
     const replies = await Promise.all(Array.from({ length: 5 }, () => s.deliver(event)));
     expect(replies.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect(replies.filter((r) => r.body.duplicate === false)).toHaveLength(1);
 
-    expect(await trade(body.id)).toMatchObject({ status: 'settled' });
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'settled' });
     expect(await m.owner(unit.id)).toBe(buyer);
     expect((await eventsOf(body.id)).filter((e) => e === 'trade.settled')).toHaveLength(1);
     // payment (external → buyer 10,000), then the trade journal settleTrade writes on either rail.
-    expect((await journalsOf(body.id)).map((j) => j.kind)).toEqual(['payment', 'trade']);
+    expect((await st.journalsOf(body.id)).map((j) => j.kind)).toEqual(['payment', 'trade']);
     expect(await balances(buyer, seller, creator, p.id)).toEqual([0, 8_500, 1_000, 500]);
   });
 
   it('settles once when the webhook arrives before the purchase has answered', async () => {
-    const w = await listedUnit();
+    const w = await st.listedUnit();
     let early: { payload: string; signature: string } | undefined;
     standIn.onPaymentIntentCreated = async (intent) => {
       standIn.onPaymentIntentCreated = undefined;
@@ -121,7 +87,7 @@ describe('purchase on the stripe rail', () => {
       const reply = await s.deliver(early);
       expect(reply.status).toBe(200);
     };
-    const body = m.ok(await buyOnStripe(w.p, w.listing.id, w.buyer, 'early-1'), 201);
+    const body = m.ok(await st.buyOnStripe(w.p, w.listing.id, w.buyer, 'early-1'), 201);
     expect(body.status).toBe('settled');
     expect(await m.owner(w.unit.id)).toBe(w.buyer);
     // Stripe redelivers later: nothing happens twice.
@@ -131,7 +97,7 @@ describe('purchase on the stripe rail', () => {
   });
 
   it('refuses tampered, stale and unsigned webhooks with 400 and changes nothing', async () => {
-    const { trade: body, intent } = await reserved();
+    const { trade: body, intent } = await st.reserved();
     const before = await m.counts();
     const good = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent));
     const tampered = { payload: good.payload.replace('"amount": 10000', '"amount": 1'), signature: good.signature };
@@ -152,21 +118,21 @@ describe('purchase on the stripe rail', () => {
     });
     expect(unsigned.status).toBe(400);
     expect(await m.counts()).toEqual(before);
-    expect(await trade(body.id)).toMatchObject({ status: 'reserved' });
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'reserved' });
     const seen = await t.deps.db.selectFrom('stripe_events').select('id').where('id', '=', good.id).execute();
     expect(seen).toHaveLength(0);
   });
 
   it('keeps the reservation when Stripe fails; a retry with the same Idempotency-Key reuses the trade', async () => {
-    const w = await listedUnit();
+    const w = await st.listedUnit();
     standIn.failNext('/v1/payment_intents', 2); // the SDK retries once
-    const failed = await buyOnStripe(w.p, w.listing.id, w.buyer, 'retry-1');
+    const failed = await st.buyOnStripe(w.p, w.listing.id, w.buyer, 'retry-1');
     expect(failed.status).toBe(502);
     expect(failed.body.code).toBe('payment_provider_unavailable');
     const [first] = await t.deps.db.selectFrom('trades').selectAll().where('unit_id', '=', w.unit.id).execute();
     expect(first).toMatchObject({ status: 'reserved', rail: 'stripe' });
 
-    const retried = m.ok(await buyOnStripe(w.p, w.listing.id, w.buyer, 'retry-1'), 201);
+    const retried = m.ok(await st.buyOnStripe(w.p, w.listing.id, w.buyer, 'retry-1'), 201);
     expect(retried.id).toBe(first!.id);
     expect(retried.payment.paymentIntentId).toMatch(/^pi_/);
     expect(await t.deps.db.selectFrom('trades').select('id').where('unit_id', '=', w.unit.id).execute()).toHaveLength(1);
@@ -177,10 +143,10 @@ describe('purchase on the stripe rail', () => {
 
   it('releases the reservation when the payment fails or is canceled', async () => {
     for (const kind of ['payment_failed', 'canceled'] as const) {
-      const { trade: body, intent, listing, p } = await reserved();
+      const { trade: body, intent, listing, p } = await st.reserved();
       const object = kind === 'canceled' ? standIn.canceled(intent) : standIn.failed(intent);
       expect((await s.deliver(standIn.signedEvent(`payment_intent.${kind}`, object))).status).toBe(200);
-      expect(await trade(body.id)).toMatchObject({
+      expect(await st.tradeRow(body.id)).toMatchObject({
         status: 'released',
         release_reason: kind === 'canceled' ? 'payment_canceled' : 'payment_failed',
       });
@@ -189,11 +155,11 @@ describe('purchase on the stripe rail', () => {
   });
 
   it('refunds automatically, never settles, when the payment succeeds after the reservation lapsed', async () => {
-    const { trade: body, intent, unit, seller, buyer } = await reserved();
+    const { trade: body, intent, unit, seller, buyer } = await st.reserved();
     t.clock.advance(16 * 60);
     const event = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent));
     expect((await s.deliver(event)).status).toBe(200);
-    expect(await trade(body.id)).toMatchObject({ status: 'released', release_reason: 'reservation_expired' });
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'released', release_reason: 'reservation_expired' });
     expect(await m.owner(unit.id)).toBe(seller);
     expect(refundRequests(intent.id as string)).toEqual([
       expect.objectContaining({
@@ -205,13 +171,13 @@ describe('purchase on the stripe rail', () => {
     expect((await s.deliver(event)).body).toMatchObject({ duplicate: true });
     await runScheduledWork(t.deps);
     expect(refundRequests(intent.id as string)).toHaveLength(1);
-    expect(await journalsOf(body.id)).toHaveLength(0);
+    expect(await st.journalsOf(body.id)).toHaveLength(0);
     expect(await balances(buyer, seller)).toEqual([0, 0]);
     expect(await eventsOf(body.id)).toContain('trade.refund_requested');
   });
 
   it('a refund request that fails is retried by the schedule with the same key', async () => {
-    const { trade: body, intent } = await reserved();
+    const { trade: body, intent } = await st.reserved();
     t.clock.advance(16 * 60);
     await runScheduledWork(t.deps); // the reservation lapses first this time
     standIn.failNext('/v1/refunds', 2);
@@ -231,7 +197,7 @@ describe('purchase on the stripe rail', () => {
   });
 
   it('loses nothing when the process dies between receiving the webhook and settling: the redelivery settles once', async () => {
-    const { trade: body, intent, unit, buyer } = await reserved();
+    const { trade: body, intent, unit, buyer } = await st.reserved();
     // The "crash": settlement fails after the event has been claimed in stripe_events.
     await sql`create or replace function simulated_crash() returns trigger language plpgsql as $$
       begin raise exception 'simulated crash during settlement'; end $$`.execute(t.deps.db);
@@ -244,35 +210,28 @@ describe('purchase on the stripe rail', () => {
     } finally {
       await sql`drop trigger simulated_crash on trades`.execute(t.deps.db);
     }
-    expect(await trade(body.id)).toMatchObject({ status: 'reserved' });
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'reserved' });
     expect(await t.deps.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).execute()).toHaveLength(0);
-    expect(await journalsOf(body.id)).toHaveLength(0);
+    expect(await st.journalsOf(body.id)).toHaveLength(0);
 
     // Stripe retries a delivery that did not get a 2xx.
     const [again, twice] = await Promise.all([s.deliver(event), s.deliver(event)]);
     expect([again.status, twice.status]).toEqual([200, 200]);
-    expect(await trade(body.id)).toMatchObject({ status: 'settled' });
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'settled' });
     expect(await m.owner(unit.id)).toBe(buyer);
     expect((await eventsOf(body.id)).filter((e) => e === 'trade.settled')).toHaveLength(1);
   });
 });
 
 describe('refunds and disputes', () => {
-  async function settled() {
-    const r = await reserved();
-    expect((await s.deliver(standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(r.intent)))).status).toBe(200);
-    expect(await trade(r.trade.id)).toMatchObject({ status: 'settled' });
-    return r;
-  }
-
   /** The reversal's postings are the trade journal's, negated one for one. */
   async function expectExactReversal(tradeId: string) {
-    const journals = await journalsOf(tradeId);
+    const journals = await st.journalsOf(tradeId);
     const tradeJournal = journals.find((j) => j.kind === 'trade')!;
     const reversal = journals.find((j) => j.kind === 'reversal')!;
     expect(reversal.reverses).toBe(tradeJournal.id);
-    const original = await postingsOf(tradeJournal.id);
-    const reversed = await postingsOf(reversal.id);
+    const original = await st.postingsOf(tradeJournal.id);
+    const reversed = await st.postingsOf(reversal.id);
     const key = (x: { holder: string; role: string; amount: bigint }) => `${x.holder}/${x.role}/${x.amount}`;
     expect(reversed.map(key).sort()).toEqual(
       original
@@ -290,12 +249,12 @@ describe('refunds and disputes', () => {
   }
 
   it('charge.refunded reverses the journal exactly, returns the money to the card and freezes the unit', async () => {
-    const { trade: body, intent, unit, buyer, seller, creator, p } = await settled();
+    const { trade: body, intent, unit, buyer, seller, creator, p } = await st.settled();
     const platformBefore = await m.balance(p.id);
     const event = standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent));
     const replies = await Promise.all([s.deliver(event), s.deliver(event)]);
     expect(replies.map((r) => r.status)).toEqual([200, 200]);
-    expect((await journalsOf(body.id)).map((j) => j.kind)).toEqual(['payment', 'trade', 'reversal', 'refund']);
+    expect((await st.journalsOf(body.id)).map((j) => j.kind)).toEqual(['payment', 'trade', 'reversal', 'refund']);
     await expectExactReversal(body.id);
     expect(await balances(buyer, seller, creator)).toEqual([0, 0, 0]);
     expect(await m.balance(p.id)).toBe(platformBefore - 500);
@@ -306,17 +265,17 @@ describe('refunds and disputes', () => {
   });
 
   it('a refund that arrives before the payment succeeded releases the trade and settles nothing', async () => {
-    const { trade: body, intent, unit, seller } = await reserved();
+    const { trade: body, intent, unit, seller } = await st.reserved();
     expect((await s.deliver(standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent)))).status).toBe(200);
     expect((await s.deliver(standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent)))).status).toBe(200);
-    expect(await trade(body.id)).toMatchObject({ status: 'released', release_reason: 'payment_refunded' });
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'released', release_reason: 'payment_refunded' });
     expect(await m.owner(unit.id)).toBe(seller);
-    expect(await journalsOf(body.id)).toHaveLength(0);
+    expect(await st.journalsOf(body.id)).toHaveLength(0);
     expect(refundRequests(intent.id as string)).toHaveLength(0);
   });
 
   it('a dispute freezes the unit and holds the proceeds; won, both are released', async () => {
-    const { trade: body, intent, unit, seller, creator } = await settled();
+    const { trade: body, intent, unit, seller, creator } = await st.settled();
     const created = standIn.signedEvent('charge.dispute.created', standIn.dispute(intent, 'needs_response'));
     await Promise.all([s.deliver(created), s.deliver(created)]);
     expect(await unitRow(unit.id)).toMatchObject({ frozen: true });
@@ -324,13 +283,13 @@ describe('refunds and disputes', () => {
     expect((await s.deliver(standIn.signedEvent('charge.dispute.closed', standIn.dispute(intent, 'won')))).status).toBe(200);
     expect(await unitRow(unit.id)).toMatchObject({ frozen: false });
     expect(await balances(seller, creator, `hold:${body.id}`)).toEqual([8_500, 1_000, 0]);
-    expect((await journalsOf(body.id)).map((j) => j.kind)).toEqual(['payment', 'trade', 'hold', 'hold_release']);
-    expect(await eventsOf(body.id)).toEqual(expect.arrayContaining(['trade.disputed', 'unit.frozen', 'unit.unfrozen']));
+    expect((await st.journalsOf(body.id)).map((j) => j.kind)).toEqual(['payment', 'trade', 'hold', 'hold_release']);
+    expect(await eventsOf(body.id)).toEqual(expect.arrayContaining(['trade.disputed', 'unit.frozen', 'unit.freeze_lifted']));
   });
 
   it('a lost dispute reverses the trade exactly, even when the close arrives before the open', async () => {
     for (const order of ['in order', 'closed first'] as const) {
-      const { trade: body, intent, unit, buyer, seller, creator } = await settled();
+      const { trade: body, intent, unit, buyer, seller, creator } = await st.settled();
       const created = standIn.signedEvent('charge.dispute.created', standIn.dispute(intent, 'needs_response'));
       const lost = standIn.signedEvent('charge.dispute.closed', standIn.dispute(intent, 'lost'));
       for (const e of order === 'in order' ? [created, lost] : [lost, created]) expect((await s.deliver(e)).status).toBe(200);

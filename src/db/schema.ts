@@ -1,5 +1,6 @@
 /** The Kysely view of the whole schema: one interface per table, grouped by feature under tables/. */
 import type { Insertable, Selectable } from 'kysely';
+import type { UnitFreezesTable } from './tables/freezes.js';
 import type {
   BalancesTable,
   BidsTable,
@@ -47,6 +48,7 @@ import type {
 import type { LogCheckpointsTable, LogLeavesTable, LogNodesTable, LogQueueTable } from './tables/tlog.js';
 import type { WebhookAttemptsTable, WebhookEndpointsTable, WebhookSecretsTable } from './tables/webhooks.js';
 
+export type * from './tables/freezes.js';
 export type * from './tables/market.js';
 export type * from './tables/media.js';
 export type * from './tables/registry.js';
@@ -71,6 +73,7 @@ export interface Database {
   editions: EditionsTable;
   units: UnitsTable;
   unit_transfers: UnitTransfersTable;
+  unit_freezes: UnitFreezesTable;
   events: EventsTable;
   log_queue: LogQueueTable;
   log_leaves: LogLeavesTable;

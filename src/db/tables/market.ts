@@ -4,7 +4,17 @@ import type { Int8, Timestamp } from './columns.js';
 
 export interface JournalsTable {
   id: string;
-  kind: 'topup' | 'trade' | 'reversal' | 'payment' | 'refund' | 'hold' | 'hold_release' | 'payout';
+  kind:
+    | 'topup'
+    | 'trade'
+    | 'reversal'
+    | 'payment'
+    | 'refund'
+    | 'hold'
+    | 'hold_release'
+    | 'payout'
+    | 'partial_reversal'
+    | 'recovery';
   currency: string;
   trade_id: string | null;
   reverses: string | null;
@@ -30,7 +40,9 @@ export interface PostingsTable {
     | 'refund_sink'
     | 'hold'
     | 'payout'
-    | 'payout_sink';
+    | 'payout_sink'
+    | 'receivable'
+    | 'recovery';
   amount: Int8;
 }
 

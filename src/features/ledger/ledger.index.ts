@@ -64,7 +64,10 @@ export function ledgerRouter() {
       const { holderId } = c.req.valid('param');
       await checkHolderVisible(db, principal, holderId);
       const rows = await balancesOf(db, holderId);
-      return c.json({ holderId, balances: rows.map((b) => ({ currency: b.currency, amount: Number(b.amount) })) }, 200);
+      return c.json(
+        { holderId, balances: rows.map((b) => ({ currency: b.currency, amount: Number(b.amount), owed: Number(b.owed) })) },
+        200,
+      );
     })
     .openapi(routes.getJournal, async (c) => {
       const principal = requirePrincipal(c);

@@ -6,6 +6,17 @@ import { newId } from '../../ids.js';
 
 export const EXTERNAL = 'external';
 
+/** What `holder` owes the exchange, as a holder of its own whose balance is zero or below. */
+export const receivableOf = (holder: string) => `receivable:${holder}`;
+/** Accounts and platforms can owe; the outside world, holds and debts themselves cannot. */
+const canOwe = (holder: string) => holder.startsWith('acc_') || holder.startsWith('plt_');
+/**
+ * Journals whose credits are the holder's own to spend, so they pay a debt first. Not `payment` or
+ * `reversal`/`partial_reversal`: those credit the buyer with card money that leaves again in the
+ * same transaction (to the trade, or back to the card).
+ */
+const PAYS_DEBTS: ReadonlySet<JournalsTable['kind']> = new Set(['trade', 'topup', 'hold_release']);
+
 export interface JournalInput {
   kind: JournalsTable['kind'];
   currency: string;
@@ -13,13 +24,25 @@ export interface JournalInput {
   reverses?: string;
   memo?: string;
   postings: { holder: string; role: PostingsTable['role']; amount: bigint }[];
+  /**
+   * What happens when a holder's balance is too low: `refuse` (409 insufficient_funds) for
+   * everything a party asks for; `owe` only for reversals that cannot be refused because the money
+   * has already gone back to the card (a refund, a lost dispute): the part that is missing is
+   * booked as owed, on `receivable:<holder>`.
+   */
+  shortfall?: 'refuse' | 'owe';
 }
 
+type PostingInput = JournalInput['postings'][number];
+
 /**
- * Writes one balanced journal. The balance rows it touches are locked first, in holder order,
- * so concurrent journals never deadlock; a holder (other than the outside world) that would go
- * below zero refuses the whole journal with 409 `insufficient_funds`. The database backs both
- * rules: a CHECK on balances and a deferred trigger that every journal sums to zero.
+ * Writes one balanced journal. The balance rows it touches (and the debts of the accounts and
+ * platforms it names) are locked first, in holder order, so concurrent journals never deadlock;
+ * a holder (other than the outside world) that would go below zero refuses the whole journal with
+ * 409 `insufficient_funds`, or owes the difference when `shortfall` is `owe`. A credit to a holder
+ * who owes is used to pay the debt first, in the same transaction (a `recovery` journal), so owed
+ * money is never spent or paid out. The database backs the rules: a CHECK on balances and a
+ * deferred trigger that every journal sums to zero.
  */
 export async function postJournal(trx: Trx, input: JournalInput, now: Date): Promise<string> {
   const total = input.postings.reduce((s, p) => s + p.amount, 0n);
@@ -27,26 +50,60 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
   const net = new Map<string, bigint>();
   for (const p of input.postings) net.set(p.holder, (net.get(p.holder) ?? 0n) + p.amount);
   const holders = [...net.keys()].sort();
+  const debts = holders.filter(canOwe).map(receivableOf);
   const locked = await trx
     .selectFrom('balances')
     .select(['holder', 'amount'])
     .where('currency', '=', input.currency)
-    .where('holder', 'in', holders)
+    .where('holder', 'in', [...new Set([...holders, ...debts])].sort())
     .orderBy('holder')
     .forUpdate()
     .execute();
   const current = new Map(locked.map((b) => [b.holder, b.amount]));
+  const owed: PostingInput[] = [];
+  const recoveries: { holder: string; amount: bigint }[] = [];
   for (const holder of holders) {
     const after = (current.get(holder) ?? 0n) + net.get(holder)!;
     if (holder !== EXTERNAL && after < 0n) {
-      throw conflict('insufficient_funds', `The ${input.currency} balance of ${holder} is too low for this.`, {
-        holder,
-        currency: input.currency,
-        available: Number(current.get(holder) ?? 0n),
-        required: Number(-net.get(holder)!),
-      });
+      if (input.shortfall !== 'owe' || !canOwe(holder)) {
+        throw conflict('insufficient_funds', `The ${input.currency} balance of ${holder} is too low for this.`, {
+          holder,
+          currency: input.currency,
+          available: Number(current.get(holder) ?? 0n),
+          required: Number(-net.get(holder)!),
+        });
+      }
+      owed.push(
+        { holder, role: 'receivable', amount: -after },
+        { holder: receivableOf(holder), role: 'receivable', amount: after },
+      );
     }
+    const debt = canOwe(holder) ? -(current.get(receivableOf(holder)) ?? 0n) : 0n;
+    if (PAYS_DEBTS.has(input.kind) && net.get(holder)! > 0n && debt > 0n)
+      recoveries.push({ holder, amount: debt < after ? debt : after });
   }
+  const id = await insertJournal(trx, { ...input, postings: [...input.postings, ...owed] }, now);
+  for (const r of recoveries) {
+    await insertJournal(
+      trx,
+      {
+        kind: 'recovery',
+        currency: input.currency,
+        tradeId: input.tradeId,
+        memo: `Debt paid from the credit of journal ${id}`,
+        postings: [
+          { holder: r.holder, role: 'recovery', amount: -r.amount },
+          { holder: receivableOf(r.holder), role: 'recovery', amount: r.amount },
+        ],
+      },
+      now,
+    );
+  }
+  return id;
+}
+
+/** Inserts a journal whose balances postJournal has already locked and checked. */
+async function insertJournal(trx: Trx, input: JournalInput, now: Date): Promise<string> {
   const id = newId('jnl');
   await trx
     .insertInto('journals')
@@ -60,13 +117,27 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
       created_at: now,
     })
     .execute();
-  // Sorted by holder: the balance-row locks the trigger takes follow the same order as above.
+  // Sorted by holder: the balance-row locks the trigger takes follow the same order as above. A
+  // holder's credits go before its debits, because the balance CHECK holds after every row.
   const rows = [...input.postings]
     .filter((p) => p.amount !== 0n)
-    .sort((a, b) => (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : 0))
+    .sort((a, b) => (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0))
     .map((p) => ({ journal_id: id, holder: p.holder, role: p.role, amount: p.amount }));
   await trx.insertInto('postings').values(rows).execute();
   return id;
+}
+
+/** What each holder came to owe in a journal posted with `shortfall: 'owe'`. */
+export async function owedIn(db: Queryable, journalId: string): Promise<{ holder: string; amount: bigint }[]> {
+  const rows = await db
+    .selectFrom('postings')
+    .select(['holder', 'amount'])
+    .where('journal_id', '=', journalId)
+    .where('role', '=', 'receivable')
+    .where('amount', '<', 0n)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ holder: r.holder.slice('receivable:'.length), amount: -r.amount }));
 }
 
 export async function journalWithPostings(db: Queryable, id: string) {
@@ -76,8 +147,22 @@ export async function journalWithPostings(db: Queryable, id: string) {
   return { journal, postings };
 }
 
-export function balancesOf(db: Queryable, holder: string) {
-  return db.selectFrom('balances').selectAll().where('holder', '=', holder).orderBy('currency').execute();
+/** A holder's clearing balances, each with what the holder owes in that currency (0 if nothing). */
+export async function balancesOf(db: Queryable, holder: string) {
+  const rows = await db
+    .selectFrom('balances')
+    .selectAll()
+    .where('holder', 'in', [holder, receivableOf(holder)])
+    .orderBy('currency')
+    .execute();
+  const byCurrency = new Map<string, { currency: string; amount: bigint; owed: bigint }>();
+  for (const r of rows) {
+    const b = byCurrency.get(r.currency) ?? { currency: r.currency, amount: 0n, owed: 0n };
+    if (r.holder === holder) b.amount = r.amount;
+    else b.owed = -r.amount;
+    byCurrency.set(r.currency, b);
+  }
+  return [...byCurrency.values()];
 }
 
 /** A holder's postings in one currency, oldest first, each with the balance after it. */

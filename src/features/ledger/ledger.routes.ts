@@ -15,7 +15,18 @@ const postingSchema = z.object({ holder: z.string(), role: z.string(), amount: z
 export const journalSchema = z
   .object({
     id: idSchema('jnl'),
-    kind: z.enum(['topup', 'trade', 'reversal', 'payment', 'refund', 'hold', 'hold_release', 'payout']),
+    kind: z.enum([
+      'topup',
+      'trade',
+      'reversal',
+      'payment',
+      'refund',
+      'hold',
+      'hold_release',
+      'payout',
+      'partial_reversal',
+      'recovery',
+    ]),
     currency: z.string(),
     tradeId: z.string().nullable(),
     reverses: z.string().nullable(),
@@ -45,12 +56,24 @@ export const getBalances = createRoute({
   method: 'get',
   path: '/v1/balances/{holderId}',
   tags,
-  summary: 'The clearing balances of an account or platform, per currency',
+  summary: 'The clearing balances of an account or platform, per currency, and what it owes',
   request: { params: z.object({ holderId: holderSchema.openapi({ param: { name: 'holderId', in: 'path' } }) }) },
   responses: {
     200: jsonResponse(
       'Balances',
-      z.object({ holderId: z.string(), balances: z.array(z.object({ currency: z.string(), amount: z.number().int() })) }),
+      z.object({
+        holderId: z.string(),
+        balances: z.array(
+          z.object({
+            currency: z.string(),
+            amount: z.number().int().openapi({ description: 'Available on the clearing balance' }),
+            owed: z.number().int().openapi({
+              description:
+                'Owed to the exchange after a refund or chargeback took back proceeds already spent; paid from the next credits',
+            }),
+          }),
+        ),
+      }),
     ),
     ...problems(400, 401, 404),
   },

@@ -3,23 +3,33 @@ import type { Row } from '../../db/schema.js';
 import { recordEvent } from '../events/events.repo.js';
 import { postJournal } from '../ledger/ledger.repo.js';
 import { type PaymentRow, updatePayment } from './payments.repo.js';
-import { setFrozen, tradeContext } from './unit-freeze.service.js';
+import { tradeCredits } from './trade-credits.js';
+import { freezeForPayment, tradeContext } from './unit-freeze.service.js';
 
 const holdHolder = (tradeId: string) => `hold:${tradeId}`;
 
-async function sellerProceeds(trx: Trx, trade: Row<'trades'>): Promise<bigint> {
-  const row = await trx
-    .selectFrom('postings')
+/**
+ * What a dispute holds: the seller's proceeds that partial refunds have not taken back, as far as
+ * they are still on the seller's balance. Money already spent is not held (a hold cannot be
+ * refused mid-webhook); if the dispute is lost, the reversal makes the seller owe it.
+ */
+async function holdable(trx: Trx, trade: Row<'trades'>): Promise<bigint> {
+  const proceeds = (await tradeCredits(trx, trade))
+    .filter((c) => c.holder === trade.seller_id && c.role === 'seller')
+    .reduce((s, c) => s + c.credited - c.reversed, 0n);
+  const balance = await trx
+    .selectFrom('balances')
     .select('amount')
-    .where('journal_id', '=', trade.journal_id!)
     .where('holder', '=', trade.seller_id)
-    .where('role', '=', 'seller')
+    .where('currency', '=', trade.currency)
+    .forUpdate()
     .executeTakeFirst();
-  return row?.amount ?? 0n;
+  const available = balance?.amount ?? 0n;
+  return proceeds < available ? proceeds : available;
 }
 
 export async function holdProceeds(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date) {
-  const amount = await sellerProceeds(trx, trade);
+  const amount = await holdable(trx, trade);
   const ctx = await tradeContext(trx, trade);
   let holdJournalId: string | null = null;
   if (amount > 0n) {
@@ -38,7 +48,7 @@ export async function holdProceeds(trx: Trx, trade: Row<'trades'>, p: PaymentRow
       now,
     );
   }
-  await updatePayment(trx, p.id, { hold_journal_id: holdJournalId }, now);
+  await updatePayment(trx, p.id, { hold_journal_id: holdJournalId, hold_placed_at: now }, now);
   await recordEvent(trx, {
     type: 'trade.disputed',
     at: now,
@@ -47,14 +57,16 @@ export async function holdProceeds(trx: Trx, trade: Row<'trades'>, p: PaymentRow
     platformId: trade.platform_id,
     facts: { tradeId: trade.id, held: Number(amount), currency: trade.currency, holdJournalId },
   });
-  await setFrozen(trx, trade, true, 'payment_disputed', now);
+  await freezeForPayment(trx, trade, 'payment_disputed', now);
 }
 
+/** Gives back what a dispute held (if anything was); once, whichever way the dispute ended. */
 export async function releaseHold(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date): Promise<PaymentRow> {
+  if (!p.hold_journal_id) return updatePayment(trx, p.id, { hold_released_at: now }, now);
   const held = await trx
     .selectFrom('postings')
     .select('amount')
-    .where('journal_id', '=', p.hold_journal_id!)
+    .where('journal_id', '=', p.hold_journal_id)
     .where('holder', '=', holdHolder(trade.id))
     .executeTakeFirstOrThrow();
   const releaseId = await postJournal(
@@ -71,5 +83,5 @@ export async function releaseHold(trx: Trx, trade: Row<'trades'>, p: PaymentRow,
     },
     now,
   );
-  return updatePayment(trx, p.id, { hold_release_journal_id: releaseId }, now);
+  return updatePayment(trx, p.id, { hold_release_journal_id: releaseId, hold_released_at: now }, now);
 }

@@ -5,10 +5,10 @@ import { type PaymentRow, updatePayment } from './payments.repo.js';
 import { clawBackPayouts } from './payout-clawback.service.js';
 import { schedulePayouts } from './payout-scheduling.service.js';
 import { holdProceeds, releaseHold } from './reconcile-hold.service.js';
-import { reverseTrade } from './reconcile-reverse.service.js';
+import { reversePartially, reverseTrade } from './reconcile-reverse.service.js';
 import { collectAndSettle, settlementRefusal } from './reconcile-settle.service.js';
 import { requestRefund } from './refunds.service.js';
-import { setFrozen } from './unit-freeze.service.js';
+import { liftDisputeFreeze } from './unit-freeze.service.js';
 
 /**
  * Brings the ledger, the trade and the unit in line with what Stripe has told us about a payment
@@ -21,7 +21,9 @@ import { setFrozen } from './unit-freeze.service.js';
  *   trade     buyer → seller, platform, creators the same journal settleTrade writes on the balance rail
  *   hold      seller → hold:<trade> (proceeds)  while a dispute is open
  *   reversal  exact negation of the trade journal, on a refund or a lost dispute
+ *   partial_reversal  a partial refund's share of each credit, back to the buyer
  *   refund    buyer → external (price)          the money goes back to the card
+ *   receivable / recovery  what a holder who had spent the proceeds owes, and its repayment
  *
  *   payout    seller/creator → external         proceeds transferred to their Connect accounts
  *
@@ -98,19 +100,23 @@ async function reconcileTrade(trx: Trx, p: PaymentRow, eventId: string, now: Dat
       transfers.push(...(await clawBackPayouts(trx, trade.id, now)));
       await reverseTrade(trx, trade, p, now);
     }
-  } else if (p.dispute_status === 'open' && !p.hold_journal_id) {
+    return refunds;
+  }
+  if (p.amount_refunded > 0n) await reversePartially(trx, trade, p, now);
+  if (p.dispute_status === 'open' && !p.hold_placed_at) {
     transfers.push(...(await clawBackPayouts(trx, trade.id, now)));
     await holdProceeds(trx, trade, p, now);
-  } else if (p.dispute_status === 'won' && p.hold_journal_id && !p.hold_release_journal_id) {
+  } else if (p.dispute_status === 'won' && p.hold_placed_at && !p.hold_released_at) {
     p = await releaseHold(trx, trade, p, now);
-    await setFrozen(trx, trade, false, 'dispute_won', now);
+    await liftDisputeFreeze(trx, trade, 'dispute_won', now);
   }
   return refunds;
 }
 
 /**
  * Top-ups credit the holder once when the payment succeeds (external → holder, the journal shape of
- * operator top-ups). A refund or lost dispute afterwards takes the credit back if the balance allows.
+ * operator top-ups). A refund (partial or full) or a lost dispute takes the credit back; the money
+ * has already gone back to the card, so a holder who has spent it owes the difference.
  */
 async function reconcileTopUp(trx: Trx, p: PaymentRow, now: Date): Promise<void> {
   if (p.succeeded_at && !p.payment_journal_id && !wantsReversal(p)) {
@@ -128,22 +134,27 @@ async function reconcileTopUp(trx: Trx, p: PaymentRow, now: Date): Promise<void>
       },
       now,
     );
-    await updatePayment(trx, p.id, { payment_journal_id: id }, now);
-  } else if (wantsReversal(p) && p.payment_journal_id && !p.reversal_journal_id) {
-    const id = await postJournal(
-      trx,
-      {
-        kind: 'reversal',
-        currency: p.currency,
-        reverses: p.payment_journal_id,
-        memo: `Stripe top-up ${p.id} ${p.refunded_at ? 'refunded' : 'lost in dispute'}`,
-        postings: [
-          { holder: p.holder, role: 'topup', amount: -p.amount },
-          { holder: EXTERNAL, role: 'topup_source', amount: p.amount },
-        ],
-      },
-      now,
-    );
-    await updatePayment(trx, p.id, { reversal_journal_id: id }, now);
+    p = await updatePayment(trx, p.id, { payment_journal_id: id }, now);
   }
+  if (!p.payment_journal_id || p.reversal_journal_id) return;
+  const full = wantsReversal(p);
+  const target = full ? p.amount : p.amount_refunded;
+  if (target <= p.amount_reversed) return;
+  const amount = target - p.amount_reversed;
+  const id = await postJournal(
+    trx,
+    {
+      kind: full ? 'reversal' : 'partial_reversal',
+      currency: p.currency,
+      reverses: full ? p.payment_journal_id : undefined,
+      memo: `Stripe top-up ${p.id} ${p.refunded_at ? 'refunded' : full ? 'lost in dispute' : 'partially refunded'}`,
+      postings: [
+        { holder: p.holder, role: 'topup', amount: -amount },
+        { holder: EXTERNAL, role: 'topup_source', amount },
+      ],
+      shortfall: 'owe',
+    },
+    now,
+  );
+  await updatePayment(trx, p.id, { amount_reversed: target, reversal_journal_id: full ? id : null }, now);
 }

@@ -1,6 +1,6 @@
 import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
-import { recordEvent } from '../events/events.repo.js';
+import { liftFreezesOf, placeFreeze } from '../freezes/freezes.service.js';
 
 export async function tradeContext(trx: Trx, trade: Row<'trades'>) {
   return trx
@@ -11,22 +11,27 @@ export async function tradeContext(trx: Trx, trade: Row<'trades'>) {
     .executeTakeFirstOrThrow();
 }
 
-export async function setFrozen(trx: Trx, trade: Row<'trades'>, frozen: boolean, reason: string, now: Date) {
-  const unit = await trx
-    .selectFrom('units')
-    .innerJoin('editions', 'editions.id', 'units.edition_id')
-    .select(['units.frozen', 'units.owner_id', 'editions.asset_id'])
-    .where('units.id', '=', trade.unit_id)
-    .forNoKeyUpdate('units')
-    .executeTakeFirstOrThrow();
-  if (unit.frozen === frozen) return;
-  await trx.updateTable('units').set({ frozen }).where('id', '=', trade.unit_id).execute();
-  await recordEvent(trx, {
-    type: frozen ? 'unit.frozen' : 'unit.unfrozen',
-    at: now,
-    assetId: unit.asset_id,
-    unitId: trade.unit_id,
-    platformId: trade.platform_id,
-    facts: { unitId: trade.unit_id, ownerId: unit.owner_id, tradeId: trade.id, reason },
-  });
+/**
+ * The freezes a payment decides: a dispute freezes the unit while it is open; a refund or a lost
+ * dispute freezes it where it is, for an official to decide, and supersedes the dispute's freeze.
+ * Each is a freeze of its own (src/features/freezes), so lifting one never lifts an official's.
+ */
+export async function freezeForPayment(
+  trx: Trx,
+  trade: Row<'trades'>,
+  cause: 'payment_disputed' | 'refunded' | 'dispute_lost',
+  now: Date,
+) {
+  await placeFreeze(trx, { unitId: trade.unit_id, cause, tradeId: trade.id, placedBy: 'stripe' }, now);
+  if (cause !== 'payment_disputed') await liftDisputeFreeze(trx, trade, `superseded: ${cause}`, now);
+}
+
+/** A dispute closed: its freeze (only its own) is lifted. */
+export async function liftDisputeFreeze(trx: Trx, trade: Row<'trades'>, reason: string, now: Date) {
+  await liftFreezesOf(
+    trx,
+    { unitId: trade.unit_id, cause: 'payment_disputed', tradeId: trade.id },
+    { liftedBy: 'stripe', reason },
+    now,
+  );
 }
