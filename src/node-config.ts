@@ -14,7 +14,7 @@ const nodeConfigSchema = z
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     /** Port of the embedded S3 server; presigned URLs point at it, so it must be reachable by clients. */
     EMBEDDED_S3_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
-    /** Seconds between runs of scheduled work (notice windows, and later the log and reservations). */
+    /** Seconds between runs of each scheduled loop: market and log work, and webhook delivery (node-scheduler.ts). */
     SCHEDULE_INTERVAL: z.coerce.number().positive().default(1),
     /** Integrate the transparency log right after each write ("false" leaves it to the interval). */
     TLOG_INTEGRATE_AFTER_WRITE: z

@@ -16,10 +16,10 @@ import { DEFAULT_TLOG_ORIGIN, tlogSignerFromConfig } from './features/tlog/log-s
 import { generateSignerKey } from './features/tlog/note.js';
 import { nodeWebhookTransport } from './features/webhooks/node-transport.js';
 import { parseNodeConfig } from './node-config.js';
+import { startNodeScheduler } from './node-scheduler.js';
 import { loadOrCreateSecret } from './node-secrets.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
-import { runScheduledWork } from './scheduled.js';
 
 // `npm start`: with no configuration, the embedded default (PGlite + s3rver under DATA_DIR).
 const env = process.env;
@@ -96,26 +96,17 @@ const app = createApp(deps);
 const mediaConfig = parseMediaWorkerConfig(env);
 const media = mediaConfig.MEDIA_WORKER === 'on' ? startMediaWorker(deps, mediaConfig) : null;
 
-let running = false;
-const timer = setInterval(async () => {
-  if (running) return; // a slow run is never overlapped by the next tick
-  running = true;
-  try {
-    await runScheduledWork(deps);
-  } catch (err) {
-    jsonLogger.error('scheduled work failed', { error: (err as Error).message });
-  } finally {
-    running = false;
-  }
-}, nodeConfig.SCHEDULE_INTERVAL * 1000);
+// Market and log work on one loop, platform webhooks on another: a slow receiver delays no auction.
+const scheduler = startNodeScheduler(deps, nodeConfig.SCHEDULE_INTERVAL * 1000);
 
 const server = serve({ fetch: app.fetch, port: nodeConfig.PORT, hostname: nodeConfig.HOST }, (info) => {
   console.log(`haipai listening on http://${nodeConfig.HOST}:${info.port} (${handle.flavour}); API reference at /docs`);
 });
 
 async function shutdown() {
-  clearInterval(timer);
   server.close();
+  // Waits for runs under way: a delivery attempt in flight finishes (WEBHOOK_ATTEMPT_TIMEOUT at most).
+  await scheduler.stop();
   await integration.idle();
   await media?.stop();
   await closeS3();

@@ -9,10 +9,13 @@ import { integrateLog } from './features/tlog/integrate.js';
 import { deliverWebhooks } from './features/webhooks/delivery.js';
 
 /**
- * Work that runs on a timer: the cron trigger on Workers, an interval on Node. Every step is
- * idempotent and safe to run from several places at once.
+ * The steps that come due with time — notice windows, lapsed reservations, ended listings and
+ * auctions, Stripe retries — then the log. Each is a few short transactions or one request to
+ * Stripe, so this finishes quickly; on Node it has a loop of its own (node-scheduler.ts) that a
+ * slow webhook receiver cannot hold up. Every step is idempotent and safe to run from several
+ * places at once.
  */
-export async function runScheduledWork(deps: Deps): Promise<void> {
+export async function runMarketWork(deps: Deps): Promise<void> {
   await registerDueNotices(deps.db, deps.config, deps.clock.now());
   await releaseExpiredReservations(deps.db, deps.clock.now());
   await expireMarketOrders(deps.db, deps.clock.now());
@@ -23,6 +26,14 @@ export async function runScheduledWork(deps: Deps): Promise<void> {
   await sendDueTransfers(deps);
   // Last, so that events written by the steps above are in this run's checkpoint.
   if (deps.tlogSigner) await integrateLog(deps);
+}
+
+/**
+ * One whole tick: the Workers cron trigger runs this. On Node the two halves run on separate
+ * loops instead (node-scheduler.ts), because a delivery round waits on platforms' receivers.
+ */
+export async function runScheduledWork(deps: Deps): Promise<void> {
+  await runMarketWork(deps);
   // After the log: webhooks carry events in log order, so this run delivers what it integrated.
   await deliverWebhooks(deps);
 }

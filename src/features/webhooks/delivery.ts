@@ -24,8 +24,8 @@ import { type WebhookSettings, webhookSettings } from './webhooks.config.js';
  * message is not sent until the one before it was answered with a 2xx; a failure is retried with
  * exponential backoff and jitter, every attempt is recorded, and each retry sends the stored bytes
  * of the first attempt with a fresh webhook-timestamp and signature. It runs after commit, from the
- * log, never inside the transaction of a change: on Node on the scheduled interval, on Workers
- * from the cron trigger (runScheduledWork).
+ * log, never inside the transaction of a change: on Node on a loop of its own (node-scheduler.ts),
+ * on Workers from the cron trigger (runScheduledWork).
  */
 
 export interface WebhookDeliveryDeps {
@@ -44,6 +44,11 @@ export interface DeliveryOptions {
   maxMessagesPerTurn?: number;
   /** No endpoint is claimed after this many milliseconds (attempts under way finish). */
   budgetMs?: number;
+  /**
+   * Shutdown: once aborted, no endpoint is claimed and no further message is sent; an attempt
+   * already under way finishes and is recorded, so stopping waits one attempt timeout at most.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DeliveryReport {
@@ -74,13 +79,13 @@ export async function deliverWebhooks(deps: WebhookDeliveryDeps, options: Delive
   const started = Date.now();
 
   const runner = async () => {
-    while (Date.now() - started < budgetMs) {
+    while (!options.signal?.aborted && Date.now() - started < budgetMs) {
       const lease: Lease = { token: crypto.randomUUID(), seconds: leaseSeconds };
       const ep = await claimEndpoint(deps.db, deps.clock.now(), await logSize(deps.db), lease, served);
       if (!ep) return;
       served.push(ep.id);
       try {
-        await serveEndpoint(deps, transport, settings, ep, lease, options.maxMessagesPerTurn ?? 100, report);
+        await serveEndpoint(deps, transport, settings, ep, lease, options, report);
       } catch (err) {
         deps.log.error('webhook delivery failed', { endpointId: ep.id, error: (err as Error).message });
       } finally {
@@ -98,11 +103,12 @@ async function serveEndpoint(
   settings: WebhookSettings,
   claimed: EndpointRow,
   lease: Lease,
-  maxMessages: number,
+  options: DeliveryOptions,
   report: DeliveryReport,
 ): Promise<void> {
+  const maxMessages = options.maxMessagesPerTurn ?? 100;
   let ep: EndpointRow | undefined = claimed;
-  for (let turn = 0; ep && turn < maxMessages; turn++) {
+  for (let turn = 0; ep && turn < maxMessages && !options.signal?.aborted; turn++) {
     const now = deps.clock.now();
     if (ep.pending_index === null) {
       const read = await readFeed(deps.db, { platformId: ep.platform_id, types: ep.event_types }, ep.position, {
