@@ -61,6 +61,11 @@ export const appConfigSchema = z.object({
    */
   STRIPE_SECRET_KEY: z.string().min(1).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  /**
+   * The signing secret of the Connect endpoint (events on connected accounts, e.g. account.updated),
+   * which Stripe keeps apart from the account endpoint's; both may point at /v1/stripe/webhook.
+   */
+  STRIPE_CONNECT_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Overrides Stripe's API address (https://api.stripe.com); tests point it at a local stand-in. */
   STRIPE_API_BASE: z.string().url().optional(),
   ...mediaAppConfigShape,

@@ -28,8 +28,10 @@ async function paidTrade() {
   const world = await m.work({ royaltyBps: 1000 });
   const seller = await m.account(world.p);
   const buyer = await m.account(world.p);
-  m.ok(await onboard(world.p, seller), 201);
-  m.ok(await onboard(world.p, world.creator), 201);
+  // Stripe enables both connected accounts once their holders finish onboarding (account.updated).
+  for (const holder of [seller, world.creator]) {
+    expect((await s.enablePayouts(m.ok(await onboard(world.p, holder), 201).stripeAccountId)).status).toBe(200);
+  }
   const [unit] = (await m.mint(world.p, world.edition.id, 1, seller)).units;
   const listing = await m.list(world.p, { kind: 'fixed', sellerId: seller, unitId: unit.id, price: 10_000 });
   const trade = m.ok(

@@ -1,9 +1,11 @@
 import Stripe from 'stripe';
-import { type PaymentEvent, type Payments, WebhookSignatureError } from '../ports/payments.js';
+import { connectAccountStatus, type PaymentEvent, type Payments, WebhookSignatureError } from '../ports/payments.js';
 
 export interface StripeSettings {
   secretKey: string;
   webhookSecret: string;
+  /** The Connect endpoint's signing secret (events on connected accounts), if it has its own. */
+  connectWebhookSecret?: string;
   /** Overrides https://api.stripe.com, e.g. a local stand-in in tests: http://127.0.0.1:12111 */
   apiBase?: string;
 }
@@ -62,6 +64,9 @@ export function stripePayments(settings: StripeSettings): Payments {
       );
       return { id: account.id };
     },
+    async retrieveConnectedAccount(account) {
+      return connectAccountStatus((await stripe.accounts.retrieve(account)) as unknown as Record<string, unknown>);
+    },
     async createAccountLink(input) {
       const link = await stripe.accountLinks.create({
         account: input.account,
@@ -94,18 +99,18 @@ export function stripePayments(settings: StripeSettings): Payments {
       return { id: reversal.id };
     },
     async verifyWebhook(rawBody, signatureHeader) {
-      try {
-        const event = await stripe.webhooks.constructEventAsync(
-          rawBody,
-          signatureHeader,
-          settings.webhookSecret,
-          undefined,
-          crypto,
-        );
-        return event as unknown as PaymentEvent;
-      } catch (err) {
-        throw new WebhookSignatureError((err as Error).message);
+      // One URL may serve both Stripe endpoints (the account's and Connect's), each signing with its own secret.
+      const secrets = [settings.webhookSecret, settings.connectWebhookSecret].filter((x): x is string => !!x);
+      let failure: unknown;
+      for (const secret of secrets) {
+        try {
+          const event = await stripe.webhooks.constructEventAsync(rawBody, signatureHeader, secret, undefined, crypto);
+          return event as unknown as PaymentEvent;
+        } catch (err) {
+          failure = err;
+        }
       }
+      throw new WebhookSignatureError((failure as Error).message);
     },
   };
 }
@@ -114,6 +119,7 @@ export function stripePayments(settings: StripeSettings): Payments {
 export function paymentsFromConfig(config: {
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
+  STRIPE_CONNECT_WEBHOOK_SECRET?: string;
   STRIPE_API_BASE?: string;
 }): Payments | undefined {
   if (!config.STRIPE_SECRET_KEY) return undefined;
@@ -123,6 +129,7 @@ export function paymentsFromConfig(config: {
   return stripePayments({
     secretKey: config.STRIPE_SECRET_KEY,
     webhookSecret: config.STRIPE_WEBHOOK_SECRET,
+    connectWebhookSecret: config.STRIPE_CONNECT_WEBHOOK_SECRET,
     apiBase: config.STRIPE_API_BASE,
   });
 }

@@ -21,6 +21,8 @@ export interface Payments {
   }): Promise<{ id: string; status: string }>;
   /** Stripe Connect: a connected account for a seller or creator (Express). */
   createConnectedAccount(input: { idempotencyKey: string; metadata: Record<string, string> }): Promise<{ id: string }>;
+  /** A connected account's onboarding status as Stripe reports it now (GET /v1/accounts/:id). */
+  retrieveConnectedAccount(account: string): Promise<ConnectAccountStatus>;
   /** A one-time onboarding link for a connected account. */
   createAccountLink(input: {
     account: string;
@@ -52,6 +54,36 @@ export interface Payments {
    * tolerance) and returns the event; throws `WebhookSignatureError` when it does not verify.
    */
   verifyWebhook(rawBody: string, signatureHeader: string): Promise<PaymentEvent>;
+}
+
+/**
+ * What the exchange keeps of a Stripe Account: capability flags, the names of requirements still
+ * due and Stripe's reason code, never the account holder's personal data.
+ */
+export interface ConnectAccountStatus {
+  chargesEnabled: boolean;
+  payoutsEnabled: boolean;
+  detailsSubmitted: boolean;
+  /** requirements.currently_due: field names such as "external_account", not their values. */
+  requirementsDue: string[];
+  /** requirements.disabled_reason, e.g. "requirements.past_due". */
+  disabledReason: string | null;
+}
+
+/** Reads the status fields off a Stripe Account object (an API answer or an account.updated payload). */
+export function connectAccountStatus(account: Record<string, unknown>): ConnectAccountStatus {
+  const req = (account.requirements && typeof account.requirements === 'object' ? account.requirements : {}) as Record<
+    string,
+    unknown
+  >;
+  const due = Array.isArray(req.currently_due) ? req.currently_due.filter((x): x is string => typeof x === 'string') : [];
+  return {
+    chargesEnabled: account.charges_enabled === true,
+    payoutsEnabled: account.payouts_enabled === true,
+    detailsSubmitted: account.details_submitted === true,
+    requirementsDue: due,
+    disabledReason: typeof req.disabled_reason === 'string' ? req.disabled_reason : null,
+  };
 }
 
 /** The parts of a Stripe event the webhook reads. */

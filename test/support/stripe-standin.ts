@@ -1,16 +1,18 @@
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { startTestApp } from './harness.js';
+import { answerStripeRequest, type Json, rand, type StandInState } from './stripe-standin-api.js';
 
 /**
  * A STAND-IN for api.stripe.com, for tests only: Stripe's API cannot be reached from this machine
  * and stripe-mock is not installable here. It is driven by the real `stripe` SDK (STRIPE_API_BASE
  * points the SDK here), records every request the SDK sends (method, path, form parameters,
- * Idempotency-Key) and answers with minimal realistic JSON for PaymentIntents, Refunds, Accounts,
- * AccountLinks, Transfers and transfer reversals. Like Stripe, a repeated Idempotency-Key gets the first answer back.
- * It also builds and signs webhook events — with the SDK's own generateTestHeaderString, never by hand.
+ * Idempotency-Key) and answers with minimal realistic JSON for PaymentIntents, Refunds, Accounts
+ * (created, kept and retrievable), AccountLinks, Transfers and transfer reversals. Like Stripe, a
+ * repeated Idempotency-Key gets the first answer back. It also builds and signs webhook events —
+ * with the SDK's own generateTestHeaderString, never by hand; events on connected accounts are
+ * signed with the Connect endpoint's own secret, as Stripe does.
  */
 export interface RecordedRequest {
   method: string;
@@ -19,24 +21,43 @@ export interface RecordedRequest {
   idempotencyKey: string | undefined;
 }
 
-type Json = Record<string, unknown>;
-
 export interface StripeStandIn {
   /** For STRIPE_API_BASE. */
   base: string;
   secretKey: string;
   webhookSecret: string;
+  /** The Connect endpoint's signing secret (STRIPE_CONNECT_WEBHOOK_SECRET). */
+  connectWebhookSecret: string;
   requests: RecordedRequest[];
   /** Runs before the stand-in answers a PaymentIntent create: e.g. deliver its webhook first. */
   onPaymentIntentCreated?: (intent: Json) => Promise<void>;
   /** The next `times` requests to `path` get a 500 (the SDK retries once, so 2 fail a call). */
   failNext(path: string, times: number): void;
   intents: Map<string, Json>;
-  /** A signed webhook body + Stripe-Signature header for an event about `object`. */
+  /** Connected accounts as GET /v1/accounts/:id answers them. */
+  accounts: Map<string, Json>;
+  /**
+   * Stripe's clock for `created` (events and objects): startStripeTestApp sets the app's test clock,
+   * as real Stripe and the exchange share real time. Signature timestamps stay real.
+   */
+  clock?: { now(): Date };
+  /**
+   * A signed webhook body + Stripe-Signature header for an event about `object`; `created`
+   * (Unix seconds) overrides the event's time, e.g. to deliver an older event late; `account`
+   * makes it a Connect event on that connected account, signed with the Connect secret.
+   */
   signedEvent(
     type: string,
     object: Json,
-    opts?: { id?: string; timestamp?: number },
+    opts?: { id?: string; timestamp?: number; created?: number; account?: string },
+  ): { payload: string; signature: string; id: string };
+  /** Changes a connected account as Stripe would (e.g. after onboarding); returns its snapshot. */
+  updateAccount(id: string, patch: Json): Json;
+  /** The connected account changes, and the signed Connect event `account.updated` that says so. */
+  accountUpdated(
+    id: string,
+    patch: Json,
+    opts?: { id?: string; created?: number },
   ): { payload: string; signature: string; id: string };
   /** PaymentIntent snapshots as webhooks carry them. */
   succeeded(intent: Json): Json;
@@ -48,8 +69,6 @@ export interface StripeStandIn {
   close(): Promise<void>;
 }
 
-const rand = (n = 14) => randomBytes(n).toString('base64url').replace(/[-_]/g, 'x').slice(0, n);
-
 async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
@@ -57,33 +76,27 @@ async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
   return Object.fromEntries(new URLSearchParams(text));
 }
 
-/** `metadata[tradeId]=x` → `{ tradeId: 'x' }`. */
-function nested(params: Record<string, string>, name: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(params)) {
-    const m = new RegExp(`^${name}\\[([^\\]]+)\\]$`).exec(k);
-    if (m) out[m[1]!] = v;
-  }
-  return out;
-}
-
 export async function startStripeStandIn(): Promise<StripeStandIn> {
   const secretKey = `sk_test_standin_${rand(24)}`;
   const webhookSecret = `whsec_standin_${rand(32)}`;
+  const connectWebhookSecret = `whsec_standin_connect_${rand(32)}`;
   // Only for generateTestHeaderString; this client never makes a request.
   const signer = new Stripe(secretKey);
   const requests: RecordedRequest[] = [];
   const replies = new Map<string, { status: number; body: Json }>();
   const failures = new Map<string, number>();
   const intents = new Map<string, Json>();
-  const now = () => Math.floor(Date.now() / 1000);
+  const accounts = new Map<string, Json>();
+  const now = () => Math.floor((standIn.clock?.now() ?? new Date()).getTime() / 1000);
 
   const standIn: StripeStandIn = {
     base: '',
     secretKey,
     webhookSecret,
+    connectWebhookSecret,
     requests,
     intents,
+    accounts,
     failNext(path, times) {
       failures.set(path, times);
     },
@@ -94,11 +107,12 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
           id,
           object: 'event',
           api_version: '2025-01-01',
-          created: now(),
+          created: opts.created ?? now(),
           livemode: false,
           pending_webhooks: 1,
           request: { id: null, idempotency_key: null },
           type,
+          ...(opts.account ? { account: opts.account } : {}),
           data: { object },
         },
         null,
@@ -106,10 +120,19 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       );
       const signature = signer.webhooks.generateTestHeaderString({
         payload,
-        secret: webhookSecret,
+        secret: opts.account ? connectWebhookSecret : webhookSecret,
         timestamp: opts.timestamp,
       });
       return { payload, signature, id };
+    },
+    updateAccount(id, patch) {
+      const account = accounts.get(id);
+      if (!account) throw new Error(`stand-in: no account ${id}`);
+      Object.assign(account, structuredClone(patch));
+      return structuredClone(account);
+    },
+    accountUpdated(id, patch, opts = {}) {
+      return standIn.signedEvent('account.updated', standIn.updateAccount(id, patch), { ...opts, account: id });
     },
     succeeded: (pi) => ({
       ...pi,
@@ -147,125 +170,12 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     }),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-
-  async function answer(method: string, path: string, params: Record<string, string>): Promise<{ status: number; body: Json }> {
-    if (method === 'POST' && path === '/v1/payment_intents') {
-      const id = `pi_${rand(24)}`;
-      const intent: Json = {
-        id,
-        object: 'payment_intent',
-        amount: Number(params.amount),
-        amount_received: 0,
-        currency: params.currency,
-        status: 'requires_payment_method',
-        client_secret: `${id}_secret_${rand(24)}`,
-        metadata: nested(params, 'metadata'),
-        transfer_group: params.transfer_group ?? null,
-        description: params.description ?? null,
-        created: now(),
-        livemode: false,
-        latest_charge: null,
-      };
-      intents.set(id, intent);
-      await standIn.onPaymentIntentCreated?.(intent);
-      return { status: 200, body: intent };
-    }
-    const intentMatch = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
-    if (method === 'GET' && intentMatch) {
-      const intent = intents.get(intentMatch[1]!);
-      return intent
-        ? { status: 200, body: intent }
-        : {
-            status: 404,
-            body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } },
-          };
-    }
-    if (method === 'POST' && path === '/v1/refunds') {
-      const intent = intents.get(params.payment_intent ?? '');
-      if (!intent) {
-        return {
-          status: 400,
-          body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } },
-        };
-      }
-      return {
-        status: 200,
-        body: {
-          id: `re_${rand(24)}`,
-          object: 'refund',
-          amount: Number(params.amount ?? intent.amount),
-          currency: intent.currency,
-          payment_intent: intent.id,
-          charge: `ch_${String(intent.id).slice(3)}`,
-          metadata: nested(params, 'metadata'),
-          status: 'succeeded',
-          created: now(),
-        },
-      };
-    }
-    if (method === 'POST' && path === '/v1/accounts') {
-      return {
-        status: 200,
-        body: {
-          id: `acct_${rand(16)}`,
-          object: 'account',
-          type: params.type ?? 'express',
-          country: params.country ?? 'US',
-          charges_enabled: false,
-          payouts_enabled: false,
-          details_submitted: false,
-          metadata: nested(params, 'metadata'),
-          created: now(),
-        },
-      };
-    }
-    if (method === 'POST' && path === '/v1/account_links') {
-      return {
-        status: 200,
-        body: {
-          object: 'account_link',
-          url: `https://connect.stripe.com/setup/e/${params.account}/${rand(12)}`,
-          created: now(),
-          expires_at: now() + 300,
-        },
-      };
-    }
-    if (method === 'POST' && path === '/v1/transfers') {
-      return {
-        status: 200,
-        body: {
-          id: `tr_${rand(24)}`,
-          object: 'transfer',
-          amount: Number(params.amount),
-          currency: params.currency,
-          destination: params.destination,
-          transfer_group: params.transfer_group ?? null,
-          source_transaction: params.source_transaction ?? null,
-          metadata: nested(params, 'metadata'),
-          reversed: false,
-          created: now(),
-        },
-      };
-    }
-    const reversalMatch = /^\/v1\/transfers\/([^/]+)\/reversals$/.exec(path);
-    if (method === 'POST' && reversalMatch) {
-      return {
-        status: 200,
-        body: {
-          id: `trr_${rand(24)}`,
-          object: 'transfer_reversal',
-          amount: Number(params.amount ?? 0),
-          transfer: reversalMatch[1],
-          metadata: nested(params, 'metadata'),
-          created: now(),
-        },
-      };
-    }
-    return {
-      status: 404,
-      body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } },
-    };
-  }
+  const state: StandInState = {
+    intents,
+    accounts,
+    now,
+    onPaymentIntentCreated: (intent) => standIn.onPaymentIntentCreated?.(intent) ?? Promise.resolve(),
+  };
 
   const server: Server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://standin').pathname;
@@ -285,7 +195,7 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     const remembered = idempotencyKey ? replies.get(`${path}\n${idempotencyKey}`) : undefined;
     if (remembered) return send(remembered);
     try {
-      const reply = await answer(req.method ?? 'GET', path, params);
+      const reply = await answerStripeRequest(state, req.method ?? 'GET', path, params);
       if (idempotencyKey && reply.status < 500) replies.set(`${path}\n${idempotencyKey}`, reply);
       send(reply);
     } catch (err) {
@@ -302,13 +212,23 @@ export interface StripeHarness {
   standIn: StripeStandIn;
   /** POSTs a signed event to the app's webhook endpoint exactly as Stripe would. */
   deliver(event: { payload: string; signature: string }): Promise<{ status: number; body: Json }>;
+  /** Stripe finishes onboarding a connected account and says so with account.updated. */
+  enablePayouts(stripeAccountId: string): Promise<{ status: number; body: Json }>;
 }
+
+/** A connected account that completed onboarding: Stripe lets it take charges and payouts. */
+export const ENABLED_ACCOUNT: Json = {
+  charges_enabled: true,
+  payouts_enabled: true,
+  details_submitted: true,
+  requirements: { currently_due: [], disabled_reason: null },
+};
 
 export function stripeHarness(
   standIn: StripeStandIn,
   app: { request(path: string, init: RequestInit): Response | Promise<Response> },
 ): StripeHarness {
-  return {
+  const harness: StripeHarness = {
     standIn,
     async deliver(event) {
       const res = await app.request('/v1/stripe/webhook', {
@@ -323,7 +243,9 @@ export function stripeHarness(
       } catch {}
       return { status: res.status, body };
     },
+    enablePayouts: (stripeAccountId) => harness.deliver(standIn.accountUpdated(stripeAccountId, ENABLED_ACCOUNT)),
   };
+  return harness;
 }
 
 /**
@@ -335,9 +257,11 @@ export async function startStripeTestApp(env: Record<string, string> = {}) {
   const t = await startTestApp({
     STRIPE_SECRET_KEY: standIn.secretKey,
     STRIPE_WEBHOOK_SECRET: standIn.webhookSecret,
+    STRIPE_CONNECT_WEBHOOK_SECRET: standIn.connectWebhookSecret,
     STRIPE_API_BASE: standIn.base,
     ...env,
   });
+  standIn.clock = t.clock;
   return {
     t,
     standIn,

@@ -1,4 +1,4 @@
-/** Kysely types of the tables for: the Stripe rail and Connect payouts (0007). */
+/** Kysely types of the tables for: the Stripe rail and Connect payouts (0007, 0010). */
 import type { ColumnType } from 'kysely';
 import type { Int8, Timestamp } from './columns.js';
 
@@ -51,10 +51,18 @@ export interface StripeRefundsTable {
   sent_at: Timestamp | null;
 }
 
+/** schema/0007_stripe.sql, onboarding status from schema/0010_connect_status.sql */
 export interface StripeConnectedAccountsTable {
   holder: string;
   stripe_account_id: string;
   created_at: Timestamp;
+  charges_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  payouts_enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  details_submitted: ColumnType<boolean, boolean | undefined, boolean>;
+  /** jsonb array of Stripe requirement names; written as JSON text cast to text, then jsonb (both drivers). */
+  requirements_due: ColumnType<string[], string | undefined, string>;
+  disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  status_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface StripeTransfersTable {

@@ -1,13 +1,15 @@
 import type { Principal } from '../../http/env.js';
 import { AppError } from '../../http/problem.js';
 import { actingAccount } from '../parties/access.js';
+import { presentConnectStatus, recordConnectStatus } from './connect-status.service.js';
 import type { StripeDeps } from './payouts.service.js';
 import { requirePayments } from './webhook.service.js';
 
 /**
  * Onboarding of a seller or creator: their connected account (made once; the idempotency key is
  * the account id, and the row is written after Stripe answers, never inside a transaction) and a
- * fresh onboarding link.
+ * fresh onboarding link. The account's status is refreshed from Stripe on the way (so a missed
+ * account.updated heals when the holder comes back to onboarding) and returned with the link.
  */
 export async function onboardAccount(
   deps: StripeDeps,
@@ -43,8 +45,9 @@ export async function onboardAccount(
       refreshUrl: input.refreshUrl,
       returnUrl: input.returnUrl,
     });
+    const refreshed = await refreshConnectStatus(deps, account.id, connected.stripe_account_id);
     return {
-      accountId: account.id,
+      ...presentConnectStatus(account.id, refreshed ?? connected),
       stripeAccountId: connected.stripe_account_id,
       onboardingUrl: link.url,
       expiresAt: new Date(link.expiresAt * 1000).toISOString(),
@@ -53,5 +56,22 @@ export async function onboardAccount(
     if (err instanceof AppError) throw err;
     deps.log.error('stripe connect onboarding failed', { accountId: account.id, error: (err as Error).message });
     throw new AppError(502, 'payment_provider_unavailable', 'Stripe did not answer; retry the onboarding.');
+  }
+}
+
+/**
+ * Best effort: the link is what the caller needs, so a failed retrieval is logged and the last
+ * recorded status returned. Stamped with our clock truncated to the second, like Stripe's event
+ * `created`, so an account.updated from the same second still applies after it.
+ */
+async function refreshConnectStatus(deps: StripeDeps, holder: string, stripeAccountId: string) {
+  try {
+    const status = await requirePayments(deps).retrieveConnectedAccount(stripeAccountId);
+    const at = new Date(Math.floor(deps.clock.now().getTime() / 1000) * 1000);
+    await recordConnectStatus(deps.db, stripeAccountId, status, at);
+    return await deps.db.selectFrom('stripe_connected_accounts').selectAll().where('holder', '=', holder).executeTakeFirst();
+  } catch (err) {
+    deps.log.error('stripe connect status refresh failed', { accountId: holder, error: (err as Error).message });
+    return undefined;
   }
 }

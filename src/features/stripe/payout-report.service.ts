@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js';
+import type { Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
 import { notFound } from '../../http/problem.js';
 import { actingAccount } from '../parties/access.js';
@@ -36,30 +37,36 @@ export async function payoutReport(db: Db, principal: Principal, accountId: stri
     accountId,
     stripeAccountId: connected?.stripe_account_id ?? null,
     totals: [...totals.values()],
-    transfers: rows.map((r) => ({
-      id: r.id,
-      tradeId: r.trade_id,
-      role: r.role,
-      currency: r.currency,
-      amount: Number(r.amount),
-      transferGroup: r.transfer_group,
-      sourceTransaction: r.source_charge,
-      status: r.clawed_back_at
-        ? r.sent_at
-          ? ('reversed' as const)
-          : ('cancelled' as const)
-        : r.sent_at
-          ? ('paid' as const)
-          : r.attempts > 0
-            ? ('retrying' as const)
-            : ('pending' as const),
-      stripeReversalId: r.stripe_reversal_id,
-      attempts: r.attempts,
-      lastError: r.last_error,
-      nextAttemptAt: r.sent_at ? null : r.next_attempt_at.toISOString(),
-      stripeTransferId: r.stripe_transfer_id,
-      createdAt: r.created_at.toISOString(),
-      paidAt: r.sent_at?.toISOString() ?? null,
-    })),
+    transfers: rows.map(presentTransfer),
+  };
+}
+
+/** One transfer as the payout report and the payouts list show it. */
+export function presentTransfer(r: Row<'stripe_transfers'>) {
+  return {
+    id: r.id,
+    accountId: r.holder,
+    tradeId: r.trade_id,
+    role: r.role,
+    currency: r.currency,
+    amount: Number(r.amount),
+    transferGroup: r.transfer_group,
+    sourceTransaction: r.source_charge,
+    status: r.clawed_back_at
+      ? r.sent_at
+        ? ('reversed' as const)
+        : ('cancelled' as const)
+      : r.sent_at
+        ? ('paid' as const)
+        : r.attempts > 0
+          ? ('retrying' as const)
+          : ('pending' as const),
+    stripeReversalId: r.stripe_reversal_id,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    nextAttemptAt: r.sent_at ? null : r.next_attempt_at.toISOString(),
+    stripeTransferId: r.stripe_transfer_id,
+    createdAt: r.created_at.toISOString(),
+    paidAt: r.sent_at?.toISOString() ?? null,
   };
 }

@@ -9,9 +9,9 @@ const PAID_OUT = new Set(['seller', 'royalty', 'parent_royalty']);
 
 /**
  * After a stripe-rail trade settles, in the same transaction: for every seller or creator credit
- * whose holder has a connected account, a payout journal (holder → external) and a transfer row
- * (its own idempotency key, the trade id as transfer_group, the Charge as source_transaction).
- * Holders without a connected account keep the money on their clearing balance. Returns the
+ * whose holder has a connected account with payouts enabled, a payout journal (holder → external)
+ * and a transfer row (its own idempotency key, the trade id as transfer_group, the Charge as
+ * source_transaction). Other holders keep the money on their clearing balance. Returns the
  * transfer ids to send after commit.
  */
 export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date): Promise<string[]> {
@@ -19,6 +19,9 @@ export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: Payment
     .selectFrom('postings')
     .innerJoin('stripe_connected_accounts', 'stripe_connected_accounts.holder', 'postings.holder')
     .select(['postings.holder', 'postings.role', 'postings.amount'])
+    // Only accounts Stripe has enabled for payouts (account.updated, schema 0010): a transfer to any
+    // other would fail and retry for nothing; their proceeds stay on the clearing balance.
+    .where('stripe_connected_accounts.payouts_enabled', '=', true)
     .where('postings.journal_id', '=', trade.journal_id!)
     .where('postings.amount', '>', 0n)
     .orderBy('postings.id')

@@ -2,11 +2,16 @@ import { requirePrincipal } from '../../http/auth.js';
 import { createRouter } from '../../http/router.js';
 import { createStripeTopUp, readStripeTopUp } from './checkout.service.js';
 import { onboardAccount } from './connect-onboarding.service.js';
+import { readConnectStatus } from './connect-status.service.js';
+import { listPayouts } from './payout-list.service.js';
 import { payoutReport } from './payout-report.service.js';
 import * as routes from './stripe.routes.js';
 import { handleStripeWebhook } from './webhook.service.js';
 
-/** Stripe: the webhook endpoint and card top-ups. Purchases on the stripe rail live on the purchase route. */
+/**
+ * Stripe: the webhook endpoint, card top-ups, Connect onboarding and payouts. Purchases on the
+ * stripe rail live on the purchase route.
+ */
 export function stripeRouter() {
   return createRouter()
     .openapi(routes.webhook, async (c) => {
@@ -34,5 +39,13 @@ export function stripeRouter() {
     .openapi(routes.payoutReport, async (c) => {
       const principal = requirePrincipal(c);
       return c.json(await payoutReport(c.get('deps').db, principal, c.req.valid('param').id), 200);
+    })
+    .openapi(routes.connectStatus, async (c) => {
+      const principal = requirePrincipal(c, 'operator', 'platform', 'account');
+      return c.json(await readConnectStatus(c.get('deps').db, principal, c.req.valid('param').id), 200);
+    })
+    .openapi(routes.listPayouts, async (c) => {
+      const principal = requirePrincipal(c, 'operator', 'platform');
+      return c.json(await listPayouts(c.get('deps').db, principal, c.req.valid('query')), 200);
     });
 }

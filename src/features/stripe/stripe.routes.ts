@@ -1,6 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, jsonBody, jsonResponse, problemSchema, problems } from '../../http/schemas.js';
 import { marketCurrencySchema, moneySchema, PUBLIC } from '../market/market.schemas.js';
+import { PAYOUT_FILTERS } from './payout-list.service.js';
 
 const holderSchema = z.string().regex(/^(acc|plt)_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account or platform id');
 const topUpId = z
@@ -43,13 +45,15 @@ export const webhook = createRoute({
   summary: 'Stripe webhook endpoint (Stripe calls this; signed, no API key)',
   description:
     'Register this URL in the Stripe dashboard for payment_intent.succeeded, payment_intent.payment_failed, ' +
-    'payment_intent.canceled, charge.refunded, charge.dispute.created and charge.dispute.closed. The ' +
-    'Stripe-Signature header is verified over the raw body with STRIPE_WEBHOOK_SECRET; a bad or stale signature ' +
+    'payment_intent.canceled, charge.refunded, charge.dispute.created and charge.dispute.closed, and (as a Connect ' +
+    'webhook, events on connected accounts) account.updated, which records the onboarding status. The ' +
+    'Stripe-Signature header is verified over the raw body with STRIPE_WEBHOOK_SECRET (or, for the Connect endpoint, ' +
+    'STRIPE_CONNECT_WEBHOOK_SECRET); a bad or stale signature ' +
     'gets 400 `invalid_signature` and changes nothing. Events are deduplicated by id; any order is fine.',
   security: PUBLIC,
   responses: {
     200: jsonResponse(
-      'Accepted (also for duplicates and events that are not about our payments)',
+      'Accepted (also for duplicates and events that are not about our payments or connected accounts)',
       z.object({ received: z.literal(true), eventId: z.string(), duplicate: z.boolean(), ignored: z.boolean() }),
     ),
     ...problems(400, 422),
@@ -80,6 +84,33 @@ export const getTopUp = createRoute({
   responses: { 200: jsonResponse('The top-up', topUpSchema), ...problems(400, 401, 403, 404) },
 });
 
+const accountParam = z.object({
+  id: z
+    .string()
+    .regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account id')
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
+
+const connectStatusSchema = z
+  .object({
+    accountId: z.string(),
+    stripeAccountId: z.string().nullable().openapi({ description: 'null: not onboarded yet.' }),
+    chargesEnabled: z.boolean(),
+    payoutsEnabled: z.boolean().openapi({
+      description:
+        'Proceeds of stripe-rail trades are transferred only while this is true; otherwise they stay on the clearing balance.',
+    }),
+    detailsSubmitted: z.boolean(),
+    requirementsDue: z
+      .array(z.string())
+      .openapi({ description: "Stripe's requirements.currently_due: names of what is still missing, e.g. external_account." }),
+    disabledReason: z.string().nullable().openapi({ description: "Stripe's requirements.disabled_reason." }),
+    statusAt: z.string().nullable().openapi({
+      description: 'When Stripe reported this status (account.updated, or the account read at onboarding); null: never.',
+    }),
+  })
+  .openapi('StripeConnectStatus');
+
 export const onboard = createRoute({
   method: 'post',
   path: '/v1/stripe/connect/onboarding',
@@ -87,9 +118,9 @@ export const onboard = createRoute({
   summary: 'Onboard a seller or creator to Stripe Connect: their connected account and an onboarding link',
   description:
     'The connected account is created once per account (Express, transfers capability); each call returns a fresh ' +
-    'one-time onboarding link. From then on, the proceeds of stripe-rail trades (seller proceeds, royalties) are ' +
-    'transferred to it after settlement, grouped by the trade id (`transfer_group`) and funded by the payment ' +
-    '(`source_transaction`).',
+    'one-time onboarding link, with the account status read from Stripe. Once Stripe enables payouts on it ' +
+    '(`account.updated`), the proceeds of stripe-rail trades (seller proceeds, royalties) are transferred to it ' +
+    'after settlement, grouped by the trade id (`transfer_group`) and funded by the payment (`source_transaction`).',
   request: {
     headers: idempotencyHeader,
     body: jsonBody(
@@ -105,46 +136,42 @@ export const onboard = createRoute({
   responses: {
     201: jsonResponse(
       'The connected account and its onboarding link',
-      z.object({ accountId: z.string(), stripeAccountId: z.string(), onboardingUrl: z.string(), expiresAt: z.string() }),
+      connectStatusSchema.extend({ stripeAccountId: z.string(), onboardingUrl: z.string(), expiresAt: z.string() }),
     ),
     ...problems(400, 401, 403, 404, 422),
     ...providerProblem,
   },
 });
 
-const transferView = z.object({
-  id: z.string(),
-  tradeId: z.string(),
-  role: z.string(),
-  currency: z.string(),
-  amount: z.number().int(),
-  transferGroup: z.string(),
-  sourceTransaction: z.string().nullable(),
-  status: z.enum(['pending', 'retrying', 'paid', 'cancelled', 'reversed']).openapi({
-    description: 'cancelled: clawed back before it was sent; reversed: paid, then taken back by a transfer reversal.',
-  }),
-  stripeReversalId: z.string().nullable(),
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  nextAttemptAt: z.string().nullable(),
-  stripeTransferId: z.string().nullable(),
-  createdAt: z.string(),
-  paidAt: z.string().nullable(),
-});
+const transferView = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    tradeId: z.string(),
+    role: z.string(),
+    currency: z.string(),
+    amount: z.number().int(),
+    transferGroup: z.string(),
+    sourceTransaction: z.string().nullable(),
+    status: z.enum(['pending', 'retrying', 'paid', 'cancelled', 'reversed']).openapi({
+      description: 'cancelled: clawed back before it was sent; reversed: paid, then taken back by a transfer reversal.',
+    }),
+    stripeReversalId: z.string().nullable(),
+    attempts: z.number().int(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+    stripeTransferId: z.string().nullable(),
+    createdAt: z.string(),
+    paidAt: z.string().nullable(),
+  })
+  .openapi('Payout');
 
 export const payoutReport = createRoute({
   method: 'get',
   path: '/v1/accounts/{id}/payouts',
   tags: ['stripe'],
   summary: "Payout report: every Stripe Connect transfer of an account's proceeds, with retries and totals",
-  request: {
-    params: z.object({
-      id: z
-        .string()
-        .regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account id')
-        .openapi({ param: { name: 'id', in: 'path' } }),
-    }),
-  },
+  request: { params: accountParam },
   responses: {
     200: jsonResponse(
       'The report',
@@ -159,4 +186,26 @@ export const payoutReport = createRoute({
     ),
     ...problems(400, 401, 403, 404),
   },
+});
+
+export const connectStatus = createRoute({
+  method: 'get',
+  path: '/v1/accounts/{id}/stripe-connect',
+  tags: ['stripe'],
+  summary: "An account's Stripe Connect onboarding status: whether Stripe lets it receive payouts, and what is still due",
+  description: "The operator, the account's platform, or the account itself. Updated by Stripe's account.updated webhook.",
+  request: { params: accountParam },
+  responses: { 200: jsonResponse('The status', connectStatusSchema), ...problems(400, 401, 403, 404) },
+});
+
+export const listPayouts = createRoute({
+  method: 'get',
+  path: '/v1/payouts',
+  tags: ['stripe'],
+  summary: 'Payouts (Stripe Connect transfers) across accounts: all for the operator, its own accounts for a platform',
+  description:
+    'Oldest first. `status` filters: pending (not sent, no failed attempt), failed (not sent, the last attempt failed; ' +
+    'retried with backoff), sent (paid and not taken back), clawed_back (cancelled before sending, or reversed).',
+  request: { query: pageQuerySchema.extend({ status: z.enum(PAYOUT_FILTERS).optional() }) },
+  responses: { 200: jsonResponse('A page of payouts', pageSchema(transferView)), ...problems(400, 401, 403) },
 });

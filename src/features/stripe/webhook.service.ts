@@ -1,6 +1,7 @@
 import type { Deps } from '../../deps.js';
 import { AppError, badRequest } from '../../http/problem.js';
 import { type PaymentEvent, type Payments, WebhookSignatureError } from '../../ports/payments.js';
+import { applyAccountUpdated, isConnectAccountEvent } from './connect-status.service.js';
 import { lockPaymentFor, type PaymentRow, updatePayment } from './payments.repo.js';
 import { sendTransfers } from './payouts.service.js';
 import { reconcilePayment } from './reconcile.service.js';
@@ -112,6 +113,9 @@ export async function handleStripeWebhook(
       .executeTakeFirst();
     const nothing = { refunds: [], transfers: [] };
     if (!fresh) return { duplicate: true, ignored: false, after: nothing };
+    if (isConnectAccountEvent(event)) {
+      return { duplicate: false, ignored: !(await applyAccountUpdated(trx, event)), after: nothing };
+    }
     const locked = ref ? await lockPaymentFor(trx, ref) : undefined;
     const fact = locked ? factOf(event, locked, now) : null;
     if (!locked || !fact) return { duplicate: false, ignored: !locked, after: nothing };

@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+
+// The stand-in's answers to the Stripe API calls the adapter makes (see stripe-standin.ts).
+
+export type Json = Record<string, unknown>;
+
+export const rand = (n = 14) => randomBytes(n).toString('base64url').replace(/[-_]/g, 'x').slice(0, n);
+
+/** `metadata[tradeId]=x` → `{ tradeId: 'x' }`. */
+function nested(params: Record<string, string>, name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    const m = new RegExp(`^${name}\\[([^\\]]+)\\]$`).exec(k);
+    if (m) out[m[1]!] = v;
+  }
+  return out;
+}
+
+/** What the answers read and keep: the stand-in's objects, its clock, and its test hook. */
+export interface StandInState {
+  intents: Map<string, Json>;
+  accounts: Map<string, Json>;
+  /** Unix seconds. */
+  now(): number;
+  onPaymentIntentCreated?: (intent: Json) => Promise<void>;
+}
+
+/** Minimal realistic JSON for one request, or Stripe's 404 for a URL it does not know. */
+export async function answerStripeRequest(
+  state: StandInState,
+  method: string,
+  path: string,
+  params: Record<string, string>,
+): Promise<{ status: number; body: Json }> {
+  const { intents, accounts, now } = state;
+  if (method === 'POST' && path === '/v1/payment_intents') {
+    const id = `pi_${rand(24)}`;
+    const intent: Json = {
+      id,
+      object: 'payment_intent',
+      amount: Number(params.amount),
+      amount_received: 0,
+      currency: params.currency,
+      status: 'requires_payment_method',
+      client_secret: `${id}_secret_${rand(24)}`,
+      metadata: nested(params, 'metadata'),
+      transfer_group: params.transfer_group ?? null,
+      description: params.description ?? null,
+      created: now(),
+      livemode: false,
+      latest_charge: null,
+    };
+    intents.set(id, intent);
+    await state.onPaymentIntentCreated?.(intent);
+    return { status: 200, body: intent };
+  }
+  const intentMatch = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
+  if (method === 'GET' && intentMatch) {
+    const intent = intents.get(intentMatch[1]!);
+    return intent
+      ? { status: 200, body: intent }
+      : {
+          status: 404,
+          body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } },
+        };
+  }
+  if (method === 'POST' && path === '/v1/refunds') {
+    const intent = intents.get(params.payment_intent ?? '');
+    if (!intent) {
+      return {
+        status: 400,
+        body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } },
+      };
+    }
+    return {
+      status: 200,
+      body: {
+        id: `re_${rand(24)}`,
+        object: 'refund',
+        amount: Number(params.amount ?? intent.amount),
+        currency: intent.currency,
+        payment_intent: intent.id,
+        charge: `ch_${String(intent.id).slice(3)}`,
+        metadata: nested(params, 'metadata'),
+        status: 'succeeded',
+        created: now(),
+      },
+    };
+  }
+  if (method === 'POST' && path === '/v1/accounts') {
+    const account: Json = {
+      id: `acct_${rand(16)}`,
+      object: 'account',
+      type: params.type ?? 'express',
+      country: params.country ?? 'US',
+      charges_enabled: false,
+      payouts_enabled: false,
+      details_submitted: false,
+      requirements: {
+        currently_due: ['business_type', 'external_account', 'tos_acceptance.date', 'tos_acceptance.ip'],
+        disabled_reason: 'requirements.past_due',
+      },
+      metadata: nested(params, 'metadata'),
+      created: now(),
+    };
+    accounts.set(String(account.id), account);
+    return { status: 200, body: structuredClone(account) };
+  }
+  const accountMatch = /^\/v1\/accounts\/(acct_[^/]+)$/.exec(path);
+  if (method === 'GET' && accountMatch) {
+    const account = accounts.get(accountMatch[1]!);
+    return account
+      ? { status: 200, body: structuredClone(account) }
+      : {
+          status: 404,
+          body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such account' } },
+        };
+  }
+  if (method === 'POST' && path === '/v1/account_links') {
+    return {
+      status: 200,
+      body: {
+        object: 'account_link',
+        url: `https://connect.stripe.com/setup/e/${params.account}/${rand(12)}`,
+        created: now(),
+        expires_at: now() + 300,
+      },
+    };
+  }
+  if (method === 'POST' && path === '/v1/transfers') {
+    return {
+      status: 200,
+      body: {
+        id: `tr_${rand(24)}`,
+        object: 'transfer',
+        amount: Number(params.amount),
+        currency: params.currency,
+        destination: params.destination,
+        transfer_group: params.transfer_group ?? null,
+        source_transaction: params.source_transaction ?? null,
+        metadata: nested(params, 'metadata'),
+        reversed: false,
+        created: now(),
+      },
+    };
+  }
+  const reversalMatch = /^\/v1\/transfers\/([^/]+)\/reversals$/.exec(path);
+  if (method === 'POST' && reversalMatch) {
+    return {
+      status: 200,
+      body: {
+        id: `trr_${rand(24)}`,
+        object: 'transfer_reversal',
+        amount: Number(params.amount ?? 0),
+        transfer: reversalMatch[1],
+        metadata: nested(params, 'metadata'),
+        created: now(),
+      },
+    };
+  }
+  return {
+    status: 404,
+    body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } },
+  };
+}
