@@ -3,12 +3,13 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * `npm run test:workers`: the real Worker (src/worker.ts, wrangler.toml) inside workerd, against
- * the run's own PostgreSQL database and s3rver made by test/workers/global-setup.ts in Node.
+ * the run's own PostgreSQL database, s3rver and Stripe stand-in made by test/workers/global-setup.ts in Node.
  */
 export default defineConfig({
   plugins: [
     cloudflareTest(({ inject }) => {
       const s3 = inject('workersS3');
+      const stripe = inject('workersStripe');
       return {
         main: './src/worker.ts',
         wrangler: { configPath: './wrangler.toml' },
@@ -24,6 +25,10 @@ export default defineConfig({
             S3_ACCESS_KEY_ID: s3.accessKeyId,
             S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
             TLOG_SIGNING_KEY: inject('workersTlogKey'),
+            // The Stripe rail on, its SDK pointed at the stand-in: webhooks are verified by the Worker itself.
+            STRIPE_SECRET_KEY: stripe.secretKey,
+            STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+            STRIPE_API_BASE: stripe.base,
           },
         },
       };

@@ -10,6 +10,10 @@ declare module 'cloudflare:workers' {
     S3_REGION: string;
     S3_ACCESS_KEY_ID: string;
     S3_SECRET_ACCESS_KEY: string;
+    STRIPE_SECRET_KEY: string;
+    STRIPE_WEBHOOK_SECRET: string;
+    /** The stand-in for api.stripe.com that global-setup.ts runs in Node. */
+    STRIPE_API_BASE: string;
   };
   /**
    * The Worker's own entrypoints (vitest.workers.config.ts `main`). Each call is a separate

@@ -8,6 +8,7 @@ import type { S3Settings } from '../../src/adapters/s3-blob-store.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openPostgres } from '../../src/db/postgres.js';
 import { generateSignerKey } from '../../src/features/tlog/note.js';
+import { type StripeStandIn, startStripeStandIn } from '../support/stripe-standin.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +18,8 @@ declare module 'vitest' {
     workersS3: S3Settings;
     /** A fresh transparency-log signer key (the TLOG_SIGNING_KEY secret). */
     workersTlogKey: string;
+    /** The Stripe stand-in the Worker's SDK talks to (STRIPE_API_BASE) and the secrets it goes with. */
+    workersStripe: { base: string; secretKey: string; webhookSecret: string };
   }
 }
 
@@ -25,15 +28,18 @@ const SERVER = 'postgres://postgres:postgres@127.0.0.1:5432';
 
 /**
  * Runs in Node before workerd starts: a fresh database `haipai_workers_<random>` with the schema
- * applied, an s3rver with an empty bucket (both dropped again after the run) and a log signer key.
+ * applied, an s3rver with an empty bucket, a stand-in for api.stripe.com (all dropped again after
+ * the run) and a log signer key. The stand-in is a Node HTTP server, so it runs here, not in workerd.
  */
 export default async function setup(project: TestProject) {
   const name = `haipai_workers_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(`${SERVER}/postgres`, { max: 1, onnotice: () => {} });
   const dir = await mkdtemp(join(tmpdir(), 'haipai-workers-'));
   let s3: Awaited<ReturnType<typeof startEmbeddedS3>> | undefined;
+  let stripe: StripeStandIn | undefined;
   const teardown = async () => {
     await s3?.close();
+    await stripe?.close();
     await rm(dir, { recursive: true, force: true });
     // force: workerd may still hold a pooled connection for a moment after the last test
     await admin.unsafe(`drop database if exists ${name} with (force)`);
@@ -52,6 +58,8 @@ export default async function setup(project: TestProject) {
     project.provide('workersDatabaseUrl', url);
     project.provide('workersS3', s3.settings);
     project.provide('workersTlogKey', await generateSignerKey('haipai.test/log'));
+    stripe = await startStripeStandIn();
+    project.provide('workersStripe', { base: stripe.base, secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret });
   } catch (err) {
     await teardown();
     throw err;

@@ -4,46 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3BlobStore } from '../../src/adapters/s3-blob-store.js';
 import { postgresClient } from '../../src/db/postgres.js';
 import { newId } from '../../src/ids.js';
+import { call, newAccount, newPlatform, seedWorkWithClosedNotice } from './worker-client.js';
 
 // Everything goes through src/worker.ts inside workerd: bindings → deps → app, one Postgres pool per
 // invocation over the Hyperdrive binding (pointed at this run's own database by global-setup.ts).
-
-interface Reply {
-  status: number;
-  type: string | null;
-  // biome-ignore lint/suspicious/noExplicitAny: bodies are inspected field by field
-  body: any;
-  text: string;
-}
-
-async function call(method: string, path: string, opts: { key?: string; body?: unknown; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.key) headers.authorization = `Bearer ${opts.key}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await exports.default.fetch(`https://haipai.test${path}`, {
-    method,
-    headers,
-    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-  });
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  return { status: res.status, type: res.headers.get('content-type'), body, text } as Reply;
-}
-
-async function newPlatform(name: string) {
-  const res = await call('POST', '/v1/platforms', { key: env.OPERATOR_API_KEY, body: { name, feeBps: 250 } });
-  expect(res.status, res.text).toBe(201);
-  return { id: res.body.platform.id as string, key: res.body.apiKey.secret as string };
-}
-
-async function newAccount(platformKey: string, displayName: string) {
-  const res = await call('POST', '/v1/accounts', { key: platformKey, body: { kind: 'organization', displayName } });
-  expect(res.status, res.text).toBe(201);
-  return res.body.id as string;
-}
 
 /** Tree size of the latest signed checkpoint (C2SP tlog-checkpoint: origin, size, root hash, signature). */
 async function checkpointSize(): Promise<number | null> {
@@ -57,7 +21,7 @@ async function checkpointSize(): Promise<number | null> {
   return Number(size);
 }
 
-// Test data the API cannot make quickly (a work at the end of its public notice) goes straight in.
+// Test data the API cannot make quickly goes straight in (seedWorkWithClosedNotice).
 let sql: postgres.Sql;
 beforeAll(() => {
   sql = postgresClient({ url: env.HYPERDRIVE.connectionString, max: 1 });
@@ -65,17 +29,6 @@ beforeAll(() => {
 afterAll(async () => {
   await sql?.end();
 });
-
-async function seedWorkWithClosedNotice(platformId: string, holderId: string): Promise<string> {
-  const id = newId('ast');
-  await sql`
-    insert into assets (id, platform_id, kind, title, category, rights_holder_id, claimed_created_on,
-      originality_statement, licence, status, notice_ends_at, submitted_at, created_at, updated_at)
-    values (${id}, ${platformId}, 'garment', 'Qipao 2026', 'digital_creative', ${holderId}, '2026-01-01',
-      'Drawn by hand.', '{}'::jsonb, 'public_notice', now() - interval '1 minute', now() - interval '4 days',
-      now() - interval '4 days', now() - interval '4 days')`;
-  return id;
-}
 
 describe('the Worker', () => {
   it('answers /healthz and serves the OpenAPI document', async () => {
@@ -136,7 +89,7 @@ describe('the Worker', () => {
 
   it('runs the cron trigger: a work whose notice closed is registered and the log signs it', async () => {
     const p = await newPlatform('Notice');
-    const assetId = await seedWorkWithClosedNotice(p.id, await newAccount(p.key, 'Studio'));
+    const assetId = await seedWorkWithClosedNotice(sql, p.id, await newAccount(p.key, 'Studio'));
 
     await exports.default.scheduled({ cron: '* * * * *', scheduledTime: Date.now() });
 
@@ -152,7 +105,7 @@ describe('the Worker', () => {
 
   it('integrates the log after a write, without waiting for the cron', async () => {
     const p = await newPlatform('Prompt');
-    const assetId = await seedWorkWithClosedNotice(p.id, await newAccount(p.key, 'Atelier'));
+    const assetId = await seedWorkWithClosedNotice(sql, p.id, await newAccount(p.key, 'Atelier'));
     // Reading a work whose notice has closed registers it (an event), but a read signs nothing.
     const read = await call('GET', `/v1/assets/${assetId}`, { key: p.key });
     expect(read.status, read.text).toBe(200);
