@@ -18,11 +18,18 @@ export interface StripePaymentsTable {
   failed_at: Timestamp | null;
   canceled_at: Timestamp | null;
   refunded_at: Timestamp | null;
+  /** The largest refunded total of the charge Stripe has reported (0009). */
+  amount_refunded: ColumnType<bigint, bigint | number | undefined, bigint | number>;
+  /** How much of it the ledger has taken back so far (0009). */
+  amount_reversed: ColumnType<bigint, bigint | number | undefined, bigint | number>;
   dispute_id: string | null;
   dispute_status: 'open' | 'won' | 'lost' | null;
   payment_journal_id: string | null;
   hold_journal_id: string | null;
   hold_release_journal_id: string | null;
+  /** When a dispute's hold was placed and released, whether or not money was held (0009). */
+  hold_placed_at: Timestamp | null;
+  hold_released_at: Timestamp | null;
   reversal_journal_id: string | null;
   refund_journal_id: string | null;
   created_at: Timestamp;

@@ -27,7 +27,14 @@ export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: Payment
     .orderBy('postings.id')
     .execute();
   const ids: string[] = [];
-  for (const c of credits.filter((x) => PAID_OUT.has(x.role))) {
+  const available = await balancesFor(trx, [...new Set(credits.map((c) => c.holder))], trade.currency);
+  for (const credit of credits.filter((x) => PAID_OUT.has(x.role))) {
+    // A holder who owed the exchange (a past chargeback) has already repaid part of it from this
+    // credit, in the trade's own journal: only what is left on the balance goes out.
+    const left = available.get(credit.holder) ?? 0n;
+    const c = { ...credit, amount: credit.amount < left ? credit.amount : left };
+    if (c.amount <= 0n) continue;
+    available.set(c.holder, left - c.amount);
     const journalId = await postJournal(
       trx,
       {
@@ -63,4 +70,17 @@ export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: Payment
     ids.push(id);
   }
   return ids;
+}
+
+async function balancesFor(trx: Trx, holders: string[], currency: string): Promise<Map<string, bigint>> {
+  if (holders.length === 0) return new Map();
+  const rows = await trx
+    .selectFrom('balances')
+    .select(['holder', 'amount'])
+    .where('currency', '=', currency)
+    .where('holder', 'in', holders.sort())
+    .orderBy('holder')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((r) => [r.holder, r.amount]));
 }

@@ -57,9 +57,14 @@ function factOf(event: PaymentEvent, p: PaymentRow, now: Date): Partial<PaymentR
       return { failed_at: p.failed_at ?? now, payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null };
     case 'payment_intent.canceled':
       return { canceled_at: p.canceled_at ?? now, payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null };
-    case 'charge.refunded':
-      // A partial refund is recorded by Stripe but reverses nothing here (README: what is left).
-      return o.refunded === true ? { refunded_at: p.refunded_at ?? now } : null;
+    case 'charge.refunded': {
+      // Each event carries the charge's refunded total so far: the largest seen is the fact, so a
+      // late event about an earlier partial refund changes nothing. All of it refunded is a full refund.
+      const total = BigInt(Math.max(0, Math.trunc(Number(o.amount_refunded ?? 0))));
+      const refunded = total > p.amount_refunded ? total : p.amount_refunded;
+      const full = o.refunded === true || refunded >= p.amount;
+      return { amount_refunded: refunded, refunded_at: full ? (p.refunded_at ?? now) : p.refunded_at };
+    }
     case 'charge.dispute.created':
       return {
         dispute_id: p.dispute_id ?? str(o.id) ?? null,
