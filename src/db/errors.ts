@@ -5,3 +5,13 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   if (!constraint) return true;
   return e.constraint === constraint || e.constraint_name === constraint || Boolean(e.message?.includes(constraint));
 }
+
+/**
+ * A deadlock (40P01) or serialization failure (40001): PostgreSQL rolled the whole transaction back,
+ * so nothing was written and the same request may simply run again.
+ */
+export function isTransactionConflict(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  return code === '40P01' || code === '40001';
+}

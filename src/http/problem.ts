@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { isTransactionConflict } from '../db/errors.js';
 
 /**
  * The one error type (RFC 9457 problem details). `code` is stable and machine-readable;
@@ -36,6 +37,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 export function problemResponse(
@@ -68,6 +70,18 @@ export function renderError(err: Error, c: Context): Response {
     }
     if (status === 413) return problemResponse(c, 413, 'body_too_large', err.message || 'Request body too large.');
     return problemResponse(c, status, `http_${status}`, err.message || TITLES[status] || 'Error');
+  }
+  if (isTransactionConflict(err)) {
+    // Rare (lock order is fixed where it matters) but possible under load; a 503 tells clients and
+    // Stripe to retry, and an Idempotency-Key makes the retry safe (5xx answers are not stored).
+    c.get('deps')?.log.info('transaction conflict', { requestId: c.get('requestId'), error: err.message });
+    c.header('retry-after', '1');
+    return problemResponse(
+      c,
+      503,
+      'transaction_conflict',
+      'Another request changed the same data at the same moment, so nothing was written; retry this request.',
+    );
   }
   c.get('deps')?.log.error('unhandled error', { requestId: c.get('requestId'), error: err.message, stack: err.stack });
   return problemResponse(c, 500, 'internal_error', 'Something went wrong on our side; the request id identifies it in our logs.');
