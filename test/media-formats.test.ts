@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { Licence } from '../src/features/assets/licence.js';
 import { licenceContradictions } from '../src/features/media/licence-check.js';
-import { bandRadii, bandsOf, hammingDistance, MAX_THRESHOLD, valuesWithin } from '../src/features/media/similarity.js';
+import { hammingDistance } from '../src/features/media/similarity.js';
 import { analyseBytes } from '../workers/media/analyse.js';
 import { encodeBlurHash } from '../workers/media/blurhash.js';
 import { MediaRefusal } from '../workers/media/errors.js';
@@ -203,43 +203,6 @@ describe('perceptual hashes and BlurHash', () => {
     expect(hash.slice(0, 1)).toBe('L');
     expect(hash.slice(2, 6)).toBe('TI:j');
     expect(encodeBlurHash(red, 64, 64, 3, 1, 1)).toBe('00TI:j');
-  });
-});
-
-describe('the similarity index probes', () => {
-  it('enumerates every 16-bit value within the radius exactly once', () => {
-    for (const radius of [0, 1, 2, 3]) {
-      const values = valuesWithin(0xa5c3, radius);
-      expect(new Set(values).size).toBe(values.length);
-      const expected = [0, 1, 2, 3].slice(0, radius + 1).reduce((n, k) => n + binomial(16, k), 0);
-      expect(values.length).toBe(expected);
-      for (const v of values) expect(popcount(v ^ 0xa5c3)).toBeLessThanOrEqual(radius);
-    }
-  });
-
-  it('chooses band radii whose r_i + 1 sum past the threshold', () => {
-    expect(bandRadii(10)).toEqual([2, 2, 2, 1]);
-    expect(bandRadii(0)).toEqual([0, 0, 0, 0]);
-    for (let t = 0; t <= MAX_THRESHOLD; t++) expect(bandRadii(t).reduce((s, r) => s + r + 1, 0)).toBeGreaterThan(t);
-  });
-
-  it('guarantees, by the pigeonhole principle, that every hash within the threshold shares a probed band value', () => {
-    const r = lcg(7);
-    const rand64 = () => (BigInt(Math.floor(r() * 2 ** 32)) << 32n) | BigInt(Math.floor(r() * 2 ** 32));
-    for (let trial = 0; trial < 2000; trial++) {
-      const q = rand64();
-      const d = trial % (MAX_THRESHOLD + 1);
-      let h = q;
-      const bits = new Set<number>();
-      while (bits.size < d) bits.add(Math.floor(r() * 64));
-      for (const b of bits) h ^= 1n << BigInt(b);
-      expect(hammingDistance(q, h)).toBe(d);
-      // Probing with the radii of the threshold d (and so of any threshold ≥ d) finds h.
-      const radii = bandRadii(d);
-      const qb = bandsOf(q);
-      const hb = bandsOf(h);
-      expect(qb.some((band, i) => valuesWithin(band, radii[i]!).includes(hb[i]!))).toBe(true);
-    }
   });
 });
 
@@ -454,15 +417,3 @@ describe('the media worker', () => {
     expect(reached.filter((f) => f.startsWith('src/http/') || f === 'src/app.ts')).toEqual([]);
   });
 });
-
-function binomial(n: number, k: number): number {
-  let r = 1;
-  for (let i = 0; i < k; i++) r = (r * (n - i)) / (i + 1);
-  return r;
-}
-
-function popcount(v: number): number {
-  let n = 0;
-  for (let x = v; x; x &= x - 1) n++;
-  return n;
-}

@@ -37,15 +37,17 @@ export interface MediaResultsTable {
   analysed_at: Timestamp;
 }
 
-/** 64-bit perceptual hashes (signed int8) and their four 16-bit bands, derived by the database. */
+/**
+ * 64-bit perceptual hashes (signed int8) and, for the similarity index, the hash rotated left by 16,
+ * 32 and 48 bits (derived by the database; schema/0008_similarity_index.sql).
+ */
 export interface MediaHashesTable {
   upload_id: string;
   algorithm: 'dhash' | 'phash';
   hash: Int8;
-  b0: ColumnType<number, never, never>;
-  b1: ColumnType<number, never, never>;
-  b2: ColumnType<number, never, never>;
-  b3: ColumnType<number, never, never>;
+  r1: ColumnType<bigint, never, never>;
+  r2: ColumnType<bigint, never, never>;
+  r3: ColumnType<bigint, never, never>;
 }
 
 export interface MediaScreeningsTable {
