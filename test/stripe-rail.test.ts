@@ -2,22 +2,19 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduledWork } from '../src/scheduled.js';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
-import { marketWorld } from './support/market.js';
-import { type StripeHarness, type StripeStandIn, startStripeTestApp } from './support/stripe-standin.js';
-import { stripeTrades } from './support/stripe-trades.js';
+import type { StripeHarness, StripeStandIn } from './support/stripe-standin.js';
+import { type StripeTradesApp, startStripeTradesApp } from './support/stripe-trades.js';
 
 // The real `stripe` SDK talks to a local stand-in for api.stripe.com (STRIPE_API_BASE); webhooks are
 // signed with the SDK's generateTestHeaderString. With DATABASE_URL these run on real PostgreSQL.
 let t: TestApp;
-let m: ReturnType<typeof marketWorld>;
+let m: StripeTradesApp['m'];
 let standIn: StripeStandIn;
 let s: StripeHarness;
+let st: StripeTradesApp['st'];
 let close: () => Promise<void>;
-let st: ReturnType<typeof stripeTrades>;
 beforeAll(async () => {
-  ({ t, standIn, s, close } = await startStripeTestApp({ NOTICE_PERIOD: '0' }));
-  m = marketWorld(t);
-  st = stripeTrades(t, m, standIn, s);
+  ({ t, m, standIn, s, st, close } = await startStripeTradesApp());
 });
 afterAll(async () => close?.());
 

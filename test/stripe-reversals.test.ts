@@ -1,22 +1,19 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
-import { marketWorld } from './support/market.js';
-import { type StripeHarness, type StripeStandIn, startStripeTestApp } from './support/stripe-standin.js';
-import { stripeTrades } from './support/stripe-trades.js';
+import type { StripeHarness, StripeStandIn } from './support/stripe-standin.js';
+import { type StripeTradesApp, startStripeTradesApp } from './support/stripe-trades.js';
 
 // Refunds, partial refunds and chargebacks after the proceeds were spent (the debt policy), through
 // the real `stripe` SDK and the api.stripe.com stand-in. With DATABASE_URL on real PostgreSQL.
 let t: TestApp;
-let m: ReturnType<typeof marketWorld>;
+let m: StripeTradesApp['m'];
 let standIn: StripeStandIn;
 let s: StripeHarness;
-let st: ReturnType<typeof stripeTrades>;
+let st: StripeTradesApp['st'];
 let close: () => Promise<void>;
 beforeAll(async () => {
-  ({ t, standIn, s, close } = await startStripeTestApp({ NOTICE_PERIOD: '0' }));
-  m = marketWorld(t);
-  st = stripeTrades(t, m, standIn, s);
+  ({ t, m, standIn, s, st, close } = await startStripeTradesApp());
 });
 afterAll(async () => close?.());
 

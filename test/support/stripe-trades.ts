@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import type { TestApp } from './harness.js';
-import type { marketWorld } from './market.js';
-import type { StripeHarness, StripeStandIn } from './stripe-standin.js';
+import { marketWorld } from './market.js';
+import { type StripeHarness, type StripeStandIn, startStripeTestApp } from './stripe-standin.js';
 
 type Json = Record<string, unknown>;
 
@@ -74,3 +74,11 @@ export function stripeTrades(t: TestApp, m: ReturnType<typeof marketWorld>, stan
 
   return { listedUnit, buyOnStripe, reserved, settled, refundedSoFar, tradeRow, journalsOf, postingsOf, netOfTrade };
 }
+
+/** A test app on a fresh Stripe stand-in (notice windows of zero), its market builders and trade builders. */
+export async function startStripeTradesApp(env: Record<string, string> = {}) {
+  const { t, standIn, s, close } = await startStripeTestApp({ NOTICE_PERIOD: '0', ...env });
+  const m = marketWorld(t);
+  return { t, m, standIn, s, st: stripeTrades(t, m, standIn, s), close };
+}
+export type StripeTradesApp = Awaited<ReturnType<typeof startStripeTradesApp>>;
