@@ -34,17 +34,21 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function runWalkthrough() {
-  return readFile(join(ROOT, 'README.md'), 'utf8').then((readme) => {
-    const section = readme.slice(readme.indexOf('## Walkthrough'));
-    const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
-    expect(script).toBeTruthy();
-    return spawnSync('bash', ['-euo', 'pipefail', '-c', script!], {
-      cwd: ROOT,
-      env: { ...process.env, HAIPAI: baseUrl, DATA_DIR: join(dir, 'data') },
-      encoding: 'utf8',
-      timeout: 300_000,
-    });
+/** The README's walkthrough, exactly as printed there. */
+async function walkthroughScript(): Promise<string> {
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Walkthrough'));
+  const script = /```bash\n([\s\S]*?)```/.exec(section)?.[1];
+  expect(script).toBeTruthy();
+  return script!;
+}
+
+async function runWalkthrough() {
+  return spawnSync('bash', ['-euo', 'pipefail', '-c', await walkthroughScript()], {
+    cwd: ROOT,
+    env: { ...process.env, HAIPAI: baseUrl, DATA_DIR: join(dir, 'data') },
+    encoding: 'utf8',
+    timeout: 300_000,
   });
 }
 
@@ -77,3 +81,14 @@ it('the README walkthrough runs verbatim after npm run seed', async () => {
   expect(seeded.stdout).toMatch(/8 works registered, \d+ trades settled/);
   expectWalkthroughOutput(await runWalkthrough());
 }, 900_000);
+
+it("the walkthrough's retry loop is bounded and shows the last problem when it gives up", async () => {
+  const retry = (await walkthroughScript()).split('\n').find((line) => line.startsWith('retry() {'));
+  expect(retry).toBeTruthy();
+  const problem = '{"code":"media_pending","detail":"The analysis of file upl_1 has not finished; submit again shortly."}';
+  const run = spawnSync('bash', ['-c', `${retry}\nretry 2 bash -c 'echo ${JSON.stringify(problem)}; exit 22'`], {
+    encoding: 'utf8',
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toBe(`gave up after 2 tries: ${problem}\n`);
+});
