@@ -88,6 +88,13 @@ export async function seedCatalogue(operator: HaipaiClient, baseUrl: string): Pr
       { accountId: people.zhouHang, role: 'modeler', shareBps: 3000 },
     ],
   });
+  const neonRoad = await work(longtang, {
+    kind: 'collectible',
+    title: '南京路霓虹 Neon Nanjing Road',
+    category: 'consumption_scene',
+    rightsHolderId: people.neonStudio,
+    creators: solo(people.neonStudio, 'brand'),
+  });
   const byTitle: Record<WorkName, Asset> = {
     qipao,
     qipaoNight: await work(bund, {
@@ -113,13 +120,7 @@ export async function seedCatalogue(operator: HaipaiClient, baseUrl: string): Pr
       rightsHolderId: people.wangFang,
       creators: solo(people.wangFang, 'illustrator'),
     }),
-    neonRoad: await work(longtang, {
-      kind: 'collectible',
-      title: '南京路霓虹 Neon Nanjing Road',
-      category: 'consumption_scene',
-      rightsHolderId: people.neonStudio,
-      creators: solo(people.neonStudio, 'brand'),
-    }),
+    neonRoad,
     cyberHanfu: await work(longtang, {
       kind: 'garment',
       title: '赛博汉服夹克 Cyber Hanfu Jacket',
@@ -136,16 +137,15 @@ export async function seedCatalogue(operator: HaipaiClient, baseUrl: string): Pr
       creators: solo(people.wangFang, 'animator'),
       licence: avatarLicence,
     }),
-    alleyCat: undefined as unknown as Asset,
+    alleyCat: await work(longtang, {
+      kind: 'collectible',
+      title: '弄堂猫 Alley Cat of the Longtang',
+      category: 'digital_creative',
+      rightsHolderId: people.suXiao,
+      creators: solo(people.suXiao, 'illustrator'),
+      parents: [neonRoad.id],
+    }),
   };
-  byTitle.alleyCat = await work(longtang, {
-    kind: 'collectible',
-    title: '弄堂猫 Alley Cat of the Longtang',
-    category: 'digital_creative',
-    rightsHolderId: people.suXiao,
-    creators: solo(people.suXiao, 'illustrator'),
-    parents: [byTitle.neonRoad.id],
-  });
 
   return {
     platforms,
