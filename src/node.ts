@@ -8,6 +8,7 @@ import { s3BlobStore } from './adapters/s3-blob-store.js';
 import { paymentsFromConfig } from './adapters/stripe-payments.js';
 import { createApp } from './app.js';
 import { parseAppConfig } from './config.js';
+import { canRewriteHistory } from './db/app-role.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
@@ -41,6 +42,9 @@ const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDi
 if (handle.flavour === 'pglite') {
   const applied = await migrate(handle);
   if (applied.length) console.log(`migrated embedded database: ${applied.join(', ')}`);
+} else if (await canRewriteHistory(handle.db)) {
+  // Works, but only the triggers guard history: README "Database roles" sets up the two roles.
+  console.warn('DATABASE_URL connects as a role that owns or may update history tables; use the application role');
 }
 
 let closeS3 = async () => {};
