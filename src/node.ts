@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { parseMediaWorkerConfig } from '../workers/media/config.js';
 import { startMediaWorker } from '../workers/media/worker.js';
 import { startEmbeddedS3 } from './adapters/embedded-s3.js';
@@ -89,6 +90,8 @@ const deps: Deps = {
   payments: paymentsFromConfig(config),
   // Platform webhooks connect to public addresses only (unless WEBHOOK_ALLOW_HTTP_LOCAL).
   webhookTransport: nodeWebhookTransport({ allowPrivate: config.WEBHOOK_ALLOW_HTTP_LOCAL }),
+  // Per-address rate limits count the connection's peer (or CLIENT_ADDRESS_HEADER behind a proxy).
+  clientAddress: (c) => getConnInfo(c).remote.address,
 };
 // "Integrate soon" after each write, and once now for whatever an earlier run left queued.
 const integration = integrationLoop(deps);
