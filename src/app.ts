@@ -101,7 +101,10 @@ export function createApp(deps: Deps) {
       title: 'Haipai API',
       version: '0.1.0',
       description:
-        'Virtual fashion IP registry and transparent trade board. Errors are application/problem+json with a stable `code`.',
+        'Virtual fashion IP registry and transparent trade board. Errors are application/problem+json with a stable `code`. ' +
+        'Every operation is rate limited per API key and per client address (lower for anonymous board and log reads): ' +
+        'responses carry RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy, and past a limit the ' +
+        'answer is 429 `rate_limited` with Retry-After.',
     },
     security: [{ apiKey: [] }],
   });
