@@ -2,6 +2,7 @@ import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
 import type { NoteSigner } from './features/tlog/note.js';
 import type { WebhookTransport } from './features/webhooks/transport.js';
+import type { RequestTransaction } from './http/request-transaction.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
@@ -31,4 +32,9 @@ export interface Deps {
   payments?: Payments;
   /** Outgoing webhook HTTP client; `fetch` when absent (Workers). Node installs one that refuses private addresses at connect time. */
   webhookTransport?: WebhookTransport;
+  /**
+   * Set only on the request-scoped copy of deps that an idempotent POST runs with (its `db` is then
+   * that request's one transaction): see http/request-transaction.ts before calling out of process.
+   */
+  requestTransaction?: RequestTransaction;
 }
