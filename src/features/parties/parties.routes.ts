@@ -2,12 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../http/auth.js';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { SECRET_REPLAY_NOTE } from '../../http/secret-values.js';
 import { text } from '../../http/text.js';
 
 const apiKeySchema = z
   .object({
     id: idSchema('key'),
-    secret: z.string().openapi({ description: 'Shown once; store it now.' }),
+    secret: z.string().openapi({ description: `Shown once; store it now. ${SECRET_REPLAY_NOTE}` }),
     scopes: z.array(z.enum(SCOPES)),
   })
   .openapi('IssuedApiKey');

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, jsonBody, jsonResponse, problemSchema, problems } from '../../http/schemas.js';
+import { SECRET_REPLAY_NOTE } from '../../http/secret-values.js';
 import { text } from '../../http/text.js';
 import { marketCurrencySchema, moneySchema, PUBLIC } from '../market/market.schemas.js';
 import { PAYOUT_FILTERS } from './payout-list.service.js';
@@ -22,7 +23,9 @@ export const paymentSchema = z
   .object({
     id: z.string().openapi({ description: 'Our payment id: the trade id, or the top-up id.' }),
     paymentIntentId: z.string(),
-    clientSecret: z.string().openapi({ description: 'Give it to Stripe.js on the payer’s device to confirm the payment.' }),
+    clientSecret: z
+      .string()
+      .openapi({ description: `Give it to Stripe.js on the payer’s device to confirm the payment. ${SECRET_REPLAY_NOTE}` }),
   })
   .openapi('StripePayment');
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { SECRET_REPLAY_NOTE } from '../../http/secret-values.js';
 import { text } from '../../http/text.js';
 import { eventSchema } from '../events/events.schemas.js';
 import { DEFAULT_ROTATION_GRACE_SECONDS, MAX_ENDPOINTS_PER_PLATFORM } from './endpoints.service.js';
@@ -46,7 +47,7 @@ const endpointSchema = z
 const withSecret = endpointSchema
   .extend({
     secret: z.string().openapi({
-      description: 'The signing secret (Standard Webhooks whsec_…). Shown once; store it now.',
+      description: `The signing secret (Standard Webhooks whsec_…). Shown once; store it now; it is kept only sealed (AES-256-GCM). ${SECRET_REPLAY_NOTE}`,
       example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     }),
   })
