@@ -144,4 +144,33 @@ describe.runIf(url)('an idempotent top-up interrupted by SIGKILL (real server, P
 
     await kill('SIGTERM');
   });
+
+  it('a duplicate waits for the open transaction that holds its key, and gives up with a 409 after 15 s', async () => {
+    const base = await startServer();
+    const w = world({ call: httpCall(base) } as TestApp);
+    const acc = await w.account(await w.platform());
+    const topUp = () =>
+      httpCall(base)('POST', '/v1/balances/top-ups', {
+        key: OPERATOR_KEY,
+        body: { holderId: acc, currency: 'CNY', amount: 5 },
+        headers: { 'idempotency-key': 'held-1' },
+      });
+    // Another request's transaction, still open, has claimed the key.
+    const holder = await sql.reserve();
+    try {
+      await holder`begin`;
+      await holder`insert into idempotency_keys (principal, key, request_hash, locked_at, expires_at)
+        values ('operator:operator', 'held-1', decode('00', 'hex'), now(), now() + interval '1 day')`;
+      const waited = await topUp();
+      expect(waited.status).toBe(409);
+      expect(waited.body.code).toBe('idempotency_in_progress');
+    } finally {
+      await holder`rollback`;
+      holder.release();
+    }
+    // That transaction rolled back: the key is free and the request runs.
+    expect((await topUp()).status).toBe(201);
+    expect(await balanceOf(acc)).toBe('5');
+    await kill('SIGTERM');
+  });
 });
