@@ -44,8 +44,11 @@ export function createApp(deps: Deps) {
     '/v1/*',
     bodyLimit({
       maxSize: deps.config.MAX_BODY_BYTES,
-      onError: (c) =>
-        problemResponse(c, 413, 'body_too_large', `Request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes.`),
+      // The rest of the body is never read, so the connection cannot carry another request: close it.
+      onError: (c) => {
+        c.header('connection', 'close');
+        return problemResponse(c, 413, 'body_too_large', `Request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes.`);
+      },
     }),
   );
   app.use('/v1/*', async (c, next) => {

@@ -3,6 +3,7 @@ import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
 import type { NoteSigner } from './features/tlog/note.js';
 import type { WebhookTransport } from './features/webhooks/transport.js';
+import type { RequestTransaction } from './http/request-transaction.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
@@ -43,4 +44,9 @@ export interface Deps {
    * the limits are counted in this process's memory, right for one process.
    */
   rateLimitBindings?: RateLimitBindings;
+  /**
+   * Set only on the request-scoped copy of deps that an idempotent POST runs with (its `db` is then
+   * that request's one transaction): see http/request-transaction.ts before calling out of process.
+   */
+  requestTransaction?: RequestTransaction;
 }

@@ -9,6 +9,7 @@ import { s3BlobStore } from './adapters/s3-blob-store.js';
 import { paymentsFromConfig } from './adapters/stripe-payments.js';
 import { createApp } from './app.js';
 import { parseAppConfig } from './config.js';
+import { generateSealingKey } from './crypto/seal.js';
 import { canRewriteHistory } from './db/app-role.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
@@ -31,7 +32,12 @@ const operatorKeyPath = join(nodeConfig.DATA_DIR, 'operator-api-key');
 const operatorKey = env.OPERATOR_API_KEY
   ? { value: env.OPERATOR_API_KEY, created: false }
   : await loadOrCreateSecret(operatorKeyPath, () => `hpo_${randomBytes(32).toString('base64url')}`);
-const config = parseAppConfig({ ...env, OPERATOR_API_KEY: operatorKey.value });
+// And the key that seals webhook signing secrets at rest (a Workers secret in production).
+const sealingKeyPath = join(nodeConfig.DATA_DIR, 'webhook-secrets.key');
+const sealingKey = env.WEBHOOK_SECRETS_KEY
+  ? { value: env.WEBHOOK_SECRETS_KEY, created: false }
+  : await loadOrCreateSecret(sealingKeyPath, generateSealingKey);
+const config = parseAppConfig({ ...env, OPERATOR_API_KEY: operatorKey.value, WEBHOOK_SECRETS_KEY: sealingKey.value });
 // Likewise the transparency log's signing key: verifiers pin it, so it is made once and kept.
 const tlogKeyPath = join(nodeConfig.DATA_DIR, 'tlog-signing.key');
 const tlogKey = config.TLOG_SIGNING_KEY

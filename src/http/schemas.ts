@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { type IdPrefix, idPattern } from '../ids.js';
+import { guardText, text } from './text.js';
 
 export const problemSchema = z
   .object({
@@ -34,8 +35,7 @@ export function problems(...statuses: (keyof typeof PROBLEM_TEXT)[]) {
 }
 
 export const idSchema = (prefix: IdPrefix) =>
-  z
-    .string()
+  guardText(z.string(), { max: 64 })
     .regex(idPattern(prefix), `must be an id like ${prefix}_01J…`)
     .openapi({ example: `${prefix}_01JABCDEFGHJKMNPQRSTVWXYZ1` });
 
@@ -52,10 +52,8 @@ export const jsonResponse = <T extends z.ZodTypeAny>(description: string, schema
 });
 
 export const idempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
+  'idempotency-key': text({ max: 255 })
     .min(1)
-    .max(255)
     .optional()
     .openapi({ description: 'Retries with the same key and body return the first response.' }),
 });

@@ -7,6 +7,7 @@ import { s3BlobStore } from '../../src/adapters/s3-blob-store.js';
 import { paymentsFromConfig } from '../../src/adapters/stripe-payments.js';
 import { createApp } from '../../src/app.js';
 import { parseAppConfig } from '../../src/config.js';
+import { generateSealingKey } from '../../src/crypto/seal.js';
 import { grantAppRole } from '../../src/db/app-role.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -111,7 +112,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const dir = await mkdtemp(join(tmpdir(), 'haipai-test-'));
   const s3 = await startEmbeddedS3({ dir, bucket: 'test' });
   const clock = new OffsetClock();
-  const config = parseAppConfig({ OPERATOR_API_KEY: OPERATOR_KEY, ...UNBITING_RATE_LIMITS, ...env });
+  const config = parseAppConfig({
+    OPERATOR_API_KEY: OPERATOR_KEY,
+    WEBHOOK_SECRETS_KEY: generateSealingKey(),
+    ...UNBITING_RATE_LIMITS,
+    ...env,
+  });
   // Each test app signs its log with a fresh key unless the test brings one (TLOG_SIGNING_KEY).
   const signingKey = config.TLOG_SIGNING_KEY ?? (await generateSignerKey(config.TLOG_ORIGIN ?? TEST_LOG_ORIGIN));
   const deps: Deps = {

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { text } from '../../http/text.js';
 import { moneySchema } from '../ledger/ledger.routes.js';
 
 const tags = ['auctions'];
@@ -151,8 +152,7 @@ export const commit = createRoute({
       z
         .object({
           bidderId: idSchema('acc'),
-          commitment: z
-            .string()
+          commitment: text({ max: 64 })
             .regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256 (64 characters)')
             .openapi({ example: 'a3f1c2…' }),
         })
@@ -198,7 +198,7 @@ export const reveal = createRoute({
         .object({
           bidderId: idSchema('acc'),
           amount: moneySchema.openapi({ description: 'Minor units of the listing currency, as committed.' }),
-          salt: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, '16–128 characters of [A-Za-z0-9_-]'),
+          salt: text({ max: 128 }).regex(/^[A-Za-z0-9_-]{16,128}$/, '16–128 characters of [A-Za-z0-9_-]'),
         })
         .strict(),
     ),

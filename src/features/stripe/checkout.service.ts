@@ -2,6 +2,7 @@ import type { Row } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import type { Principal } from '../../http/env.js';
 import { AppError, conflict, notFound } from '../../http/problem.js';
+import { commitRequestWrites } from '../../http/request-transaction.js';
 import { purchaseListing } from '../market/purchase.service.js';
 import { mayActFor } from '../parties/access.js';
 import {
@@ -14,7 +15,7 @@ import {
 } from './payments.repo.js';
 import { requirePayments } from './webhook.service.js';
 
-type CheckoutDeps = Pick<Deps, 'db' | 'clock' | 'payments' | 'log'>;
+type CheckoutDeps = Pick<Deps, 'db' | 'clock' | 'payments' | 'log' | 'requestTransaction'>;
 
 export interface PaymentView {
   id: string;
@@ -37,6 +38,8 @@ function requestKeyOf(principal: Principal, key: string | undefined) {
  */
 async function openPaymentIntent(deps: CheckoutDeps, p: PaymentRow): Promise<PaymentView> {
   const payments = requirePayments(deps);
+  // The payment row (found again by its request key on a retry) commits before Stripe is asked.
+  await commitRequestWrites(deps);
   let intent: Awaited<ReturnType<typeof payments.createPaymentIntent>>;
   try {
     intent = await payments.createPaymentIntent({

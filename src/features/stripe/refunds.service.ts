@@ -1,6 +1,6 @@
-import { ulid } from 'ulid';
 import type { Trx } from '../../db/database.js';
 import type { Deps } from '../../deps.js';
+import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
 import type { PaymentRow } from './payments.repo.js';
 
@@ -26,7 +26,7 @@ export async function requestRefund(
   const row = await trx
     .insertInto('stripe_refunds')
     .values({
-      id: `rfq_${ulid()}`,
+      id: newId('rfq'),
       payment_id: payment.id,
       payment_intent_id: payment.payment_intent_id,
       idempotency_key: `haipai-refund-${decidedBy.eventId}`,
