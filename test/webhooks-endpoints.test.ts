@@ -149,7 +149,7 @@ describe('webhook endpoints', () => {
         .transaction()
         .execute(async (trx) => {
           await sql`select id from platforms where id = ${p.id} for key share`.execute(trx);
-          holderPid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0].pid;
+          holderPid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
           resolve();
           await finished;
         })
@@ -165,7 +165,7 @@ describe('webhook endpoints', () => {
       while (!done) {
         const waiting = await sql<{ n: string }>`
           select count(*) as n from pg_stat_activity where ${holderPid} = any(pg_blocking_pids(pid))`.execute(t.deps.db);
-        if (Number(waiting.rows[0].n) > 0) return 'waited for the key-share lock';
+        if (Number(waiting.rows[0]?.n) > 0) return 'waited for the key-share lock';
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
       return 'created';
