@@ -76,7 +76,7 @@ export async function purchaseOnStripe(
   deps: CheckoutDeps,
   principal: Principal,
   listingId: string,
-  input: { buyerId: string },
+  input: { buyerId: string; maxUnpaidReservations: number },
   idempotencyKey: string | undefined,
 ): Promise<{ trade: Row<'trades'>; payment: PaymentView }> {
   requirePayments(deps);
@@ -87,7 +87,7 @@ export async function purchaseOnStripe(
       deps.db,
       principal,
       listingId,
-      { buyerId: input.buyerId, settle: false, rail: 'stripe' },
+      { buyerId: input.buyerId, settle: false, rail: 'stripe', maxUnpaidReservations: input.maxUnpaidReservations },
       deps.clock.now(),
       async (trx, t) => {
         await insertPayment(
