@@ -24,14 +24,8 @@ async function listings(n: number) {
 }
 
 const reservedBy = async (buyer: string) =>
-  (
-    await t.deps.db
-      .selectFrom('trades')
-      .select('id')
-      .where('buyer_id', '=', buyer)
-      .where('status', '=', 'reserved')
-      .execute()
-  ).length;
+  (await t.deps.db.selectFrom('trades').select('id').where('buyer_id', '=', buyer).where('status', '=', 'reserved').execute())
+    .length;
 
 describe('unpaid reservations', () => {
   it('a buyer holds at most 3 unpaid reservations; concurrent attempts cannot pass the limit', async () => {

@@ -87,8 +87,6 @@ export async function reviewAsset(
  */
 export async function objectToAsset(db: Db, principal: Principal, id: string, reason: string, now: Date, dailyQuota: number) {
   return db.transaction().execute(async (trx) => {
-    // Before the asset's lock: the quota lock is taken first by every objection.
-    await checkObjectionQuotas(trx, principal, dailyQuota, now);
     const asset = await lockAsset(trx, id);
     if (asset.status !== 'public_notice' || !asset.notice_ends_at || asset.notice_ends_at <= now) {
       throw conflict(
@@ -99,6 +97,8 @@ export async function objectToAsset(db: Db, principal: Principal, id: string, re
         },
       );
     }
+    // Every objection takes the asset's lock, then the quota's: one order, no deadlock.
+    await checkObjectionQuotas(trx, principal, dailyQuota, now);
     const objectionId = newId('obj');
     await trx
       .insertInto('objections')
