@@ -93,6 +93,10 @@ describe('Stripe top-ups', () => {
         currency: 'CNY',
       }),
     ]);
+    // Stripe confirms the refund: the top-up reads as refunded, and nothing was ever credited.
+    expect((await s.deliver(standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent)))).status).toBe(200);
+    expect(m.ok(await t.call('GET', `/v1/balances/stripe-top-ups/${created.id}`, { key: p.key }), 200).status).toBe('refunded');
+    expect(await m.balance(holder)).toBe(0);
   });
 
   it('a platform tops up only itself and its own accounts; bad input is a 400', async () => {

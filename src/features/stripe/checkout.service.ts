@@ -113,7 +113,7 @@ export interface TopUpView extends PaymentView {
   holderId: string;
   currency: string;
   amount: number;
-  status: 'pending' | 'credited' | 'reversed';
+  status: 'pending' | 'credited' | 'reversed' | 'refunded';
 }
 
 function presentTopUp(p: PaymentRow, view: PaymentView): TopUpView {
@@ -122,7 +122,14 @@ function presentTopUp(p: PaymentRow, view: PaymentView): TopUpView {
     holderId: p.holder,
     currency: p.currency,
     amount: Number(p.amount),
-    status: p.reversal_journal_id ? 'reversed' : p.payment_journal_id ? 'credited' : 'pending',
+    status: p.reversal_journal_id
+      ? 'reversed'
+      : p.payment_journal_id
+        ? 'credited'
+        : // Never credited (its amount did not match) and given back to the card.
+          p.refunded_at
+          ? 'refunded'
+          : 'pending',
   };
 }
 

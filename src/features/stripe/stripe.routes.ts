@@ -34,7 +34,9 @@ const topUpSchema = z
     amount: z.number().int(),
     paymentIntentId: z.string(),
     clientSecret: z.string().optional(),
-    status: z.enum(['pending', 'credited', 'reversed']),
+    status: z.enum(['pending', 'credited', 'reversed', 'refunded']).openapi({
+      description: 'refunded: paid with another amount than asked, never credited, and given back to the card.',
+    }),
   })
   .openapi('StripeTopUp');
 
