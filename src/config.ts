@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mediaAppConfigShape } from './features/media/media.config.js';
+import { quotasConfigShape } from './features/quotas/quotas.config.js';
 import { webhooksConfigShape } from './features/webhooks/webhooks.config.js';
 import { rateLimitConfigShape } from './http/rate-limit.config.js';
 
@@ -88,6 +89,7 @@ export const appConfigSchema = z.object({
   ...mediaAppConfigShape,
   ...webhooksConfigShape,
   ...rateLimitConfigShape,
+  ...quotasConfigShape,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -22,6 +22,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   409: 'Conflicts with the current state',
   413: 'Body too large',
   422: 'Refused by a rule (the problem names it)',
+  429: 'Over a quota (quota_exceeded names it and its limit)',
 };
 
 /** Problem responses for a route contract: `...problems(400, 404)`. */

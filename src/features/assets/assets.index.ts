@@ -71,8 +71,10 @@ export function assetsRouter() {
     })
     .openapi(routes.objectToAsset, async (c) => {
       const principal = requirePrincipal(c);
-      const { db, clock } = c.get('deps');
-      const objection = await objectToAsset(db, principal, c.req.valid('param').id, c.req.valid('json').reason, clock.now());
+      const { db, clock, config } = c.get('deps');
+      const { id } = c.req.valid('param');
+      const reason = c.req.valid('json').reason;
+      const objection = await objectToAsset(db, principal, id, reason, clock.now(), config.OBJECTIONS_PER_PLATFORM_PER_DAY);
       return c.json(objection, 201);
     })
     .openapi(routes.certificate, async (c) => {

@@ -26,6 +26,8 @@ export const journalSchema = z
       'payout',
       'partial_reversal',
       'recovery',
+      'bid_hold',
+      'forfeit',
     ]),
     currency: z.string(),
     tradeId: z.string().nullable(),

@@ -58,6 +58,7 @@ export const listingSchema = z
     startsAt: z.string(),
     endsAt: z.string().nullable(),
     revealEndsAt: z.string().nullable(),
+    bidDeposit: nullableMoney.openapi({ description: 'Sealed bids: the deposit each commitment puts up; null if none.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -79,7 +79,7 @@ export async function purchaseOnStripe(
   deps: CheckoutDeps,
   principal: Principal,
   listingId: string,
-  input: { buyerId: string },
+  input: { buyerId: string; maxUnpaidReservations: number },
   idempotencyKey: string | undefined,
 ): Promise<{ trade: Row<'trades'>; payment: PaymentView }> {
   requirePayments(deps);
@@ -90,7 +90,7 @@ export async function purchaseOnStripe(
       deps.db,
       principal,
       listingId,
-      { buyerId: input.buyerId, settle: false, rail: 'stripe' },
+      { buyerId: input.buyerId, settle: false, rail: 'stripe', maxUnpaidReservations: input.maxUnpaidReservations },
       deps.clock.now(),
       async (trx, t) => {
         await insertPayment(
@@ -116,7 +116,7 @@ export interface TopUpView extends PaymentView {
   holderId: string;
   currency: string;
   amount: number;
-  status: 'pending' | 'credited' | 'reversed';
+  status: 'pending' | 'credited' | 'reversed' | 'refunded';
 }
 
 function presentTopUp(p: PaymentRow, view: PaymentView): TopUpView {
@@ -125,7 +125,14 @@ function presentTopUp(p: PaymentRow, view: PaymentView): TopUpView {
     holderId: p.holder,
     currency: p.currency,
     amount: Number(p.amount),
-    status: p.reversal_journal_id ? 'reversed' : p.payment_journal_id ? 'credited' : 'pending',
+    status: p.reversal_journal_id
+      ? 'reversed'
+      : p.payment_journal_id
+        ? 'credited'
+        : // Never credited (its amount did not match) and given back to the card.
+          p.refunded_at
+          ? 'refunded'
+          : 'pending',
   };
 }
 

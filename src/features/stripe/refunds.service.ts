@@ -60,6 +60,26 @@ export async function requestRefund(
         currency: payment.currency,
       },
     });
+  } else {
+    // A card top-up sent back (its amount did not match what was asked for): on the holder's feed.
+    const platformId = payment.holder.startsWith('plt_')
+      ? payment.holder
+      : (await trx.selectFrom('accounts').select('platform_id').where('id', '=', payment.holder).executeTakeFirstOrThrow())
+          .platform_id;
+    await recordEvent(trx, {
+      type: 'topup.refund_requested',
+      at: now,
+      platformId,
+      facts: {
+        topUpId: payment.id,
+        holderId: payment.holder,
+        refundRequestId: row.id,
+        reason: decidedBy.reason,
+        amount: Number(payment.amount),
+        amountReceived: payment.amount_received === null ? null : Number(payment.amount_received),
+        currency: payment.currency,
+      },
+    });
   }
   return row.id;
 }

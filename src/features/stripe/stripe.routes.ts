@@ -37,7 +37,9 @@ const topUpSchema = z
     amount: z.number().int(),
     paymentIntentId: z.string(),
     clientSecret: z.string().optional(),
-    status: z.enum(['pending', 'credited', 'reversed']),
+    status: z.enum(['pending', 'credited', 'reversed', 'refunded']).openapi({
+      description: 'refunded: paid with another amount than asked, never credited, and given back to the card.',
+    }),
   })
   .openapi('StripeTopUp');
 
@@ -173,7 +175,10 @@ export const payoutReport = createRoute({
   path: '/v1/accounts/{id}/payouts',
   tags: ['stripe'],
   summary: "Payout report: every Stripe Connect transfer of an account's proceeds, with retries and totals",
-  request: { params: accountParam },
+  description:
+    'Totals cover every transfer of the account; `transfers` is one page of them, oldest first ' +
+    '(`?after=<nextCursor>&limit=`).',
+  request: { params: accountParam, query: pageQuerySchema },
   responses: {
     200: jsonResponse(
       'The report',
@@ -183,6 +188,7 @@ export const payoutReport = createRoute({
           stripeAccountId: z.string().nullable(),
           totals: z.array(z.object({ currency: z.string(), paid: z.number().int(), pending: z.number().int() })),
           transfers: z.array(transferView),
+          nextCursor: z.string().nullable(),
         })
         .openapi('PayoutReport'),
     ),

@@ -33,8 +33,10 @@ export async function createEndpoint(
   assertWebhookUrl(input.url, opts.allowHttpLocal);
   const eventTypes = [...new Set(input.eventTypes)];
   return db.transaction().execute(async (trx) => {
-    // Serialises creations by one platform, so the limit holds under concurrent requests.
-    await trx.selectFrom('platforms').select('id').where('id', '=', platformId).forUpdate().executeTakeFirstOrThrow();
+    // Serialises creations by one platform, so the limit holds under concurrent requests. NO KEY
+    // UPDATE: inserts that reference the platform (accounts, keys, events) hold FOR KEY SHARE on
+    // it, which FOR UPDATE would wait for.
+    await trx.selectFrom('platforms').select('id').where('id', '=', platformId).forNoKeyUpdate().executeTakeFirstOrThrow();
     const count = await trx
       .selectFrom('webhook_endpoints')
       .select((eb) => eb.fn.countAll<string>().as('n'))
