@@ -51,6 +51,10 @@ export async function listenHttp(opts: { port: number; host: string }): Promise<
     handler(req, res);
   });
 
+  // Longer than the 60 s idle timeout of common load balancers, so that they close an idle
+  // connection first and never send a request on one this server is closing.
+  server.keepAliveTimeout = 65_000;
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => reject(listenError(err, opts)));
     server.listen(opts.port, opts.host, () => resolve());
