@@ -9,6 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OPERATOR_KEY, type TestApp } from './support/harness.js';
+import { marketWorld } from './support/market.js';
 import { heldRequest, nodeInstances, rawRequest } from './support/node-instance.js';
 import { httpCall, type ServerProcess, spawnServer } from './support/server-process.js';
 
@@ -25,7 +27,7 @@ async function start(extra: NodeJS.ProcessEnv = {}) {
   const env = await instances.env(extra);
   const server = await spawnServer(env);
   servers.push(server);
-  const operatorKey = (await readFile(join(env.DATA_DIR!, 'operator-api-key'), 'utf8')).trim();
+  const operatorKey = env.OPERATOR_API_KEY ?? (await readFile(join(env.DATA_DIR!, 'operator-api-key'), 'utf8')).trim();
   return { server, env, operatorKey, call: httpCall(server.baseUrl) };
 }
 
@@ -38,7 +40,7 @@ function connection() {
 
 const json = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
 
-describe('SIGTERM drains the real server', () => {
+describe('SIGTERM drains the real server', { timeout: 240_000 }, () => {
   it('finishes requests in flight, answers later ones 503 (never 500) and exits 0', async () => {
     const { server, env, operatorKey, call } = await start();
     const base = server.baseUrl;
@@ -144,14 +146,17 @@ describe('SIGTERM drains the real server', () => {
 
   it('under many concurrent tile and board reads, SIGTERM still ends it cleanly within the deadline', async () => {
     // A deadline far above what draining takes: exit code 0 (not the deadline's 1) shows it finished first.
-    const { server, operatorKey, call } = await start({ SHUTDOWN_TIMEOUT: '120' });
+    const { server, call } = await start({ SHUTDOWN_TIMEOUT: '120', OPERATOR_API_KEY: OPERATOR_KEY });
     const base = server.baseUrl;
-    for (let i = 0; i < 5; i++) await call('POST', '/v1/platforms', { key: operatorKey, body: { name: `Load ${i}` } });
+    // A registered work with an edition on sale: events in the log, a listing on the board.
+    const m = marketWorld({ call } as TestApp);
+    const { p, creator, edition } = await m.work();
+    await m.list(p, { kind: 'fixed', sellerId: creator, editionId: edition.id, price: 5_000 });
     let size = 0;
-    while (size < 5) {
+    while (size === 0) {
       const checkpoint = await call('GET', '/log/checkpoint');
-      size = Number(String(checkpoint.text).split('\n')[1]);
-      if (size < 5) await new Promise((r) => setTimeout(r, 50));
+      size = checkpoint.status === 200 ? Number(String(checkpoint.text).split('\n')[1]) : 0;
+      if (size === 0) await new Promise((r) => setTimeout(r, 50));
     }
     const paths = [
       `/log/tile/0/000.p/${size}`,
