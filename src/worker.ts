@@ -49,7 +49,7 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
   const { HYPERDRIVE, ...vars } = env;
   const config = parseAppConfig(vars);
   const tlogSigner = await tlogSignerFromConfig(config);
-  // openPostgres warms the pool before Kysely can reserve() a connection (DESIGN §1 trap).
+  // openPostgres warms the pool before Kysely can reserve() a connection: reserve() on a fresh pool hangs under workerd.
   const handle = await openPostgres({ url: HYPERDRIVE.connectionString, max: MAX_CONNECTIONS });
   const integrations: Promise<void>[] = [];
   const deps: Deps = {

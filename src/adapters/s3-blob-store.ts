@@ -67,7 +67,7 @@ function s3Client(s: S3Settings, endpoint: string | undefined): S3Client {
     region: s.region,
     forcePathStyle: s.forcePathStyle ?? true,
     credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
-    // Otherwise presigned PUTs carry an empty-body checksum that real R2/S3 reject (DESIGN §1).
+    // Otherwise presigned PUTs carry an empty-body checksum that real R2/S3 reject.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
