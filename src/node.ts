@@ -51,7 +51,13 @@ const tlogKey = config.TLOG_SIGNING_KEY
   : await loadOrCreateSecret(tlogKeyPath, () => generateSignerKey(config.TLOG_ORIGIN ?? DEFAULT_TLOG_ORIGIN));
 const tlogSigner = (await tlogSignerFromConfig({ ...config, TLOG_SIGNING_KEY: tlogKey.value }))!;
 
-const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDir: nodeConfig.DATA_DIR });
+const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDir: nodeConfig.DATA_DIR }).catch((err) =>
+  refuse(
+    new StartupRefusal(
+      `cannot open the database ${nodeConfig.DATABASE_URL ? 'at DATABASE_URL' : `under ${nodeConfig.DATA_DIR}`}: ${(err as Error).message}`,
+    ),
+  ),
+);
 // The embedded database is migrated here; a PostgreSQL by `npm run migrate`, or here with MIGRATE=1.
 const applied = await prepareSchema(handle, { migrate: handle.flavour === 'pglite' || env.MIGRATE === '1' }).catch(refuse);
 if (applied.length) console.log(`migrated the database: ${applied.join(', ')}`);
