@@ -18,6 +18,7 @@ import { logRouter } from './features/tlog/log.index.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
 import { webhooksRouter } from './features/webhooks/webhooks.index.js';
 import { authenticate } from './http/auth.js';
+import { mountHealthRoutes } from './http/health.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
 import { rateLimit } from './http/rate-limit.js';
@@ -113,7 +114,7 @@ export function createApp(deps: Deps) {
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Haipai API reference' }));
   app.get('/', (c) => c.json({ name: 'haipai', docs: '/docs', openapi: '/openapi.json' }));
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  mountHealthRoutes(app, deps);
 
   app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));
   app.onError(renderError);

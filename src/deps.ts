@@ -32,6 +32,11 @@ export interface Deps {
    * `paymentsFromConfig`. Without it those answer 422 `stripe_not_configured`.
    */
   payments?: Payments;
+  /**
+   * The migrations this build ships (file names in schema/): GET /readyz is not ready while the
+   * database lacks one. The Node entry lists them; the Worker, which cannot read schema/, leaves it out.
+   */
+  schemaMigrations?: readonly string[];
   /** Outgoing webhook HTTP client; `fetch` when absent (Workers). Node installs one that refuses private addresses at connect time. */
   webhookTransport?: WebhookTransport;
   /**

@@ -5,6 +5,7 @@ import { type AppConfig, parseAppConfig } from './config.js';
 import { openPostgres } from './db/postgres.js';
 import type { Deps } from './deps.js';
 import { integrateLog } from './features/tlog/integrate.js';
+import { checkLogIdentity } from './features/tlog/log-identity.js';
 import { tlogSignerFromConfig } from './features/tlog/log-signer.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { systemClock } from './ports/clock.js';
@@ -73,10 +74,13 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
     // Put this request's events in a signed checkpoint now rather than at the next cron tick.
     deps.afterWrite = () => {
       integrations.push(
-        integrateLog(deps).then(
-          () => {},
-          (err) => jsonLogger.error('log integration failed', { error: (err as Error).message }),
-        ),
+        // The key must be the one this database's log was started with (one indexed read).
+        checkLogIdentity(deps.db, tlogSigner)
+          .then(() => integrateLog(deps))
+          .then(
+            () => {},
+            (err) => jsonLogger.error('log integration failed', { error: (err as Error).message }),
+          ),
       );
     };
   }
@@ -157,6 +161,13 @@ export default {
   async scheduled(_controller: unknown, env: Env, _ctx: WorkerContext): Promise<void> {
     const { deps, close } = await openDeps(env);
     try {
+      if (deps.tlogSigner) {
+        // A key that is not this database's signs nothing; the rest of the scheduled work still runs.
+        await checkLogIdentity(deps.db, deps.tlogSigner).catch((err) => {
+          jsonLogger.error('not signing the log', { error: (err as Error).message });
+          deps.tlogSigner = undefined;
+        });
+      }
       await runScheduledWork(deps);
     } finally {
       await close();
