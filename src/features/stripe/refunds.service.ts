@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import type { Trx } from '../../db/database.js';
 import type { Deps } from '../../deps.js';
+import { RefundRefusedError } from '../../ports/payments.js';
 import { recordEvent } from '../events/events.repo.js';
 import type { PaymentRow } from './payments.repo.js';
 
@@ -65,6 +66,21 @@ export async function requestRefund(
 }
 
 /**
+ * A dispute was won after Stripe refused our refund because of it: the money is still ours to give
+ * back, so the request is sent again (same idempotency key). Returns its id, or null.
+ */
+export async function rearmDisputedRefund(trx: Trx, paymentId: string, now: Date): Promise<string | null> {
+  const row = await trx
+    .updateTable('stripe_refunds')
+    .set({ refused_code: null, next_attempt_at: now })
+    .where('payment_id', '=', paymentId)
+    .where('refused_code', '=', 'charge_disputed')
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
  * Sends refund requests to Stripe (after commit; never inside a transaction). A failure is kept
  * on the row with the next attempt time; the scheduled run tries again with the same key.
  */
@@ -75,6 +91,7 @@ export async function sendRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments' |
     .selectAll()
     .where('id', 'in', ids)
     .where('sent_at', 'is', null)
+    .where('refused_code', 'is', null)
     .execute();
   for (const row of rows) {
     try {
@@ -90,6 +107,16 @@ export async function sendRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments' |
         .execute();
     } catch (err) {
       const attempts = row.attempts + 1;
+      if (err instanceof RefundRefusedError) {
+        // Stripe already returned the money (refunded, or the dispute is returning it): nothing to retry.
+        deps.log.info('stripe refund not needed', { refundRequestId: row.id, code: err.code });
+        await deps.db
+          .updateTable('stripe_refunds')
+          .set({ attempts, refused_code: err.code, last_error: err.message })
+          .where('id', '=', row.id)
+          .execute();
+        continue;
+      }
       deps.log.error('stripe refund request failed', { refundRequestId: row.id, attempts, error: (err as Error).message });
       await deps.db
         .updateTable('stripe_refunds')
@@ -111,6 +138,7 @@ export async function sendDueRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments
     .selectFrom('stripe_refunds')
     .select('id')
     .where('sent_at', 'is', null)
+    .where('refused_code', 'is', null)
     .where('next_attempt_at', '<=', deps.clock.now())
     .orderBy('next_attempt_at')
     .limit(50)
