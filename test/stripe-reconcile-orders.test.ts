@@ -25,6 +25,8 @@ beforeAll(async () => {
 afterAll(async () => close?.());
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
+/** A passing run takes seconds; a failing one shrinks its counterexample with fresh trades, which takes minutes. */
+const SHRINK_TIMEOUT = 600_000;
 type Signed = { payload: string; signature: string; id: string };
 
 /** Stripe's events about one trade's PaymentIntent, named for the failure message. */
@@ -165,7 +167,7 @@ describe('reconciliation: the same facts give the same outcome in every order (i
       ),
       { numRuns: onPostgres ? 40 : 18 },
     );
-  });
+  }, SHRINK_TIMEOUT);
 
   it('several orders of the same events delivered at once end in the same state', async () => {
     await fc.assert(
@@ -193,5 +195,5 @@ describe('reconciliation: the same facts give the same outcome in every order (i
       }),
       { numRuns: onPostgres ? 25 : 6 },
     );
-  });
+  }, SHRINK_TIMEOUT);
 });

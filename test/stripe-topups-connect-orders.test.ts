@@ -21,6 +21,8 @@ beforeAll(async () => {
 afterAll(async () => close?.());
 
 const onPostgres = Boolean(process.env.DATABASE_URL);
+/** A passing run takes seconds; a failing one shrinks its counterexample with fresh trades, which takes minutes. */
+const SHRINK_TIMEOUT = 600_000;
 type Signed = { payload: string; signature: string; id: string };
 
 async function deliverUntilAccepted(event: Signed) {
@@ -110,7 +112,7 @@ describe('card top-ups: the same facts give the same balance in every order', ()
       }),
       { numRuns: onPostgres ? 30 : 12 },
     );
-  });
+  }, SHRINK_TIMEOUT);
 });
 
 describe('Connect account status: the same reports give the same status in every order', () => {
@@ -190,5 +192,5 @@ describe('Connect account status: the same reports give the same status in every
       ),
       { numRuns: onPostgres ? 30 : 15 },
     );
-  });
+  }, SHRINK_TIMEOUT);
 });
