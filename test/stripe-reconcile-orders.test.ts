@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseExpiredReservations } from '../src/features/market/trades.service.js';
+import { runScheduledWork } from '../src/scheduled.js';
 import type { TestApp } from './support/harness.js';
 import { expectedOutcome, PRICE, type TradeFacts, type TradeOutcome, tradeFactsArb } from './support/stripe-outcomes.js';
 import type { StripeHarness, StripeStandIn } from './support/stripe-standin.js';
@@ -136,64 +137,119 @@ const permutation = (keys: number[], count: number) =>
   Array.from({ length: count }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
 
 describe('reconciliation: the same facts give the same outcome in every order (issue 18)', () => {
-  it('two trades with the same facts, events shuffled, duplicated and interleaved, both end as the table says', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        tradeFactsArb,
-        fc.array(fc.nat(), { minLength: 32, maxLength: 32 }),
-        fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
-        async (facts, keys, dups) => {
+  it(
+    'two trades with the same facts, events shuffled, duplicated and interleaved, both end as the table says',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          tradeFactsArb,
+          fc.array(fc.nat(), { minLength: 32, maxLength: 32 }),
+          fc.array(fc.boolean(), { minLength: 16, maxLength: 16 }),
+          async (facts, keys, dups) => {
+            const w = await reservedTrades(2);
+            const perTrade = w.trades.map((x) => stripeEvents(facts, x.intent));
+            await applyLocal(w, facts.local);
+            // Every event once, some twice; both trades' deliveries in one random stream.
+            const stream: { trade: number; name: string; event: Signed }[] = [];
+            for (const [trade, events] of perTrade.entries()) {
+              for (const [i, e] of events.entries()) {
+                stream.push({ trade, ...e });
+                if (dups[trade * 8 + i]) stream.push({ trade, ...e });
+              }
+            }
+            const order = permutation(keys, stream.length).map((i) => stream[i]!);
+            for (const d of order) await deliverUntilAccepted(d.event);
+            await releaseExpiredReservations(t.deps.db, t.clock.now());
+            const want = expectedOutcome(facts);
+            for (const [i, x] of w.trades.entries()) {
+              const delivered = order.filter((d) => d.trade === i).map((d) => d.name);
+              expect(await endState(w, x), `facts ${JSON.stringify(facts)}, delivered ${delivered.join(' → ')}`).toEqual(want);
+            }
+            await expectNoExcess(w);
+          },
+        ),
+        { numRuns: onPostgres ? 40 : 18 },
+      );
+    },
+    SHRINK_TIMEOUT,
+  );
+
+  it(
+    'several orders of the same events delivered at once end in the same state',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(tradeFactsArb, fc.array(fc.nat(), { minLength: 60, maxLength: 60 }), async (facts, keys) => {
           const w = await reservedTrades(2);
           const perTrade = w.trades.map((x) => stripeEvents(facts, x.intent));
           await applyLocal(w, facts.local);
-          // Every event once, some twice; both trades' deliveries in one random stream.
-          const stream: { trade: number; name: string; event: Signed }[] = [];
-          for (const [trade, events] of perTrade.entries()) {
-            for (const [i, e] of events.entries()) {
-              stream.push({ trade, ...e });
-              if (dups[trade * 8 + i]) stream.push({ trade, ...e });
-            }
-          }
-          const order = permutation(keys, stream.length).map((i) => stream[i]!);
-          for (const d of order) await deliverUntilAccepted(d.event);
+          // Three streams per trade, each a different order of all its events (the third repeats the
+          // first two events at its end), all six streams running at the same time.
+          const streams = perTrade.flatMap((events, trade) =>
+            [0, 1, 2].map((k) => {
+              const order = permutation(keys.slice((trade * 3 + k) * 10), events.length).map((i) => events[i]!);
+              return k === 2 ? [...order, ...order.slice(0, 2)] : order;
+            }),
+          );
+          await Promise.all(
+            streams.map(async (stream) => {
+              for (const e of stream) await deliverUntilAccepted(e.event);
+            }),
+          );
           await releaseExpiredReservations(t.deps.db, t.clock.now());
           const want = expectedOutcome(facts);
-          for (const [i, x] of w.trades.entries()) {
-            const delivered = order.filter((d) => d.trade === i).map((d) => d.name);
-            expect(await endState(w, x), `facts ${JSON.stringify(facts)}, delivered ${delivered.join(' → ')}`).toEqual(want);
-          }
+          for (const x of w.trades) expect(await endState(w, x), `facts ${JSON.stringify(facts)}`).toEqual(want);
           await expectNoExcess(w);
-        },
-      ),
-      { numRuns: onPostgres ? 40 : 18 },
-    );
-  }, SHRINK_TIMEOUT);
+        }),
+        { numRuns: onPostgres ? 25 : 6 },
+      );
+    },
+    SHRINK_TIMEOUT,
+  );
+});
 
-  it('several orders of the same events delivered at once end in the same state', async () => {
-    await fc.assert(
-      fc.asyncProperty(tradeFactsArb, fc.array(fc.nat(), { minLength: 60, maxLength: 60 }), async (facts, keys) => {
-        const w = await reservedTrades(2);
-        const perTrade = w.trades.map((x) => stripeEvents(facts, x.intent));
-        await applyLocal(w, facts.local);
-        // Three streams per trade, each a different order of all its events (the third repeats the
-        // first two events at its end), all six streams running at the same time.
-        const streams = perTrade.flatMap((events, trade) =>
-          [0, 1, 2].map((k) => {
-            const order = permutation(keys.slice((trade * 3 + k) * 10), events.length).map((i) => events[i]!);
-            return k === 2 ? [...order, ...order.slice(0, 2)] : order;
-          }),
-        );
-        await Promise.all(
-          streams.map(async (stream) => {
-            for (const e of stream) await deliverUntilAccepted(e.event);
-          }),
-        );
-        await releaseExpiredReservations(t.deps.db, t.clock.now());
-        const want = expectedOutcome(facts);
-        for (const x of w.trades) expect(await endState(w, x), `facts ${JSON.stringify(facts)}`).toEqual(want);
-        await expectNoExcess(w);
-      }),
-      { numRuns: onPostgres ? 25 : 6 },
+describe('refund requests Stripe refuses', () => {
+  const refundAsks = (intentId: unknown) =>
+    standIn.requests.filter((r) => r.path === '/v1/refunds' && r.params.payment_intent === intentId);
+  const refundRow = (tradeId: string) =>
+    t.deps.db.selectFrom('stripe_refunds').selectAll().where('payment_id', '=', tradeId).executeTakeFirstOrThrow();
+
+  it('already refunded at Stripe: the request is marked refused and never retried', async () => {
+    const w = await reservedTrades(1);
+    const [x] = w.trades;
+    // Refunded at Stripe (by the platform, in its dashboard) before the exchange heard of the payment.
+    const refunded = standIn.signedEvent('charge.refunded', standIn.refundedCharge(x!.intent));
+    await applyLocal(w, 'lapsed');
+    await deliverUntilAccepted(standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(x!.intent)));
+    expect(await refundRow(x!.trade.id)).toMatchObject({ refused_code: 'charge_already_refunded', sent_at: null });
+    t.clock.advance(24 * 3600);
+    await runScheduledWork(t.deps);
+    await deliverUntilAccepted(refunded);
+    expect(refundAsks(x!.intent.id)).toHaveLength(1);
+    expect(standIn.refunds.filter((r) => r.payment_intent === x!.intent.id)).toEqual([]);
+    expect(await endState(w, x!)).toEqual(
+      expectedOutcome({ local: 'lapsed', attempt: 'succeeded', refunds: [PRICE], dispute: 'none' }),
     );
-  }, SHRINK_TIMEOUT);
+  });
+
+  it('disputed: the request waits, and is sent again under a new key once the dispute is won', async () => {
+    const w = await reservedTrades(1);
+    const [x] = w.trades;
+    const opened = standIn.signedEvent('charge.dispute.created', standIn.dispute(x!.intent, 'needs_response'));
+    await applyLocal(w, 'lapsed');
+    const succeeded = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(x!.intent));
+    await deliverUntilAccepted(succeeded);
+    expect(await refundRow(x!.trade.id)).toMatchObject({ refused_code: 'charge_disputed' });
+    await deliverUntilAccepted(opened);
+    t.clock.advance(24 * 3600);
+    await runScheduledWork(t.deps);
+    expect(refundAsks(x!.intent.id)).toHaveLength(1);
+    // The merchant wins: the buyer never got the unit, so the exchange gives the money back itself.
+    await deliverUntilAccepted(standIn.signedEvent('charge.dispute.closed', standIn.dispute(x!.intent, 'won')));
+    expect(refundAsks(x!.intent.id).map((r) => r.idempotencyKey)).toEqual([
+      `haipai-refund-${succeeded.id}`,
+      `haipai-refund-${succeeded.id}-dispute-won`,
+    ]);
+    expect(standIn.refunds.filter((r) => r.payment_intent === x!.intent.id)).toHaveLength(1);
+    expect(await refundRow(x!.trade.id)).toMatchObject({ refused_code: null, sent_at: expect.any(Date) });
+  });
 });

@@ -83,36 +83,42 @@ describe('card top-ups: the same facts give the same balance in every order', ()
     return out;
   }
 
-  it('two top-ups with the same facts, several orders at once, duplicates: the table’s balance and status', async () => {
-    const p = await m.platform();
-    await fc.assert(
-      fc.asyncProperty(factsArb, fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), async (facts, keys) => {
-        const topUps = [];
-        for (let i = 0; i < 2; i++) {
-          const holder = await m.account(p);
-          const created = m.ok(
-            await t.call('POST', '/v1/balances/stripe-top-ups', {
-              key: p.key,
-              body: { holderId: holder, currency: 'CNY', amount: AMOUNT },
-            }),
-            201,
-          );
-          topUps.push({ holder, id: created.id as string, intent: standIn.intents.get(created.paymentIntentId)! });
-        }
-        const streams = topUps.flatMap((x, i) => orders(eventsOf(facts, x.intent), keys.slice(i * 20)));
-        await deliverStreams(streams);
-        const want = expected(facts);
-        for (const x of topUps) {
-          const read = m.ok(await t.call('GET', `/v1/balances/stripe-top-ups/${x.id}`, { key: p.key }), 200);
-          expect({ balance: await m.balance(x.holder), status: read.status }, JSON.stringify(facts)).toEqual(want);
-          expect(standIn.requests.filter((r) => r.path === '/v1/refunds' && r.params.payment_intent === x.intent.id)).toEqual([]);
-        }
-        const total = await sql<{ s: string }>`select coalesce(sum(amount), 0)::text as s from balances`.execute(t.deps.db);
-        expect(total.rows[0]!.s).toBe('0');
-      }),
-      { numRuns: onPostgres ? 30 : 12 },
-    );
-  }, SHRINK_TIMEOUT);
+  it(
+    'two top-ups with the same facts, several orders at once, duplicates: the table’s balance and status',
+    async () => {
+      const p = await m.platform();
+      await fc.assert(
+        fc.asyncProperty(factsArb, fc.array(fc.nat(), { minLength: 40, maxLength: 40 }), async (facts, keys) => {
+          const topUps = [];
+          for (let i = 0; i < 2; i++) {
+            const holder = await m.account(p);
+            const created = m.ok(
+              await t.call('POST', '/v1/balances/stripe-top-ups', {
+                key: p.key,
+                body: { holderId: holder, currency: 'CNY', amount: AMOUNT },
+              }),
+              201,
+            );
+            topUps.push({ holder, id: created.id as string, intent: standIn.intents.get(created.paymentIntentId)! });
+          }
+          const streams = topUps.flatMap((x, i) => orders(eventsOf(facts, x.intent), keys.slice(i * 20)));
+          await deliverStreams(streams);
+          const want = expected(facts);
+          for (const x of topUps) {
+            const read = m.ok(await t.call('GET', `/v1/balances/stripe-top-ups/${x.id}`, { key: p.key }), 200);
+            expect({ balance: await m.balance(x.holder), status: read.status }, JSON.stringify(facts)).toEqual(want);
+            expect(standIn.requests.filter((r) => r.path === '/v1/refunds' && r.params.payment_intent === x.intent.id)).toEqual(
+              [],
+            );
+          }
+          const total = await sql<{ s: string }>`select coalesce(sum(amount), 0)::text as s from balances`.execute(t.deps.db);
+          expect(total.rows[0]!.s).toBe('0');
+        }),
+        { numRuns: onPostgres ? 30 : 12 },
+      );
+    },
+    SHRINK_TIMEOUT,
+  );
 });
 
 describe('Connect account status: the same reports give the same status in every order', () => {
@@ -145,52 +151,56 @@ describe('Connect account status: the same reports give the same status in every
     return { payoutsEnabled: r.payouts, chargesEnabled: r.charges, detailsSubmitted: r.details, requirementsDue: r.due };
   }
 
-  it('two accounts given the same reports, several orders at once, duplicates: the table’s status', async () => {
-    const p = await m.platform();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(reportArb, { minLength: 1, maxLength: 4 }),
-        fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
-        async (reports, keys) => {
-          const accounts = [];
-          for (let i = 0; i < 2; i++) {
-            const acc = await m.account(p);
-            const res = await t.call('POST', '/v1/stripe/connect/onboarding', {
-              key: p.key,
-              body: { accountId: acc, refreshUrl: 'https://platform.example/r', returnUrl: 'https://platform.example/d' },
-            });
-            // Stripe's reports come after the retrieval onboarding made.
-            const base = Math.floor(t.clock.now().getTime() / 1000) + 10;
-            const acct = m.ok(res, 201).stripeAccountId as string;
-            const events = reports.map((report) => ({
-              report,
-              event: standIn.accountUpdated(acct, patchOf(report), { created: base + report.second }),
-            }));
-            accounts.push({ acc, events });
-          }
-          const streams = accounts.flatMap((a, i) =>
-            orders(
-              a.events.map((e) => e.event),
-              keys.slice(i * 20),
-            ),
-          );
-          await deliverStreams(streams);
-          for (const a of accounts) {
-            const view = m.ok(await t.call('GET', `/v1/accounts/${a.acc}/stripe-connect`, { key: OPERATOR_KEY }), 200);
-            const want = held(a.events.map((e) => ({ report: e.report, id: e.event.id })));
-            expect(
-              {
-                payoutsEnabled: view.payoutsEnabled,
-                chargesEnabled: view.chargesEnabled,
-                detailsSubmitted: view.detailsSubmitted,
-                requirementsDue: view.requirementsDue,
-              },
-              JSON.stringify(reports),
-            ).toEqual(want);
-          }
-        },
-      ),
-      { numRuns: onPostgres ? 30 : 15 },
-    );
-  }, SHRINK_TIMEOUT);
+  it(
+    'two accounts given the same reports, several orders at once, duplicates: the table’s status',
+    async () => {
+      const p = await m.platform();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(reportArb, { minLength: 1, maxLength: 4 }),
+          fc.array(fc.nat(), { minLength: 40, maxLength: 40 }),
+          async (reports, keys) => {
+            const accounts = [];
+            for (let i = 0; i < 2; i++) {
+              const acc = await m.account(p);
+              const res = await t.call('POST', '/v1/stripe/connect/onboarding', {
+                key: p.key,
+                body: { accountId: acc, refreshUrl: 'https://platform.example/r', returnUrl: 'https://platform.example/d' },
+              });
+              // Stripe's reports come after the retrieval onboarding made.
+              const base = Math.floor(t.clock.now().getTime() / 1000) + 10;
+              const acct = m.ok(res, 201).stripeAccountId as string;
+              const events = reports.map((report) => ({
+                report,
+                event: standIn.accountUpdated(acct, patchOf(report), { created: base + report.second }),
+              }));
+              accounts.push({ acc, events });
+            }
+            const streams = accounts.flatMap((a, i) =>
+              orders(
+                a.events.map((e) => e.event),
+                keys.slice(i * 20),
+              ),
+            );
+            await deliverStreams(streams);
+            for (const a of accounts) {
+              const view = m.ok(await t.call('GET', `/v1/accounts/${a.acc}/stripe-connect`, { key: OPERATOR_KEY }), 200);
+              const want = held(a.events.map((e) => ({ report: e.report, id: e.event.id })));
+              expect(
+                {
+                  payoutsEnabled: view.payoutsEnabled,
+                  chargesEnabled: view.chargesEnabled,
+                  detailsSubmitted: view.detailsSubmitted,
+                  requirementsDue: view.requirementsDue,
+                },
+                JSON.stringify(reports),
+              ).toEqual(want);
+            }
+          },
+        ),
+        { numRuns: onPostgres ? 30 : 15 },
+      );
+    },
+    SHRINK_TIMEOUT,
+  );
 });

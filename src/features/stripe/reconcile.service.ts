@@ -115,7 +115,9 @@ async function reconcileTrade(trx: Trx, p: PaymentRow, eventId: string, now: Dat
     // money goes back to the card once, unless Stripe has already returned it.
     if (!refundNeeded(p)) return [];
     const reason = trade.status === 'released' ? (trade.release_reason ?? 'trade_released') : 'settled_from_balance';
-    const id = (await requestRefund(trx, p, { eventId, reason }, now)) ?? (await rearmDisputedRefund(trx, p.id, now));
+    const id =
+      (await requestRefund(trx, p, { eventId, reason }, now)) ??
+      (p.dispute_status === 'won' ? await rearmDisputedRefund(trx, p.id, now) : null);
     return id ? [id] : [];
   }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { ulid } from 'ulid';
 import type { Trx } from '../../db/database.js';
 import type { Deps } from '../../deps.js';
@@ -67,12 +68,17 @@ export async function requestRefund(
 
 /**
  * A dispute was won after Stripe refused our refund because of it: the money is still ours to give
- * back, so the request is sent again (same idempotency key). Returns its id, or null.
+ * back, so the request is sent again — under a new idempotency key, since Stripe would answer the
+ * old one with its first (refused) answer. Returns its id, or null.
  */
 export async function rearmDisputedRefund(trx: Trx, paymentId: string, now: Date): Promise<string | null> {
   const row = await trx
     .updateTable('stripe_refunds')
-    .set({ refused_code: null, next_attempt_at: now })
+    .set({
+      refused_code: null,
+      next_attempt_at: now,
+      idempotency_key: sql<string>`idempotency_key || cast(${'-dispute-won'} as text)`,
+    })
     .where('payment_id', '=', paymentId)
     .where('refused_code', '=', 'charge_disputed')
     .returning('id')
