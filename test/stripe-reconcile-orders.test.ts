@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseExpiredReservations } from '../src/features/market/trades.service.js';
+import type { MemoryLogger } from '../src/ports/logger.js';
 import { runScheduledWork } from '../src/scheduled.js';
 import type { TestApp } from './support/harness.js';
 import { expectedOutcome, PRICE, type TradeFacts, type TradeOutcome, tradeFactsArb } from './support/stripe-outcomes.js';
@@ -50,7 +51,9 @@ async function deliverUntilAccepted(event: Signed) {
   for (let attempt = 1; ; attempt++) {
     const reply = await s.deliver(event);
     if (reply.status === 200 || attempt === 5) {
-      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+      const requestId = (reply.body as { requestId?: string }).requestId;
+      const logged = (t.deps.log as MemoryLogger).lines.filter((l) => requestId && l.fields?.requestId === requestId);
+      expect(reply.status, JSON.stringify({ reply: reply.body, logged })).toBe(200);
       return;
     }
   }
