@@ -16,9 +16,10 @@ const enablement = (s: Pick<ConnectAccountStatus, 'payoutsEnabled' | 'chargesEna
 /**
  * Records what Stripe said about a connected account at `at`, unless the report held is newer:
  * Stripe may deliver an older account.updated after a newer one. Stripe's `created` has second
- * precision, so two reports from the same second are ordered by what they say — the less enabled
- * one wins (when in doubt, no payouts until Stripe says more) — and then by event id (a retrieval,
- * without one, comes first), so the same reports give the same status in every delivery order.
+ * precision, so two events from the same second are ordered by what they say — the less enabled
+ * one wins (when in doubt, no payouts until Stripe says more) — and then by event id, so the same
+ * events give the same status in every delivery order. A retrieval (`eventId` null: our own read,
+ * in our own order) and an event from the same second apply in arrival order.
  * Returns false if the Stripe account is not one of ours.
  */
 export async function recordConnectStatus(
@@ -49,10 +50,13 @@ export async function recordConnectStatus(
         eb('status_at', '<', at),
         eb.and([
           eb('status_at', '=', at),
-          eb.or([
-            eb(heldRank, '>', rank),
-            eb.and([eb(heldRank, '=', rank), eb(sql<string>`coalesce(status_event_id, '')`, '<=', eventId ?? '')]),
-          ]),
+          eventId === null
+            ? eb.lit(true)
+            : eb.or([
+                eb('status_event_id', 'is', null),
+                eb(heldRank, '>', rank),
+                eb.and([eb(heldRank, '=', rank), eb('status_event_id', '<=', eventId)]),
+              ]),
         ]),
       ]),
     )
