@@ -171,7 +171,7 @@ describe('reconciliation: the same facts give the same outcome in every order (i
             await expectNoExcess(w);
           },
         ),
-        { numRuns: onPostgres ? 40 : 18 },
+        { numRuns: onPostgres ? 40 : 14 },
       );
     },
     SHRINK_TIMEOUT,
@@ -203,7 +203,7 @@ describe('reconciliation: the same facts give the same outcome in every order (i
           for (const x of w.trades) expect(await endState(w, x), `facts ${JSON.stringify(facts)}`).toEqual(want);
           await expectNoExcess(w);
         }),
-        { numRuns: onPostgres ? 25 : 6 },
+        { numRuns: onPostgres ? 25 : 5 },
       );
     },
     SHRINK_TIMEOUT,
