@@ -139,17 +139,32 @@ describe('purchase on the stripe rail', () => {
     expect(new Set(keys.map((r) => r.idempotencyKey))).toEqual(new Set([`haipai-pi-${first!.id}`]));
   });
 
-  it('releases the reservation when the payment fails or is canceled', async () => {
-    for (const kind of ['payment_failed', 'canceled'] as const) {
-      const { trade: body, intent, listing, p } = await st.reserved();
-      const object = kind === 'canceled' ? standIn.canceled(intent) : standIn.failed(intent);
-      expect((await s.deliver(standIn.signedEvent(`payment_intent.${kind}`, object))).status).toBe(200);
-      expect(await st.tradeRow(body.id)).toMatchObject({
-        status: 'released',
-        release_reason: kind === 'canceled' ? 'payment_canceled' : 'payment_failed',
-      });
-      expect(m.ok(await t.call('GET', `/v1/listings/${listing.id}`, { key: p.key }), 200).status).toBe('open');
-    }
+  it('releases the reservation when the payment is canceled', async () => {
+    const { trade: body, intent, listing, p } = await st.reserved();
+    expect((await s.deliver(standIn.signedEvent('payment_intent.canceled', standIn.canceled(intent)))).status).toBe(200);
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'released', release_reason: 'payment_canceled' });
+    expect(m.ok(await t.call('GET', `/v1/listings/${listing.id}`, { key: p.key }), 200).status).toBe('open');
+  });
+
+  it('keeps the reservation when a payment attempt fails: the buyer pays again and the trade settles', async () => {
+    const { trade: body, intent, unit, buyer } = await st.reserved();
+    const failed = standIn.signedEvent('payment_intent.payment_failed', standIn.failed(intent));
+    expect((await s.deliver(failed)).status).toBe(200);
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'reserved' });
+    expect((await s.deliver(standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent)))).status).toBe(200);
+    // Another failed attempt's event arrives late: the sale stands.
+    const late = standIn.signedEvent('payment_intent.payment_failed', standIn.failed(intent));
+    expect((await s.deliver(late)).status).toBe(200);
+    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'settled' });
+    expect(await m.owner(unit.id)).toBe(buyer);
+    // Unpaid, the reservation lapses as any other: the schedule releases it.
+    const unpaid = await st.reserved();
+    expect((await s.deliver(standIn.signedEvent('payment_intent.payment_failed', standIn.failed(unpaid.intent)))).status).toBe(
+      200,
+    );
+    t.clock.advance(16 * 60);
+    await runScheduledWork(t.deps);
+    expect(await st.tradeRow(unpaid.trade.id)).toMatchObject({ status: 'released', release_reason: 'reservation_expired' });
   });
 
   it('refunds automatically, never settles, when the payment succeeds after the reservation lapsed', async () => {
@@ -266,14 +281,21 @@ describe('refunds and disputes', () => {
     expect((await eventsOf(body.id)).filter((e) => e === 'trade.refunded')).toHaveLength(1);
   });
 
-  it('a refund that arrives before the payment succeeded releases the trade and settles nothing', async () => {
-    const { trade: body, intent, unit, seller } = await st.reserved();
-    expect((await s.deliver(standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent)))).status).toBe(200);
-    expect((await s.deliver(standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent)))).status).toBe(200);
-    expect(await st.tradeRow(body.id)).toMatchObject({ status: 'released', release_reason: 'payment_refunded' });
-    expect(await m.owner(unit.id)).toBe(seller);
-    expect(await st.journalsOf(body.id)).toHaveLength(0);
-    expect(refundRequests(intent.id as string)).toHaveLength(0);
+  it('a refund that arrives before the payment succeeded ends as if it came after: settled, reversed, frozen', async () => {
+    for (const order of ['refund first', 'success first'] as const) {
+      const { trade: body, intent, unit, buyer, seller, creator } = await st.reserved();
+      const refunded = standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent));
+      const succeeded = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent));
+      for (const e of order === 'refund first' ? [refunded, succeeded] : [succeeded, refunded])
+        expect((await s.deliver(e)).status).toBe(200);
+      expect(await st.tradeRow(body.id)).toMatchObject({ status: 'settled' });
+      expect((await st.journalsOf(body.id)).map((j) => j.kind)).toEqual(['payment', 'trade', 'reversal', 'refund']);
+      await expectExactReversal(body.id);
+      expect(await balances(buyer, seller, creator)).toEqual([0, 0, 0]);
+      expect(await unitRow(unit.id)).toMatchObject({ frozen: true, owner_id: buyer });
+      // Stripe has already returned the money: the exchange asks for no refund of its own.
+      expect(refundRequests(intent.id as string)).toHaveLength(0);
+    }
   });
 
   it('a dispute freezes the unit and holds the proceeds; won, both are released', async () => {

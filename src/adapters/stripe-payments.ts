@@ -1,5 +1,11 @@
 import Stripe from 'stripe';
-import { connectAccountStatus, type PaymentEvent, type Payments, WebhookSignatureError } from '../ports/payments.js';
+import {
+  connectAccountStatus,
+  type PaymentEvent,
+  type Payments,
+  RefundRefusedError,
+  WebhookSignatureError,
+} from '../ports/payments.js';
 
 export interface StripeSettings {
   secretKey: string;
@@ -47,11 +53,17 @@ export function stripePayments(settings: StripeSettings): Payments {
       return { id: pi.id, clientSecret: pi.client_secret ?? '', status: pi.status };
     },
     async createRefund(input) {
-      const refund = await stripe.refunds.create(
-        { payment_intent: input.paymentIntentId, metadata: input.metadata },
-        { idempotencyKey: input.idempotencyKey },
-      );
-      return { id: refund.id, status: refund.status ?? 'pending' };
+      try {
+        const refund = await stripe.refunds.create(
+          { payment_intent: input.paymentIntentId, metadata: input.metadata },
+          { idempotencyKey: input.idempotencyKey },
+        );
+        return { id: refund.id, status: refund.status ?? 'pending' };
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (code === 'charge_already_refunded' || code === 'charge_disputed') throw new RefundRefusedError(code);
+        throw err;
+      }
     },
     async createConnectedAccount(input) {
       const account = await stripe.accounts.create(

@@ -14,6 +14,7 @@ export interface Payments {
     metadata: Record<string, string>;
     description?: string;
   }): Promise<{ id: string; clientSecret: string; status: string }>;
+  /** Refunds what is left of the payment; throws `RefundRefusedError` when Stripe never will. */
   createRefund(input: {
     paymentIntentId: string;
     idempotencyKey: string;
@@ -96,3 +97,13 @@ export interface PaymentEvent {
 }
 
 export class WebhookSignatureError extends Error {}
+
+/**
+ * Stripe will never make this refund: the charge is already refunded in full, or it is disputed
+ * (Stripe's error codes `charge_already_refunded`, `charge_disputed`). Not worth retrying.
+ */
+export class RefundRefusedError extends Error {
+  constructor(readonly code: 'charge_already_refunded' | 'charge_disputed') {
+    super(`Stripe refused the refund: ${code}`);
+  }
+}

@@ -16,10 +16,20 @@ function nested(params: Record<string, string>, name: string): Record<string, st
   return out;
 }
 
+/** What Stripe knows about a PaymentIntent's charge: refunded so far, and its dispute's status. */
+export interface ChargeState {
+  amountRefunded: number;
+  dispute: 'needs_response' | 'won' | 'lost' | null;
+}
+
 /** What the answers read and keep: the stand-in's objects, its clock, and its test hook. */
 export interface StandInState {
   intents: Map<string, Json>;
   accounts: Map<string, Json>;
+  /** By PaymentIntent id: refunds and disputes as they stand at Stripe (the event builders record them). */
+  charges: Map<string, ChargeState>;
+  /** Refunds Stripe made at the exchange's request. */
+  refunds: Json[];
   /** Unix seconds. */
   now(): number;
   onPaymentIntentCreated?: (intent: Json) => Promise<void>;
@@ -72,20 +82,32 @@ export async function answerStripeRequest(
         body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } },
       };
     }
-    return {
-      status: 200,
-      body: {
-        id: `re_${rand(24)}`,
-        object: 'refund',
-        amount: Number(params.amount ?? intent.amount),
-        currency: intent.currency,
-        payment_intent: intent.id,
-        charge: `ch_${String(intent.id).slice(3)}`,
-        metadata: nested(params, 'metadata'),
-        status: 'succeeded',
-        created: now(),
-      },
+    // Stripe refuses to refund a charge that is already refunded in full, or disputed (open or lost).
+    const charge = state.charges.get(String(intent.id)) ?? { amountRefunded: 0, dispute: null };
+    const refused = (code: string, message: string) => ({
+      status: 400,
+      body: { error: { type: 'invalid_request_error', code, message } },
+    });
+    if (charge.dispute === 'needs_response' || charge.dispute === 'lost') {
+      return refused('charge_disputed', `Charge for ${intent.id} has been charged back; it cannot be refunded.`);
+    }
+    const left = Number(intent.amount) - charge.amountRefunded;
+    if (left <= 0) return refused('charge_already_refunded', `Charge for ${intent.id} has already been refunded.`);
+    const amount = Math.min(Number(params.amount ?? left), left);
+    state.charges.set(String(intent.id), { ...charge, amountRefunded: charge.amountRefunded + amount });
+    const refund: Json = {
+      id: `re_${rand(24)}`,
+      object: 'refund',
+      amount,
+      currency: intent.currency,
+      payment_intent: intent.id,
+      charge: `ch_${String(intent.id).slice(3)}`,
+      metadata: nested(params, 'metadata'),
+      status: 'succeeded',
+      created: now(),
     };
+    state.refunds.push(refund);
+    return { status: 200, body: refund };
   }
   if (method === 'POST' && path === '/v1/accounts') {
     const account: Json = {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import { startTestApp } from './harness.js';
-import { answerStripeRequest, type Json, rand, type StandInState } from './stripe-standin-api.js';
+import { answerStripeRequest, type ChargeState, type Json, rand, type StandInState } from './stripe-standin-api.js';
 
 /**
  * A STAND-IN for api.stripe.com, for tests only: Stripe's API cannot be reached from this machine
@@ -34,6 +34,14 @@ export interface StripeStandIn {
   /** The next `times` requests to `path` get a 500 (the SDK retries once, so 2 fail a call). */
   failNext(path: string, times: number): void;
   intents: Map<string, Json>;
+  /**
+   * By PaymentIntent id, what Stripe knows of its charge: building a refund or dispute event records
+   * it here (it has happened at Stripe, whenever its event is delivered), and a refund request is
+   * answered from it as Stripe would (`charge_already_refunded`, `charge_disputed`).
+   */
+  charges: Map<string, ChargeState>;
+  /** Refunds the stand-in made at the exchange's request. */
+  refunds: Json[];
   /** Connected accounts as GET /v1/accounts/:id answers them. */
   accounts: Map<string, Json>;
   /**
@@ -63,8 +71,8 @@ export interface StripeStandIn {
   succeeded(intent: Json): Json;
   failed(intent: Json): Json;
   canceled(intent: Json): Json;
-  /** The intent's charge, fully refunded. */
-  refundedCharge(intent: Json): Json;
+  /** The intent's charge with `refunded` of it refunded so far (default: all of it). */
+  refundedCharge(intent: Json, refunded?: number): Json;
   dispute(intent: Json, status: 'needs_response' | 'won' | 'lost'): Json;
   close(): Promise<void>;
 }
@@ -87,6 +95,9 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
   const failures = new Map<string, number>();
   const intents = new Map<string, Json>();
   const accounts = new Map<string, Json>();
+  const charges = new Map<string, ChargeState>();
+  const refunds: Json[] = [];
+  const chargeOf = (pi: Json) => charges.get(String(pi.id)) ?? { amountRefunded: 0, dispute: null };
   const now = () => Math.floor((standIn.clock?.now() ?? new Date()).getTime() / 1000);
 
   const standIn: StripeStandIn = {
@@ -96,6 +107,8 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     connectWebhookSecret,
     requests,
     intents,
+    charges,
+    refunds,
     accounts,
     failNext(path, times) {
       failures.set(path, times);
@@ -146,33 +159,42 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
       last_payment_error: { code: 'card_declined', message: 'Your card was declined.' },
     }),
     canceled: (pi) => ({ ...pi, status: 'canceled', cancellation_reason: 'abandoned' }),
-    refundedCharge: (pi) => ({
-      id: `ch_${String(pi.id).slice(3)}`,
-      object: 'charge',
-      amount: pi.amount,
-      amount_refunded: pi.amount,
-      currency: pi.currency,
-      paid: true,
-      refunded: true,
-      payment_intent: pi.id,
-      metadata: {},
-      transfer_group: pi.transfer_group ?? null,
-    }),
-    dispute: (pi, status) => ({
-      id: `dp_${String(pi.id).slice(3)}`,
-      object: 'dispute',
-      amount: pi.amount,
-      currency: pi.currency,
-      charge: `ch_${String(pi.id).slice(3)}`,
-      payment_intent: pi.id,
-      reason: 'fraudulent',
-      status,
-    }),
+    refundedCharge(pi, refunded = Number(pi.amount)) {
+      const charge = chargeOf(pi);
+      charges.set(String(pi.id), { ...charge, amountRefunded: Math.max(charge.amountRefunded, refunded) });
+      return {
+        id: `ch_${String(pi.id).slice(3)}`,
+        object: 'charge',
+        amount: pi.amount,
+        amount_refunded: refunded,
+        currency: pi.currency,
+        paid: true,
+        refunded: refunded >= Number(pi.amount),
+        payment_intent: pi.id,
+        metadata: {},
+        transfer_group: pi.transfer_group ?? null,
+      };
+    },
+    dispute(pi, status) {
+      charges.set(String(pi.id), { ...chargeOf(pi), dispute: status });
+      return {
+        id: `dp_${String(pi.id).slice(3)}`,
+        object: 'dispute',
+        amount: pi.amount,
+        currency: pi.currency,
+        charge: `ch_${String(pi.id).slice(3)}`,
+        payment_intent: pi.id,
+        reason: 'fraudulent',
+        status,
+      };
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const state: StandInState = {
     intents,
     accounts,
+    charges,
+    refunds,
     now,
     onPaymentIntentCreated: (intent) => standIn.onPaymentIntentCreated?.(intent) ?? Promise.resolve(),
   };

@@ -44,8 +44,7 @@ export function stripeTrades(t: TestApp, m: ReturnType<typeof marketWorld>, stan
 
   /** A charge.refunded event whose charge has `refunded` of `intent`'s amount refunded in all so far. */
   function refundedSoFar(intent: Json, refunded: number) {
-    const charge = standIn.refundedCharge(intent);
-    return standIn.signedEvent('charge.refunded', { ...charge, amount_refunded: refunded, refunded: refunded === charge.amount });
+    return standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent, refunded));
   }
 
   const tradeRow = (id: string) => t.deps.db.selectFrom('trades').selectAll().where('id', '=', id).executeTakeFirstOrThrow();

@@ -56,6 +56,12 @@ export interface StripeRefundsTable {
   last_error: string | null;
   created_at: Timestamp;
   sent_at: Timestamp | null;
+  /** schema/0016: Stripe refused it for good (already refunded in full, or disputed). */
+  refused_code: ColumnType<
+    'charge_already_refunded' | 'charge_disputed' | null,
+    'charge_already_refunded' | 'charge_disputed' | null | undefined,
+    'charge_already_refunded' | 'charge_disputed' | null
+  >;
 }
 
 /** schema/0007_stripe.sql, onboarding status from schema/0010_connect_status.sql */
@@ -70,6 +76,8 @@ export interface StripeConnectedAccountsTable {
   requirements_due: ColumnType<string[], string | undefined, string>;
   disabled_reason: ColumnType<string | null, string | null | undefined, string | null>;
   status_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** schema/0016: the account.updated event the held report came from (null: a retrieval, or none yet). */
+  status_event_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface StripeTransfersTable {

@@ -6,7 +6,19 @@ import { type PaymentRow, updatePayment } from './payments.repo.js';
 import { tradeCredits } from './trade-credits.js';
 import { freezeForPayment, tradeContext } from './unit-freeze.service.js';
 
-const holdHolder = (tradeId: string) => `hold:${tradeId}`;
+export const holdHolder = (tradeId: string) => `hold:${tradeId}`;
+
+/** What the dispute's hold of a trade has now (partial refunds may have taken some of it back). */
+export async function heldFor(trx: Trx, trade: Row<'trades'>): Promise<bigint> {
+  const row = await trx
+    .selectFrom('balances')
+    .select('amount')
+    .where('holder', '=', holdHolder(trade.id))
+    .where('currency', '=', trade.currency)
+    .forUpdate()
+    .executeTakeFirst();
+  return row?.amount ?? 0n;
+}
 
 /**
  * What a dispute holds: the seller's proceeds that partial refunds have not taken back, as far as
@@ -60,15 +72,10 @@ export async function holdProceeds(trx: Trx, trade: Row<'trades'>, p: PaymentRow
   await freezeForPayment(trx, trade, 'payment_disputed', now);
 }
 
-/** Gives back what a dispute held (if anything was); once, whichever way the dispute ended. */
+/** Gives back what the dispute's hold still has (if anything); once, whichever way the dispute ended. */
 export async function releaseHold(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date): Promise<PaymentRow> {
-  if (!p.hold_journal_id) return updatePayment(trx, p.id, { hold_released_at: now }, now);
-  const held = await trx
-    .selectFrom('postings')
-    .select('amount')
-    .where('journal_id', '=', p.hold_journal_id)
-    .where('holder', '=', holdHolder(trade.id))
-    .executeTakeFirstOrThrow();
+  const held = p.hold_journal_id ? await heldFor(trx, trade) : 0n;
+  if (held <= 0n) return updatePayment(trx, p.id, { hold_released_at: now }, now);
   const releaseId = await postJournal(
     trx,
     {
@@ -77,8 +84,8 @@ export async function releaseHold(trx: Trx, trade: Row<'trades'>, p: PaymentRow,
       tradeId: trade.id,
       memo: `Stripe dispute ${p.dispute_id} closed`,
       postings: [
-        { holder: holdHolder(trade.id), role: 'hold', amount: -held.amount },
-        { holder: trade.seller_id, role: 'hold', amount: held.amount },
+        { holder: holdHolder(trade.id), role: 'hold', amount: -held },
+        { holder: trade.seller_id, role: 'hold', amount: held },
       ],
     },
     now,

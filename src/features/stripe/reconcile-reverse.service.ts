@@ -1,26 +1,26 @@
 import type { Trx } from '../../db/database.js';
-import type { Row } from '../../db/schema.js';
+import type { PostingsTable, Row } from '../../db/schema.js';
 import { recordEvent } from '../events/events.repo.js';
 import { EXTERNAL, owedIn, postJournal } from '../ledger/ledger.repo.js';
 import { largestRemainder } from '../ledger/split.js';
 import { type PaymentRow, updatePayment } from './payments.repo.js';
-import { releaseHold } from './reconcile-hold.service.js';
+import { heldFor, holdHolder, releaseHold } from './reconcile-hold.service.js';
 import { tradeCredits } from './trade-credits.js';
-import { freezeForPayment, tradeContext } from './unit-freeze.service.js';
+import { tradeContext } from './unit-freeze.service.js';
 
 /**
  * A full refund or a lost dispute: any hold goes back to the seller, every credit of the trade
  * journal that partial refunds have not already taken back is reversed (posting by posting when
  * there were none, so the reversal is the trade journal negated), and the rest of the price leaves
- * to the card. The unit is frozen where it is: ownership stays as recorded and an official decides
- * what happens to it.
+ * to the card. The caller freezes the unit where it is (`freezeForFacts`): ownership stays as
+ * recorded and an official decides.
  */
-export async function reverseTrade(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date) {
+export async function reverseTrade(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date): Promise<PaymentRow> {
   if (p.hold_placed_at && !p.hold_released_at) p = await releaseHold(trx, trade, p, now);
   const credits = await tradeCredits(trx, trade);
   const reason = p.refunded_at ? 'refunded' : 'dispute_lost';
-  const taken = await takeBack(trx, trade, credits, trade.price - p.amount_reversed, { full: true, reason }, now);
-  await updatePayment(
+  const taken = await takeBack(trx, trade, p, credits, trade.price - p.amount_reversed, { full: true, reason }, now);
+  p = await updatePayment(
     trx,
     p.id,
     { reversal_journal_id: taken.reversalId, refund_journal_id: taken.refundId, amount_reversed: trade.price },
@@ -35,26 +35,29 @@ export async function reverseTrade(trx: Trx, trade: Row<'trades'>, p: PaymentRow
     platformId: trade.platform_id,
     facts: { tradeId: trade.id, amount: Number(taken.amount), currency: trade.currency, ...taken.facts },
   });
-  await freezeForPayment(trx, trade, reason, now);
+  return p;
 }
 
 /**
  * A partial refund (Stripe's refunded total grew, the charge is not fully refunded): the new part
  * is taken back from the trade's credits in proportion to what is left of each, and leaves to the
- * card. The sale stands: the unit stays with the buyer and is not frozen.
+ * card. The sale stands: the unit stays with the buyer and is not frozen. While a dispute holds the
+ * seller's proceeds, the seller's part comes out of the hold first, so the end state is the same
+ * whether the refund or the dispute was heard of first.
  */
-export async function reversePartially(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date) {
+export async function reversePartially(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date): Promise<PaymentRow> {
   const amount = p.amount_refunded - p.amount_reversed;
-  if (amount <= 0n) return;
+  if (amount <= 0n) return p;
   const taken = await takeBack(
     trx,
     trade,
+    p,
     await tradeCredits(trx, trade),
     amount,
     { full: false, reason: 'partially_refunded' },
     now,
   );
-  await updatePayment(trx, p.id, { amount_reversed: p.amount_refunded }, now);
+  const updated = await updatePayment(trx, p.id, { amount_reversed: p.amount_refunded }, now);
   const ctx = await tradeContext(trx, trade);
   await recordEvent(trx, {
     type: 'trade.partially_refunded',
@@ -70,6 +73,7 @@ export async function reversePartially(trx: Trx, trade: Row<'trades'>, p: Paymen
       ...taken.facts,
     },
   });
+  return updated;
 }
 
 /**
@@ -81,6 +85,7 @@ export async function reversePartially(trx: Trx, trade: Row<'trades'>, p: Paymen
 async function takeBack(
   trx: Trx,
   trade: Row<'trades'>,
+  p: PaymentRow,
   credits: Awaited<ReturnType<typeof tradeCredits>>,
   amount: bigint,
   { full, reason }: { full: boolean; reason: string },
@@ -91,6 +96,23 @@ async function takeBack(
     amount,
     left.map((c) => c.credited - c.reversed),
   );
+  // A dispute's hold is the seller's money set aside: the seller's part is taken from it first.
+  let fromHold = 0n;
+  if (p.hold_placed_at && !p.hold_released_at) {
+    const held = await heldFor(trx, trade);
+    const i = left.findIndex((c) => c.holder === trade.seller_id && c.role === 'seller');
+    const sellerPart = i >= 0 ? parts[i]! : 0n;
+    fromHold = sellerPart < held ? sellerPart : held;
+  }
+  const postings: { holder: string; role: PostingsTable['role']; amount: bigint }[] = [
+    { holder: trade.buyer_id, role: 'buyer', amount },
+    ...left.map((c, i) => ({
+      holder: c.holder,
+      role: c.role,
+      amount: -(c.holder === trade.seller_id && c.role === 'seller' ? parts[i]! - fromHold : parts[i]!),
+    })),
+    { holder: holdHolder(trade.id), role: 'hold', amount: -fromHold },
+  ];
   const reversalId = await postJournal(
     trx,
     {
@@ -100,10 +122,7 @@ async function takeBack(
       // The trade journal is reversed once (UNIQUE): by the reversal that takes back all that is left.
       reverses: full ? trade.journal_id! : undefined,
       memo: `Stripe ${reason}`,
-      postings: [
-        { holder: trade.buyer_id, role: 'buyer', amount },
-        ...left.map((c, i) => ({ holder: c.holder, role: c.role, amount: -parts[i]! })),
-      ],
+      postings: postings.filter((x) => x.amount !== 0n),
       shortfall: 'owe',
     },
     now,

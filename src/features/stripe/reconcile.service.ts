@@ -7,8 +7,8 @@ import { schedulePayouts } from './payout-scheduling.service.js';
 import { holdProceeds, releaseHold } from './reconcile-hold.service.js';
 import { reversePartially, reverseTrade } from './reconcile-reverse.service.js';
 import { collectAndSettle, settlementRefusal } from './reconcile-settle.service.js';
-import { requestRefund } from './refunds.service.js';
-import { liftDisputeFreeze } from './unit-freeze.service.js';
+import { rearmDisputedRefund, requestRefund } from './refunds.service.js';
+import { freezeForFacts, liftDisputeFreeze } from './unit-freeze.service.js';
 
 /**
  * Brings the ledger, the trade and the unit in line with what Stripe has told us about a payment
@@ -43,65 +43,92 @@ export async function reconcilePayment(
   return { refunds, transfers };
 }
 
+/**
+ * Stripe has said the charge went through: it succeeded, or it was refunded or disputed, which only
+ * a charge that succeeded can be. So a refund or dispute that arrives before `succeeded` is already
+ * proof of payment, and the trade is decided the same way whichever comes first.
+ */
+export function isPaid(p: PaymentRow): boolean {
+  return p.succeeded_at !== null || p.amount_refunded > 0n || p.refunded_at !== null || p.dispute_status !== null;
+}
+
+/** All of the payment went back: refunded in full, or lost in a dispute. */
 function wantsReversal(p: PaymentRow) {
   return p.refunded_at !== null || p.dispute_status === 'lost';
+}
+
+/**
+ * The exchange must send the payment back itself: paid, not all refunded at Stripe, and no dispute
+ * that is returning it (open or lost; Stripe refuses to refund a disputed charge).
+ */
+function refundNeeded(p: PaymentRow) {
+  return (
+    isPaid(p) &&
+    p.refunded_at === null &&
+    p.amount_refunded < p.amount &&
+    p.dispute_status !== 'open' &&
+    p.dispute_status !== 'lost'
+  );
 }
 
 async function lockTrade(trx: Trx, id: string) {
   return trx.selectFrom('trades').selectAll().where('id', '=', id).forUpdate().executeTakeFirstOrThrow();
 }
 
+/**
+ * The row of the outcome table (README.md in this folder) for the facts on the payment row, reached
+ * from wherever the trade stands. Only two things are decided once and for good, each at the first
+ * proof of payment: whether the trade settles (the reservation still holds, the seller still owns
+ * the unit, it is not frozen) or is released. Everything after that — reversals, holds, freezes,
+ * the refund request — is brought to what the facts say, so a later or repeated fact never changes
+ * what another order would have produced.
+ */
 async function reconcileTrade(trx: Trx, p: PaymentRow, eventId: string, now: Date, transfers: string[]): Promise<string[]> {
   let trade = await lockTrade(trx, p.trade_id!);
-  const refunds: string[] = [];
-  const refund = async (reason: string) => {
-    const id = await requestRefund(trx, p, { eventId, reason }, now);
-    if (id) refunds.push(id);
-  };
-
   if (trade.status === 'reserved') {
-    if (p.succeeded_at && !wantsReversal(p)) {
+    if (isPaid(p)) {
       const refusal = await settlementRefusal(trx, trade, p, now);
       if (refusal) {
         await releaseTrade(trx, trade.id, refusal, now);
-        await refund(refusal);
-        return refunds;
+      } else {
+        p = await collectAndSettle(trx, trade, p, now);
+        // Proceeds go out to Connect accounts unless Stripe is already taking the payment back
+        // (a dispute, or a full refund): then they stay on the clearing balance to be held or reversed.
+        if (p.dispute_status === null && !wantsReversal(p)) {
+          transfers.push(...(await schedulePayouts(trx, await lockTrade(trx, trade.id), p, now)));
+        }
       }
-      p = await collectAndSettle(trx, trade, p, now);
       trade = await lockTrade(trx, trade.id);
-      // Proceeds go out to Connect accounts, unless a dispute is already open (they stay to be held).
-      if (p.dispute_status === null) transfers.push(...(await schedulePayouts(trx, trade, p, now)));
-    } else if (wantsReversal(p)) {
-      await releaseTrade(trx, trade.id, 'payment_refunded', now);
-      return refunds;
-    } else if (p.canceled_at || p.failed_at) {
-      await releaseTrade(trx, trade.id, p.canceled_at ? 'payment_canceled' : 'payment_failed', now);
-      return refunds;
+    } else if (p.canceled_at) {
+      // Canceled is final at Stripe: no payment can follow, the unit is free again.
+      await releaseTrade(trx, trade.id, 'payment_canceled', now);
+      return [];
     } else {
-      return refunds;
+      // Nothing yet, or a failed attempt: the buyer may try again while the reservation holds.
+      return [];
     }
   }
 
-  if (trade.status === 'released') {
-    // Paid for a trade that can no longer happen (lapsed, failed earlier, cancelled): the money goes back.
-    if (p.succeeded_at && !wantsReversal(p)) await refund(trade.release_reason ?? 'trade_released');
-    return refunds;
+  if (trade.status === 'released' || !p.payment_journal_id) {
+    // Paid for a trade that did not happen on the card (released, or settled another way): the
+    // money goes back to the card once, unless Stripe has already returned it.
+    if (!refundNeeded(p)) return [];
+    const reason = trade.status === 'released' ? (trade.release_reason ?? 'trade_released') : 'settled_from_balance';
+    const id =
+      (await requestRefund(trx, p, { eventId, reason }, now)) ??
+      (p.dispute_status === 'won' ? await rearmDisputedRefund(trx, p.id, now) : null);
+    return id ? [id] : [];
   }
 
-  // Settled.
-  if (!p.payment_journal_id) {
-    // Settled some other way (the buyer's balance) before the card payment landed: return the card money.
-    if (p.succeeded_at && !wantsReversal(p)) await refund('settled_from_balance');
-    return refunds;
-  }
   if (wantsReversal(p)) {
     if (!p.reversal_journal_id) {
       transfers.push(...(await clawBackPayouts(trx, trade.id, now)));
-      await reverseTrade(trx, trade, p, now);
+      p = await reverseTrade(trx, trade, p, now);
     }
-    return refunds;
+    await freezeForFacts(trx, trade, p, now);
+    return [];
   }
-  if (p.amount_refunded > 0n) await reversePartially(trx, trade, p, now);
+  if (p.amount_refunded > p.amount_reversed) p = await reversePartially(trx, trade, p, now);
   if (p.dispute_status === 'open' && !p.hold_placed_at) {
     transfers.push(...(await clawBackPayouts(trx, trade.id, now)));
     await holdProceeds(trx, trade, p, now);
@@ -109,7 +136,7 @@ async function reconcileTrade(trx: Trx, p: PaymentRow, eventId: string, now: Dat
     p = await releaseHold(trx, trade, p, now);
     await liftDisputeFreeze(trx, trade, 'dispute_won', now);
   }
-  return refunds;
+  return [];
 }
 
 /**
@@ -118,9 +145,13 @@ async function reconcileTrade(trx: Trx, p: PaymentRow, eventId: string, now: Dat
  * has already gone back to the card, so a holder who has spent it owes the difference.
  */
 async function reconcileTopUp(trx: Trx, p: PaymentRow, eventId: string, now: Date): Promise<string[]> {
-  if (p.succeeded_at && !p.payment_journal_id && !wantsReversal(p)) {
+  // Credited once paid (a refund or dispute arriving first is proof of payment too), then taken back
+  // as far as the facts say, so every order ends with the same balance.
+  if (isPaid(p) && !p.payment_journal_id) {
     if (p.amount_received !== null && p.amount_received !== p.amount) {
-      // Never credit an amount other than the one asked for: the whole payment goes back to the card.
+      // Never credit an amount other than the one asked for: the whole payment goes back to the card,
+      // unless Stripe is returning it already (refunded in full, or disputed).
+      if (!refundNeeded(p)) return [];
       const refund = await requestRefund(trx, p, { eventId, reason: 'amount_mismatch' }, now);
       return refund ? [refund] : [];
     }

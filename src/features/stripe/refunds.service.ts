@@ -1,6 +1,8 @@
+import { sql } from 'kysely';
 import type { Trx } from '../../db/database.js';
 import type { Deps } from '../../deps.js';
 import { newId } from '../../ids.js';
+import { RefundRefusedError } from '../../ports/payments.js';
 import { recordEvent } from '../events/events.repo.js';
 import type { PaymentRow } from './payments.repo.js';
 
@@ -85,6 +87,26 @@ export async function requestRefund(
 }
 
 /**
+ * A dispute was won after Stripe refused our refund because of it: the money is still ours to give
+ * back, so the request is sent again — under a new idempotency key, since Stripe would answer the
+ * old one with its first (refused) answer. Returns its id, or null.
+ */
+export async function rearmDisputedRefund(trx: Trx, paymentId: string, now: Date): Promise<string | null> {
+  const row = await trx
+    .updateTable('stripe_refunds')
+    .set({
+      refused_code: null,
+      next_attempt_at: now,
+      idempotency_key: sql<string>`idempotency_key || cast(${'-dispute-won'} as text)`,
+    })
+    .where('payment_id', '=', paymentId)
+    .where('refused_code', '=', 'charge_disputed')
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id ?? null;
+}
+
+/**
  * Sends refund requests to Stripe (after commit; never inside a transaction). A failure is kept
  * on the row with the next attempt time; the scheduled run tries again with the same key.
  */
@@ -95,6 +117,7 @@ export async function sendRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments' |
     .selectAll()
     .where('id', 'in', ids)
     .where('sent_at', 'is', null)
+    .where('refused_code', 'is', null)
     .execute();
   for (const row of rows) {
     try {
@@ -110,6 +133,16 @@ export async function sendRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments' |
         .execute();
     } catch (err) {
       const attempts = row.attempts + 1;
+      if (err instanceof RefundRefusedError) {
+        // Stripe already returned the money (refunded, or the dispute is returning it): nothing to retry.
+        deps.log.info('stripe refund not needed', { refundRequestId: row.id, code: err.code });
+        await deps.db
+          .updateTable('stripe_refunds')
+          .set({ attempts, refused_code: err.code, last_error: err.message })
+          .where('id', '=', row.id)
+          .execute();
+        continue;
+      }
       deps.log.error('stripe refund request failed', { refundRequestId: row.id, attempts, error: (err as Error).message });
       await deps.db
         .updateTable('stripe_refunds')
@@ -131,6 +164,7 @@ export async function sendDueRefunds(deps: Pick<Deps, 'db' | 'clock' | 'payments
     .selectFrom('stripe_refunds')
     .select('id')
     .where('sent_at', 'is', null)
+    .where('refused_code', 'is', null)
     .where('next_attempt_at', '<=', deps.clock.now())
     .orderBy('next_attempt_at')
     .limit(50)

@@ -12,7 +12,7 @@ export interface TradeCredit {
 
 /**
  * The credits of a settled trade (seller, platform fee, royalties), in the trade journal's order,
- * with what `partial_reversal` journals have already taken back of each: a refund takes back what
+ * with what `partial_reversal` journals have already taken back of each (from the dispute's hold too): a refund takes back what
  * is left, so a series of partial refunds followed by a full one reverses each credit exactly once.
  */
 export async function tradeCredits(trx: Trx, trade: Row<'trades'>): Promise<TradeCredit[]> {
@@ -40,7 +40,9 @@ export async function tradeCredits(trx: Trx, trade: Row<'trades'>): Promise<Trad
     byKey.set(key, entry);
   }
   for (const r of reversed) {
-    const entry = byKey.get(`${r.holder}/${r.role}`);
+    // What a partial refund took from the dispute's hold was the seller's proceeds.
+    const key = r.holder === `hold:${trade.id}` ? `${trade.seller_id}/seller` : `${r.holder}/${r.role}`;
+    const entry = byKey.get(key);
     if (entry) entry.reversed -= r.amount;
   }
   return [...byKey.values()];

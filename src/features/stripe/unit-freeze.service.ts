@@ -1,6 +1,7 @@
 import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { liftFreezesOf, placeFreeze } from '../freezes/freezes.service.js';
+import type { PaymentRow } from './payments.repo.js';
 
 export async function tradeContext(trx: Trx, trade: Row<'trades'>) {
   return trx
@@ -24,6 +25,28 @@ export async function freezeForPayment(
 ) {
   await placeFreeze(trx, { unitId: trade.unit_id, cause, tradeId: trade.id, placedBy: 'stripe' }, now);
   if (cause !== 'payment_disputed') await liftDisputeFreeze(trx, trade, `superseded: ${cause}`, now);
+}
+
+/**
+ * After a full refund or a lost dispute, the unit is frozen for each of those facts that is on
+ * record, whichever arrived first: `refunded`, `dispute_lost`, or both. Each is placed once: one
+ * that an official has since lifted is not placed again by a late or repeated event.
+ */
+export async function freezeForFacts(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date) {
+  const causes = [
+    ...(p.refunded_at ? (['refunded'] as const) : []),
+    ...(p.dispute_status === 'lost' ? (['dispute_lost'] as const) : []),
+  ];
+  for (const cause of causes) {
+    const ever = await trx
+      .selectFrom('unit_freezes')
+      .select('id')
+      .where('unit_id', '=', trade.unit_id)
+      .where('trade_id', '=', trade.id)
+      .where('cause', '=', cause)
+      .executeTakeFirst();
+    if (!ever) await freezeForPayment(trx, trade, cause, now);
+  }
 }
 
 /** A dispute closed: its freeze (only its own) is lifted. */

@@ -42,6 +42,12 @@ function paymentRef(event: PaymentEvent): { id?: string; paymentIntentId?: strin
   return null;
 }
 
+/** What a Charge object says was taken from the card (minor units), if it says. */
+function chargedAmount(charge: Obj): bigint | null {
+  const amount = Number(charge.amount_captured ?? charge.amount);
+  return Number.isSafeInteger(amount) && amount > 0 ? BigInt(amount) : null;
+}
+
 /** The fact an event adds to its payment row; facts only accumulate, so arrival order does not matter. */
 function factOf(event: PaymentEvent, p: PaymentRow, now: Date): Partial<PaymentRow> | null {
   const o = event.data.object;
@@ -63,16 +69,27 @@ function factOf(event: PaymentEvent, p: PaymentRow, now: Date): Partial<PaymentR
       const total = BigInt(Math.max(0, Math.trunc(Number(o.amount_refunded ?? 0))));
       const refunded = total > p.amount_refunded ? total : p.amount_refunded;
       const full = o.refunded === true || refunded >= p.amount;
-      return { amount_refunded: refunded, refunded_at: full ? (p.refunded_at ?? now) : p.refunded_at };
+      return {
+        amount_refunded: refunded,
+        refunded_at: full ? (p.refunded_at ?? now) : p.refunded_at,
+        // A refunded charge was paid: this may be the first we hear of the payment (see isPaid).
+        charge_id: p.charge_id ?? str(o.id) ?? null,
+        amount_received: p.amount_received ?? chargedAmount(o),
+      };
     }
     case 'charge.dispute.created':
       return {
+        charge_id: p.charge_id ?? str(o.charge) ?? null,
         dispute_id: p.dispute_id ?? str(o.id) ?? null,
         // A close that arrived first wins: 'open' never overwrites a decision.
         dispute_status: p.dispute_status ?? 'open',
       };
     case 'charge.dispute.closed':
-      return { dispute_id: p.dispute_id ?? str(o.id) ?? null, dispute_status: o.status === 'lost' ? 'lost' : 'won' };
+      return {
+        charge_id: p.charge_id ?? str(o.charge) ?? null,
+        dispute_id: p.dispute_id ?? str(o.id) ?? null,
+        dispute_status: o.status === 'lost' ? 'lost' : 'won',
+      };
     default:
       return null;
   }
