@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
@@ -15,12 +14,14 @@ import { mediaRouter } from './features/media/media.index.js';
 import { partiesRouter } from './features/parties/parties.index.js';
 import { stripeRouter } from './features/stripe/stripe.index.js';
 import { logRouter } from './features/tlog/log.index.js';
+import { registerLogResources } from './features/tlog/log-resources.openapi.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
 import { webhooksRouter } from './features/webhooks/webhooks.index.js';
 import { authenticate } from './http/auth.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
 import { createRouter } from './http/router.js';
+import { pagesRouter } from './web/pages.index.js';
 
 /** The whole HTTP API. Runtime-specific things arrive in `deps`; nothing here touches process or bindings. */
 export function createApp(deps: Deps) {
@@ -95,8 +96,9 @@ export function createApp(deps: Deps) {
     },
     security: [{ apiKey: [] }],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Haipai API reference' }));
-  app.get('/', (c) => c.json({ name: 'haipai', docs: '/docs', openapi: '/openapi.json' }));
+  registerLogResources(app.openAPIRegistry);
+  // The web pages (/, /docs, /board, /works, /units, certificates) and their built files (/assets).
+  app.route('/', pagesRouter());
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));

@@ -6,6 +6,7 @@ import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Payments } from './ports/payments.js';
+import type { WebAssets } from './web/web-assets.js';
 
 /** Everything the app needs from its runtime; entries (node.ts, worker.ts) and tests build it. */
 export interface Deps {
@@ -31,4 +32,9 @@ export interface Deps {
   payments?: Payments;
   /** Outgoing webhook HTTP client; `fetch` when absent (Workers). Node installs one that refuses private addresses at connect time. */
   webhookTransport?: WebhookTransport;
+  /**
+   * The web pages' built browser files (`npm run build:web`): Node reads dist/web, Workers the
+   * [assets] binding. Without it the pages render without their scripts and styles.
+   */
+  webAssets?: WebAssets;
 }

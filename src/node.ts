@@ -20,6 +20,7 @@ import { startNodeScheduler } from './node-scheduler.js';
 import { loadOrCreateSecret } from './node-secrets.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
+import { nodeWebAssets } from './web/node-web-assets.js';
 
 // `npm start`: with no configuration, the embedded default (PGlite + s3rver under DATA_DIR).
 const env = process.env;
@@ -85,6 +86,8 @@ const deps: Deps = {
   payments: paymentsFromConfig(config),
   // Platform webhooks connect to public addresses only (unless WEBHOOK_ALLOW_HTTP_LOCAL).
   webhookTransport: nodeWebhookTransport({ allowPrivate: config.WEBHOOK_ALLOW_HTTP_LOCAL }),
+  // The web pages' scripts and styles, built by `npm run build:web` (npm start runs it first).
+  webAssets: await nodeWebAssets(),
 };
 // "Integrate soon" after each write, and once now for whatever an earlier run left queued.
 const integration = integrationLoop(deps);

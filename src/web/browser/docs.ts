@@ -1,0 +1,16 @@
+/**
+ * /docs: Swagger UI from the pinned swagger-ui-dist package, bundled and served by the app itself,
+ * so the reference works with no network beyond this server.
+ */
+import 'swagger-ui-dist/swagger-ui.css';
+// @ts-expect-error the UMD bundle ships no types
+import SwaggerUIBundle from 'swagger-ui-dist/swagger-ui-bundle.js';
+
+SwaggerUIBundle({
+  url: '/openapi.json',
+  dom_id: '#swagger-ui',
+  deepLinking: true,
+  // The default sends the document to validator.swagger.io: no request may leave this origin.
+  validatorUrl: null,
+  tryItOutEnabled: false,
+});
