@@ -10,6 +10,7 @@ import type { BlobStore } from './ports/blob-store.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
 import { runScheduledWork } from './scheduled.js';
+import { type AssetsBinding, workerWebAssets } from './web/worker-web-assets.js';
 
 /** The Hyperdrive binding, as far as this entry uses it. */
 export interface Hyperdrive {
@@ -27,6 +28,8 @@ export interface WorkerContext {
  */
 export interface Env extends Partial<Record<keyof AppConfig, string>> {
   HYPERDRIVE: Hyperdrive;
+  /** The web pages' built files (wrangler.toml [assets], from `npm run build:web`). */
+  ASSETS?: AssetsBinding;
   /** R2's S3 API: https://<account id>.r2.cloudflarestorage.com */
   S3_ENDPOINT?: string;
   S3_BUCKET?: string;
@@ -45,9 +48,10 @@ const MAX_CONNECTIONS = 5;
  * `close()` waits for the log integrations that writes started (`afterWrite`), then ends the pool.
  */
 async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<void> }> {
-  const { HYPERDRIVE, ...vars } = env;
+  const { HYPERDRIVE, ASSETS, ...vars } = env;
   const config = parseAppConfig(vars);
   const tlogSigner = await tlogSignerFromConfig(config);
+  const webAssets = ASSETS ? await workerWebAssets(ASSETS) : undefined;
   // openPostgres warms the pool before Kysely can reserve() a connection (DESIGN §1 trap).
   const handle = await openPostgres({ url: HYPERDRIVE.connectionString, max: MAX_CONNECTIONS });
   const integrations: Promise<void>[] = [];
@@ -60,6 +64,7 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
     tlogSigner,
     // Stripe through fetch and SubtleCrypto (secrets STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
     payments: paymentsFromConfig(config),
+    webAssets,
   };
   if (tlogSigner) {
     // Put this request's events in a signed checkpoint now rather than at the next cron tick.
