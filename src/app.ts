@@ -97,8 +97,12 @@ export function createApp(deps: Deps) {
     security: [{ apiKey: [] }],
   });
   registerLogResources(app.openAPIRegistry);
-  // The web pages (/, /docs, /board, /works, /units, certificates) and their built files (/assets).
-  app.route('/', pagesRouter());
+  // The web pages (/, /docs, /board, /works, /units, certificates, /console) and their built files
+  // (/assets). The console calls the API in process, through this same app.
+  app.route(
+    '/',
+    pagesRouter((request) => Promise.resolve(app.fetch(request))),
+  );
   app.get('/healthz', (c) => c.json({ ok: true }));
 
   app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));

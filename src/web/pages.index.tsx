@@ -10,6 +10,8 @@ import { BoardPage } from './board/board.page.js';
 import { tradeCertificatePage, workCertificate } from './certificates/certificates.data.js';
 import { TradeCertificatePage } from './certificates/trade-certificate.page.js';
 import { WorkCertificatePage } from './certificates/work-certificate.page.js';
+import { consoleRouter } from './console/console.index.js';
+import type { InProcessApi } from './console/console-api.js';
 import { DocsPage } from './docs/docs.page.js';
 import { ErrorPage } from './error.page.js';
 import { HomePage } from './home/home.page.js';
@@ -26,13 +28,14 @@ const PAGE_CACHE = 'public, max-age=0, s-maxage=5';
  * The web pages: server-rendered HTML (hono/jsx) reading through the same repos and services as
  * the API, never through HTTP. Refusals are HTML pages with the API's status and problem code.
  */
-export function pagesRouter() {
+export function pagesRouter(api: InProcessApi) {
   const pages = new Hono<AppEnv>();
 
   pages.use('*', async (c, next) => {
     await next();
     if (c.res.headers.get('content-type')?.startsWith('text/html')) {
-      c.res.headers.set('cache-control', PAGE_CACHE);
+      // The console is one official's view: never stored by a cache.
+      c.res.headers.set('cache-control', c.req.path.startsWith('/console') ? 'private, no-store' : PAGE_CACHE);
       c.res.headers.set('vary', 'Accept-Language');
       c.res.headers.set('x-content-type-options', 'nosniff');
       c.res.headers.set('referrer-policy', 'same-origin');
@@ -108,6 +111,8 @@ export function pagesRouter() {
     if (!res) throw new AppError(404, 'route_not_found', `No file ${c.req.path}.`);
     return res;
   });
+
+  pages.route('/', consoleRouter(api));
 
   return pages;
 }
