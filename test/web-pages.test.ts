@@ -84,7 +84,8 @@ describe('web pages in chromium', () => {
     await b.screenshots('/docs?lang=en', 'docs', async (p) => {
       await p.locator('.opblock').first().waitFor();
     });
-  });
+    // Swagger UI's page is large: the accessibility scan of ~100 operations takes a while on a busy machine.
+  }, 240_000);
 
   it('/board shows open listings with the API filters, recent trades as pseudonyms, and draws the price index', async () => {
     const page = await open('/board');

@@ -63,8 +63,14 @@ export async function startBrowserSession(t: TestApp) {
     const result = await new AxeBuilder({ page }).analyze();
     const bad = result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    expect(bad, page.url()).toEqual([]);
+      .map(
+        (v) =>
+          `${v.id} (${v.impact}) on ${v.nodes.length} nodes, e.g. ${v.nodes
+            .slice(0, 3)
+            .map((n) => n.target.join(' '))
+            .join(', ')}`,
+      );
+    expect(bad.join('\n'), page.url()).toBe('');
   }
 
   /** The page at phone and desktop widths, into test-results/screenshots (git-ignored). */
