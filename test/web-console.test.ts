@@ -162,6 +162,14 @@ describe("the officials' console", () => {
       headers: { origin: 'https://evil.example' },
     });
     expect(foreign.status()).toBe(403);
+
+    // Signing out drops the session; the desk's pages then lead back to the sign-in form.
+    await page.click('form[action*="/console/logout"] button');
+    await page.waitForLoadState();
+    expect(await page.context().cookies()).toEqual([]);
+    await page.goto(`${b.base}/console/audit?lang=en`);
+    expect(new URL(page.url()).pathname).toBe('/console');
+    expect(await page.locator('input[name=key]').count()).toBe(1);
   });
 
   it('audits ownership and freezes, and shows the operator the access log of official reads', async () => {

@@ -119,7 +119,8 @@ export function consoleRouter(api: InProcessApi) {
   });
 
   router.get('/console/audit', async (c) => {
-    const session = await requireSession(c);
+    const session = await currentSession(c);
+    if (!session) return c.redirect(pageContext(c).href('/console'), 303);
     const ctx = pageContext(c);
     const { call } = apiFor(c, session);
     const unit = c.req.query('unit')?.trim() ?? '';
@@ -151,7 +152,8 @@ export function consoleRouter(api: InProcessApi) {
   });
 
   router.get('/console/access-log', async (c) => {
-    const session = await requireSession(c);
+    const session = await currentSession(c);
+    if (!session) return c.redirect(pageContext(c).href('/console'), 303);
     const res = await apiFor(c, session).call('GET', '/v1/audit/access-log?limit=100');
     return c.html(
       <ConsoleAccessLogPage ctx={pageContext(c)} session={session} rows={res.status === 200 ? res.body.data : null} />,
