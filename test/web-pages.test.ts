@@ -145,6 +145,7 @@ describe('web pages in chromium', () => {
     expect(owners).toContain(await boardPseudonym(s.creator));
     expect(await page.locator('#current-owner').innerText()).toBe(await boardPseudonym(s.b1));
     await b.expectAccessible(page);
+    await b.screenshots(`/units/${s.first.unitId}`, 'unit');
   });
 
   it('a trade certificate verifies in the browser against the signed checkpoint', async () => {
@@ -200,6 +201,9 @@ describe('web pages in chromium', () => {
     expect(status).toMatch(/^已验证：日志大小 \d+ 时的签名检查点包含此记录。$/);
     expect(await page.locator('main').innerText()).toContain(s.asset.registrationNumber);
     await b.expectAccessible(page);
+    await b.screenshots(`/works/${s.asset.id}/certificate?lang=en`, 'work-certificate', async (p) => {
+      await verdict(p);
+    });
   });
 
   it('no page asked another origin for anything, and no script failed', () => {
