@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // PGlite is CPU-heavy to start; two workers on this two-core machine.
     maxWorkers: 2,
+    // The web pages' built files (dist/web), which the browser tests and src/node.ts serve.
+    globalSetup: ['test/support/web-assets.setup.ts'],
   },
 });

@@ -1,4 +1,3 @@
-import { swaggerUI } from '@hono/swagger-ui';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
@@ -15,6 +14,7 @@ import { mediaRouter } from './features/media/media.index.js';
 import { partiesRouter } from './features/parties/parties.index.js';
 import { stripeRouter } from './features/stripe/stripe.index.js';
 import { logRouter } from './features/tlog/log.index.js';
+import { registerLogResources } from './features/tlog/log-resources.openapi.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
 import { webhooksRouter } from './features/webhooks/webhooks.index.js';
 import { authenticate } from './http/auth.js';
@@ -23,6 +23,7 @@ import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
 import { rateLimit } from './http/rate-limit.js';
 import { createRouter } from './http/router.js';
+import { pagesRouter } from './web/pages.index.js';
 
 /** The whole HTTP API. Runtime-specific things arrive in `deps`; nothing here touches process or bindings. */
 export function createApp(deps: Deps) {
@@ -74,6 +75,8 @@ export function createApp(deps: Deps) {
   app.use('/v1/*', rateLimit(deps, 'perKey'));
   app.use('/v1/board/*', publicReads);
   app.use('/v1/log/*', publicReads);
+  // The public web pages read the same tables as the public routes, so they count the same way.
+  for (const page of ['/board', '/board/*', '/works/*', '/units/*', '/trades/*']) app.use(page, perAddress, publicReads);
   app.use('/v1/*', idempotency());
   app.use('/v1/*', recordOfficialReads());
 
@@ -112,8 +115,13 @@ export function createApp(deps: Deps) {
     },
     security: [{ apiKey: [] }],
   });
-  app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Haipai API reference' }));
-  app.get('/', (c) => c.json({ name: 'haipai', docs: '/docs', openapi: '/openapi.json' }));
+  registerLogResources(app.openAPIRegistry);
+  // The web pages (/, /docs, /board, /works, /units, certificates, /console) and their built files
+  // (/assets). The console calls the API in process, through this same app.
+  app.route(
+    '/',
+    pagesRouter((request) => Promise.resolve(app.fetch(request))),
+  );
   mountHealthRoutes(app, deps);
 
   app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));

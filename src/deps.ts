@@ -9,6 +9,7 @@ import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Payments } from './ports/payments.js';
 import type { RateLimitBindings } from './ports/rate-limit-binding.js';
+import type { WebAssets } from './web/web-assets.js';
 
 /** Everything the app needs from its runtime; entries (node.ts, worker.ts) and tests build it. */
 export interface Deps {
@@ -54,4 +55,9 @@ export interface Deps {
    * that request's one transaction): see http/request-transaction.ts before calling out of process.
    */
   requestTransaction?: RequestTransaction;
+  /**
+   * The web pages' built browser files (`npm run build:web`): Node reads dist/web, Workers the
+   * [assets] binding. Without it the pages render without their scripts and styles.
+   */
+  webAssets?: WebAssets;
 }

@@ -26,6 +26,7 @@ import { exitOnStopSignals } from './node-shutdown.js';
 import { checkLogKey, prepareSchema, resumeWorkOfEarlierProcess, StartupRefusal } from './node-startup.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
+import { nodeWebAssets } from './web/node-web-assets.js';
 
 // `npm start`: with no configuration, the embedded default (PGlite + s3rver under DATA_DIR).
 const env = process.env;
@@ -128,6 +129,8 @@ const deps: Deps = {
   // Per-address rate limits count the connection's peer (or CLIENT_ADDRESS_HEADER behind a proxy).
   clientAddress: (c) => getConnInfo(c).remote.address,
   schemaMigrations: await migrationFiles(),
+  // The web pages' scripts and styles, built by `npm run build:web` (npm start runs it first).
+  webAssets: await nodeWebAssets(),
 };
 // "Integrate soon" after each write, and once now for whatever an earlier run left queued.
 const integration = integrationLoop(deps);

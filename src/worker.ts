@@ -12,6 +12,7 @@ import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
 import type { RateLimitBinding, RateLimitBindings } from './ports/rate-limit-binding.js';
 import { runScheduledWork } from './scheduled.js';
+import { type AssetsBinding, workerWebAssets } from './web/worker-web-assets.js';
 
 /** The Hyperdrive binding, as far as this entry uses it. */
 export interface Hyperdrive {
@@ -33,6 +34,8 @@ export interface Env extends Partial<Record<keyof AppConfig, string>> {
   KEY_RATE_LIMITER?: RateLimitBinding;
   ADDRESS_RATE_LIMITER?: RateLimitBinding;
   PUBLIC_RATE_LIMITER?: RateLimitBinding;
+  /** The web pages' built files (wrangler.toml [assets], from `npm run build:web`). */
+  ASSETS?: AssetsBinding;
   /** R2's S3 API: https://<account id>.r2.cloudflarestorage.com */
   S3_ENDPOINT?: string;
   S3_BUCKET?: string;
@@ -51,9 +54,10 @@ const MAX_CONNECTIONS = 5;
  * `close()` waits for the log integrations that writes started (`afterWrite`), then ends the pool.
  */
 async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<void> }> {
-  const { HYPERDRIVE, KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER, PUBLIC_RATE_LIMITER, ...vars } = env;
+  const { HYPERDRIVE, KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER, PUBLIC_RATE_LIMITER, ASSETS, ...vars } = env;
   const config = parseAppConfig(vars);
   const tlogSigner = await tlogSignerFromConfig(config);
+  const webAssets = ASSETS ? await workerWebAssets(ASSETS) : undefined;
   // openPostgres warms the pool before Kysely can reserve() a connection: reserve() on a fresh pool hangs under workerd.
   const handle = await openPostgres({ url: HYPERDRIVE.connectionString, max: MAX_CONNECTIONS });
   const integrations: Promise<void>[] = [];
@@ -69,6 +73,7 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
     // Cloudflare writes the client's address here; a client cannot set it.
     clientAddress: (c) => c.req.header('cf-connecting-ip'),
     rateLimitBindings: config.RATE_LIMITS === 'off' ? undefined : rateLimitBindings(env),
+    webAssets,
   };
   if (tlogSigner) {
     // Put this request's events in a signed checkpoint now rather than at the next cron tick.

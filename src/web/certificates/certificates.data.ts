@@ -1,0 +1,69 @@
+import type { AppConfig } from '../../config.js';
+import type { Db } from '../../db/database.js';
+import { presentBoardTrades } from '../../features/board/board-trades.repo.js';
+import { settledEventsOfTrades } from '../../features/board/trade-certificate.js';
+import { notFound } from '../../http/problem.js';
+import { workRecord } from '../works/works.data.js';
+
+/** What the browser checks a certificate against: the log entry and the facts it must hold. */
+export interface VerifyTarget {
+  logIndex: number | null;
+  eventId: string;
+  expect: Record<string, unknown>;
+}
+
+/** A registered work's certificate: its record and its `asset.registered` event. */
+export async function workCertificate(db: Db, config: AppConfig, id: string, now: Date) {
+  const record = await workRecord(db, config, id, now);
+  const event = record.registrationEvent;
+  if (record.work.status !== 'registered' || !event) throw notFound('registered asset', id);
+  const target: VerifyTarget = {
+    logIndex: event.logIndex,
+    eventId: event.id,
+    expect: { type: 'asset.registered', assetId: id, registrationNumber: record.work.registrationNumber },
+  };
+  return { record, target };
+}
+
+/**
+ * A settled trade's certificate, public as the board's trades are: the trade as the board shows
+ * it (parties as pseudonyms) and its `trade.settled` event.
+ */
+export async function tradeCertificatePage(db: Db, id: string) {
+  const row = await db
+    .selectFrom('trades')
+    .innerJoin('units', 'units.id', 'trades.unit_id')
+    .innerJoin('editions', 'editions.id', 'units.edition_id')
+    .innerJoin('assets', 'assets.id', 'editions.asset_id')
+    .leftJoin('listings', 'listings.id', 'trades.listing_id')
+    .select([
+      'trades.id',
+      'trades.unit_id',
+      'trades.price',
+      'trades.currency',
+      'trades.settled_at',
+      'trades.seller_id',
+      'trades.buyer_id',
+      'listings.kind as listing_kind',
+      'units.serial',
+      'editions.size',
+      'assets.id as asset_id',
+      'assets.title',
+      'assets.kind as asset_kind',
+      'assets.category',
+      'assets.registration_number',
+    ])
+    .where('trades.id', '=', id)
+    .where('trades.status', '=', 'settled')
+    .executeTakeFirst();
+  if (!row) throw notFound('settled trade', id);
+  const [trade] = await presentBoardTrades(db, [row]);
+  const event = (await settledEventsOfTrades(db, [row])).get(id);
+  if (!trade || !event) throw notFound('settled trade', id);
+  const target: VerifyTarget = {
+    logIndex: event.logIndex,
+    eventId: event.eventId,
+    expect: { type: 'trade.settled', tradeId: id },
+  };
+  return { trade, unitId: row.unit_id, target };
+}
