@@ -21,7 +21,6 @@ beforeAll(async () => {
     ...env,
     DATA_DIR: dir,
     PORT: '0',
-    EMBEDDED_S3_PORT: '0',
     OPERATOR_API_KEY: OPERATOR_KEY,
     MEDIA_WORKER: 'off',
     MAX_BODY_BYTES: '1000',

@@ -34,7 +34,6 @@ describe.runIf(url)('an idempotent top-up interrupted by SIGKILL (real server, P
       DATABASE_URL: `${url}?search_path=${schema}`,
       DATA_DIR: dir,
       PORT: '0',
-      EMBEDDED_S3_PORT: '0',
       OPERATOR_API_KEY: OPERATOR_KEY,
       MEDIA_WORKER: 'off',
     });

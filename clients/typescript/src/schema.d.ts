@@ -4,6 +4,196 @@
  */
 
 export interface paths {
+    "/log/checkpoint": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest signed checkpoint (C2SP tlog-checkpoint signed note)
+         * @description Origin, tree size, root hash (base64), a blank line, then `— <key name> <signature>`. Cached for 2 seconds.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The signed note */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/tile/{level}/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A hash tile (C2SP tlog-tiles): 256 hashes of one level of the tree, or a partial tile */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    level: number | null;
+                    /** @description The tile index as C2SP tlog-tiles path elements (1234067 → x001/x234/067), optionally `.p/<W>` for a partial tile of W hashes or entries. */
+                    path: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Concatenated 32-byte hashes; full tiles are immutable */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/tile/entries/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An entry bundle (C2SP tlog-tiles): up to 256 entries, each a big-endian uint16 length and the entry bytes */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description The tile index as C2SP tlog-tiles path elements (1234067 → x001/x234/067), optionally `.p/<W>` for a partial tile of W hashes or entries. */
+                    path: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The entry bundle; full bundles are immutable */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/log/vkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The log's verifier key (`<name>+<hex key id>+base64(0x01 ‖ Ed25519 public key)`) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The verifier key */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "text/plain": string;
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts": {
         parameters: {
             query?: never;
@@ -303,10 +493,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Payout report: every Stripe Connect transfer of an account's proceeds, with retries and totals */
+        /**
+         * Payout report: every Stripe Connect transfer of an account's proceeds, with retries and totals
+         * @description Totals cover every transfer of the account; `transfers` is one page of them, oldest first (`?after=<nextCursor>&limit=`).
+         */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Opaque cursor from a previous page's `nextCursor`. */
+                    after?: string;
+                    /** @description Page size, at most 100. */
+                    limit?: number;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -1229,6 +1427,15 @@ export interface paths {
                 };
                 /** @description Conflicts with the current state */
                 409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over a quota (quota_exceeded names it and its limit) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3347,7 +3554,7 @@ export interface paths {
         put?: never;
         /**
          * Bid on an English auction (a platform for its account, or the account itself)
-         * @description A bid must be at least the start price and at least the highest bid plus the minimum increment (409 `bid_too_low` names `minimumAmount`). A bid in the last `antiSnipeSeconds` moves the end to now + antiSnipeSeconds. No funds are checked or held when bidding: the winner pays at settlement, from the clearing balance, when the auction closes or with `POST /v1/trades/{id}/settle` before the reservation lapses. Codes: `not_an_auction`, `auction_not_open` (not started or cancelled), `auction_ended`, `own_listing`, `transfer_refused` (with `rule`: real_name_required, adults_only, auctions_not_allowed), `bid_too_low`.
+         * @description A bid must be at least the start price and at least the highest bid plus the minimum increment (409 `bid_too_low` names `minimumAmount`). A bid in the last `antiSnipeSeconds` moves the end to now + antiSnipeSeconds. No funds are checked or held when bidding: the winner pays at settlement, from the clearing balance, when the auction closes or with `POST /v1/trades/{id}/settle` before the reservation lapses. Codes: `not_an_auction`, `auction_not_open` (not started or cancelled), `auction_ended`, `own_listing`, `transfer_refused` (with `rule`: real_name_required, adults_only, auctions_not_allowed), `bid_too_low`, `insufficient_funds` (the bid is held on the bidder's clearing balance until outbid or the auction ends).
          */
         post: {
             parameters: {
@@ -3711,6 +3918,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over a quota (quota_exceeded names it and its limit) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -3820,6 +4036,15 @@ export interface paths {
                 };
                 /** @description Refused by a rule (the problem names it) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over a quota (quota_exceeded names it and its limit) */
+                429: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6167,6 +6392,15 @@ export interface paths {
                         "application/problem+json": components["schemas"]["Problem"];
                     };
                 };
+                /** @description Over a quota (quota_exceeded names it and its limit) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
             };
         };
         delete?: never;
@@ -7813,7 +8047,7 @@ export interface components {
             /** @example key_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             id: string;
             scopes: ("read" | "write")[];
-            /** @description Shown once; store it now. */
+            /** @description Shown once; store it now. A retry with the same Idempotency-Key returns this response again, except that every secret in it is replaced by the string "[withheld: secrets are shown only in the first response]": secrets are never stored. */
             secret: string;
         };
         IssuedUpload: components["schemas"]["Upload"] & {
@@ -7832,7 +8066,7 @@ export interface components {
             /** @example jnl_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             id: string;
             /** @enum {string} */
-            kind: "topup" | "trade" | "reversal" | "payment" | "refund" | "hold" | "hold_release" | "payout" | "partial_reversal" | "recovery";
+            kind: "topup" | "trade" | "reversal" | "payment" | "refund" | "hold" | "hold_release" | "payout" | "partial_reversal" | "recovery" | "bid_hold" | "forfeit";
             memo: string | null;
             postings: {
                 amount: number;
@@ -7878,6 +8112,8 @@ export interface components {
             antiSnipeSeconds: number | null;
             /** @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             assetId: string;
+            /** @description Sealed bids: the deposit each commitment puts up; null if none. */
+            bidDeposit: number | null;
             createdAt: string;
             currency: string;
             /** @description What a purchase costs right now: the fixed price, or the Dutch price at this instant; null for auctions. */
@@ -8069,6 +8305,7 @@ export interface components {
         };
         PayoutReport: {
             accountId: string;
+            nextCursor: string | null;
             stripeAccountId: string | null;
             totals: {
                 currency: string;
@@ -8172,6 +8409,8 @@ export interface components {
             salt: string | null;
         };
         SealedListingInput: {
+            /** @description A deposit each bidder puts up from its clearing balance when it first commits: given back after a reveal, forfeited to the seller if the commitment is never revealed; the winner's counts toward the price. At most the lowest acceptable bid (reservePrice, else 1). */
+            bidDeposit?: number;
             /** @example CNY */
             currency: string;
             /**
@@ -8295,7 +8534,7 @@ export interface components {
             stripeAccountId: string | null;
         };
         StripePayment: {
-            /** @description Give it to Stripe.js on the payer’s device to confirm the payment. */
+            /** @description Give it to Stripe.js on the payer’s device to confirm the payment. A retry with the same Idempotency-Key returns this response again, except that every secret in it is replaced by the string "[withheld: secrets are shown only in the first response]": secrets are never stored. */
             clientSecret: string;
             /** @description Our payment id: the trade id, or the top-up id. */
             id: string;
@@ -8308,8 +8547,11 @@ export interface components {
             holderId: string;
             id: string;
             paymentIntentId: string;
-            /** @enum {string} */
-            status: "pending" | "credited" | "reversed";
+            /**
+             * @description refunded: paid with another amount than asked, never credited, and given back to the card.
+             * @enum {string}
+             */
+            status: "pending" | "credited" | "reversed" | "refunded";
         };
         Trade: {
             /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
@@ -8461,7 +8703,7 @@ export interface components {
         };
         WebhookEndpointWithSecret: components["schemas"]["WebhookEndpoint"] & {
             /**
-             * @description The signing secret (Standard Webhooks whsec_…). Shown once; store it now.
+             * @description The signing secret (Standard Webhooks whsec_…). Shown once; store it now; it is kept only sealed (AES-256-GCM). A retry with the same Idempotency-Key returns this response again, except that every secret in it is replaced by the string "[withheld: secrets are shown only in the first response]": secrets are never stored.
              * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
              */
             secret: string;
