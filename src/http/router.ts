@@ -35,7 +35,7 @@ function routeNeedsKey(router: OpenAPIHono<AppEnv>, c: Context<AppEnv>): boolean
     if (def.route.path.replace(/\{([^}]+)\}/g, ':$1') !== path) continue;
     const security = def.route.security;
     // No security of its own: the document's (an API key). An empty requirement allows anonymous calls.
-    return !security || !security.some((s) => Object.keys(s).length === 0);
+    return !security?.some((s) => Object.keys(s).length === 0);
   }
   return false;
 }

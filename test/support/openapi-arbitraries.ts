@@ -101,8 +101,9 @@ export const badValue: fc.Arbitrary<unknown> = fc.oneof(
 /** Paths to every member of a JSON value (['creators', 0, 'role'] …), the root included as []. */
 export function memberPaths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
   const out = [at];
-  if (Array.isArray(value)) value.forEach((v, i) => out.push(...memberPaths(v, [...at, i])));
-  else if (value && typeof value === 'object') {
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) out.push(...memberPaths(v, [...at, i]));
+  } else if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) out.push(...memberPaths(v, [...at, k]));
   }
   return out;
