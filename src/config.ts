@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { mediaAppConfigShape } from './features/media/media.config.js';
+import { witnessesConfigShape } from './features/tlog/witnesses.config.js';
 import { webhooksConfigShape } from './features/webhooks/webhooks.config.js';
 
 /** Durations in configuration: plain seconds ("259200") or with a unit ("3d", "12h", "30m", "45s"). */
@@ -70,6 +71,7 @@ export const appConfigSchema = z.object({
   STRIPE_API_BASE: z.string().url().optional(),
   ...mediaAppConfigShape,
   ...webhooksConfigShape,
+  ...witnessesConfigShape,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -45,7 +45,7 @@ import type {
   StripeRefundsTable,
   StripeTransfersTable,
 } from './tables/stripe.js';
-import type { LogCheckpointsTable, LogLeavesTable, LogNodesTable, LogQueueTable } from './tables/tlog.js';
+import type { LogCheckpointsTable, LogCosignaturesTable, LogLeavesTable, LogNodesTable, LogQueueTable } from './tables/tlog.js';
 import type { WebhookAttemptsTable, WebhookEndpointsTable, WebhookSecretsTable } from './tables/webhooks.js';
 
 export type * from './tables/freezes.js';
@@ -79,6 +79,7 @@ export interface Database {
   log_leaves: LogLeavesTable;
   log_nodes: LogNodesTable;
   log_checkpoints: LogCheckpointsTable;
+  log_cosignatures: LogCosignaturesTable;
   official_reads: OfficialReadsTable;
   journals: JournalsTable;
   postings: PostingsTable;

@@ -25,3 +25,12 @@ export interface LogCheckpointsTable {
   note: string;
   created_at: Timestamp;
 }
+
+/** A witness's cosignature line on checkpoint `checkpoint_size` (C2SP tlog-cosignature). */
+export interface LogCosignaturesTable {
+  checkpoint_size: Int8;
+  witness_key: string;
+  line: string;
+  cosigned_at: Timestamp;
+  received_at: Timestamp;
+}
