@@ -4,6 +4,11 @@
  * refuse the fork's checkpoint, so a verifier requiring 2 of 3 witnesses accepts the real proof
  * and refuses the fork's, even though both are validly signed by the log key.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../../src/features/events/events.repo.js';
@@ -26,6 +31,16 @@ const urls: string[] = [];
 let real: TestApp;
 let fork: TestApp;
 let policy: WitnessPolicy;
+
+async function verifyCli(...args: string[]): Promise<{ code: number; out: string }> {
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/verify.ts', ...args]);
+    return { code: 0, out: stdout.trim() };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, out: `${e.stdout}${e.stderr}`.trim() };
+  }
+}
 
 /** One log entry: an event as the registry writes them, inside a transaction. */
 const logEvent = (t: TestApp, what: string) =>
@@ -139,5 +154,21 @@ describe('split view', () => {
     await expect(verifyTlogProof(forged, vkey, { entry: parseTlogProof(forged).extra! })).resolves.toBeTruthy();
     // The real log's proof still meets the policy.
     await expect(verifyWithPolicy(await proofOf(real, 0))).resolves.toBeTruthy();
+
+    // The same verdicts from `npm run verify` with the policy on its command line.
+    const dir = await mkdtemp(join(tmpdir(), 'haipai-split-'));
+    try {
+      await writeFile(join(dir, 'real.tlog-proof'), await proofOf(real, 0));
+      await writeFile(join(dir, 'forged.tlog-proof'), forged);
+      const policyArgs = [...witnesses.flatMap((w) => ['--witness', w.cosigner.verifierKey]), '--quorum', '2'];
+      const ok = await verifyCli(join(dir, 'real.tlog-proof'), '--vkey', vkey, ...policyArgs);
+      expect(ok.code, ok.out).toBe(0);
+      expect(ok.out).toMatch(/cosigned by 2 of 3 witnesses/);
+      const refused = await verifyCli(join(dir, 'forged.tlog-proof'), '--vkey', vkey, ...policyArgs);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toMatch(/^NOT VERIFIED: the checkpoint has 1 valid cosignature/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -120,6 +120,15 @@ describe('POST /add-checkpoint', () => {
     // The spec's way for a client: concatenate the response to the checkpoint and verify as a note.
     const valid = await validCosignatures(note + res.text, [await parseCosignatureVerifierKey(w.cosigner.verifierKey)]);
     expect(valid.map((v) => v.timestamp)).toEqual([now.getTime() / 1000]);
+    // Neither check accepts the line on another checkpoint, nor a changed timestamp.
+    const other = note.replace(`\n${log.size()}\n`, '\n4\n');
+    expect(independentCosignatureCheck(w.cosigner.verifierKey, other, res.text)).toBeNull();
+    expect(await validCosignatures(other + res.text, [await parseCosignatureVerifierKey(w.cosigner.verifierKey)])).toEqual([]);
+    const blob = Buffer.from(res.text.trim().split(' ')[2]!, 'base64');
+    blob.writeBigUInt64BE(blob.readBigUInt64BE(4) + 1n, 4);
+    const retimed = `— witness.example.com/w1 ${blob.toString('base64')}\n`;
+    expect(independentCosignatureCheck(w.cosigner.verifierKey, note, retimed)).toBeNull();
+    expect(await validCosignatures(note + retimed, [await parseCosignatureVerifierKey(w.cosigner.verifierKey)])).toEqual([]);
   });
 
   it('answers 409 with text/x.tlog.size and its latest size when the old size is not its latest', async () => {
