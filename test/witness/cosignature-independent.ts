@@ -33,3 +33,34 @@ export function independentCosignatureCheck(vkey: string, note: string, line: st
   const ok = verify(null, message, createPublicKey({ key: jwk, format: 'jwk' }), blob.subarray(12));
   return ok ? timestamp : null;
 }
+
+/**
+ * The log's own signature line on a note, checked from the C2SP signed-note text (Ed25519, type
+ * 0x01: key ID SHA-256(name || "\n" || 0x01 || key)[:4], signature over the note body). Other
+ * lines — cosignatures — are skipped, as signed-note verifiers skip unknown keys.
+ */
+export function independentNoteSignatureCheck(vkey: string, note: string): boolean {
+  const parts = vkey.split('+');
+  const [name, idHex, material] = [parts[0]!, parts[1]!, parts.slice(2).join('+')];
+  const key = Buffer.from(material, 'base64');
+  if (key.length !== 33 || key[0] !== 0x01) throw new Error('not an Ed25519 note verifier key');
+  const id = createHash('sha256')
+    .update(Buffer.concat([Buffer.from(`${name}\n`, 'utf8'), Buffer.from([0x01]), key.subarray(1)]))
+    .digest()
+    .subarray(0, 4);
+  if (id.toString('hex') !== idHex) throw new Error('verifier key ID does not match');
+  const split = note.indexOf('\n\n');
+  const body = Buffer.from(note.slice(0, split + 1), 'utf8');
+  const jwk = { kty: 'OKP', crv: 'Ed25519', x: key.subarray(1).toString('base64url') };
+  const publicKey = createPublicKey({ key: jwk, format: 'jwk' });
+  for (const line of note
+    .slice(split + 2)
+    .trimEnd()
+    .split('\n')) {
+    const match = /^\u2014 (\S+) (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const blob = Buffer.from(match[2]!, 'base64');
+    if (blob.subarray(0, 4).equals(id) && verify(null, body, publicKey, blob.subarray(4))) return true;
+  }
+  return false;
+}

@@ -22,7 +22,7 @@ import { parseTlogProof, verifyTlogProof } from '../../src/features/tlog/tlog-pr
 import type { MemoryLogger } from '../../src/ports/logger.js';
 import { startTestApp, TEST_LOG_ORIGIN, type TestApp } from '../support/harness.js';
 import { startWitness, type TestWitness } from '../support/witness.js';
-import { independentCosignatureCheck } from './cosignature-independent.js';
+import { independentCosignatureCheck, independentNoteSignatureCheck } from './cosignature-independent.js';
 
 let logKey: string;
 let vkey: string;
@@ -102,6 +102,8 @@ describe('split view', () => {
     expect(res.headers.get('haipai-witness-quorum-met')).toBe('true');
     const lines = res.text.split('\n\n')[1]!.trimEnd().split('\n');
     expect(lines).toHaveLength(3); // the log's signature and two cosignatures
+    // The log's own signature still verifies with the cosignatures appended (signed-note readers skip them).
+    expect(independentNoteSignatureCheck(vkey, res.text)).toBe(true);
     for (const w of witnesses.slice(0, 2)) {
       const checked = lines.slice(1).map((line) => independentCosignatureCheck(w.cosigner.verifierKey, res.text, line));
       expect(checked.filter((t) => t !== null)).toHaveLength(1);
