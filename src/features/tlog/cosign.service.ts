@@ -77,6 +77,11 @@ async function askWitness(
         { timeoutMs: settings.timeoutMs, fetch: deps.witnessFetch },
       );
       if (answer.kind === 'stale') {
+        if (answer.size > checkpoint.size && ((await latestCheckpoint(deps.db))?.size ?? 0) >= answer.size) {
+          // Another round already had a newer checkpoint of this log cosigned: nothing is wrong.
+          deps.log.info('witness: already past this checkpoint', { witness: name, witnessSize: answer.size });
+          return false;
+        }
         if (answer.size > checkpoint.size || ++resends > MAX_RESENDS) {
           // A witness ahead of the log has cosigned a tree this log never signed: a fork, or lost storage.
           deps.log.error('witness: its latest checkpoint is not one this log can extend', {
