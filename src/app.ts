@@ -18,8 +18,10 @@ import { logRouter } from './features/tlog/log.index.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
 import { webhooksRouter } from './features/webhooks/webhooks.index.js';
 import { authenticate } from './http/auth.js';
+import { mountHealthRoutes } from './http/health.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
+import { rateLimit } from './http/rate-limit.js';
 import { createRouter } from './http/router.js';
 
 /** The whole HTTP API. Runtime-specific things arrive in `deps`; nothing here touches process or bindings. */
@@ -43,8 +45,11 @@ export function createApp(deps: Deps) {
     '/v1/*',
     bodyLimit({
       maxSize: deps.config.MAX_BODY_BYTES,
-      onError: (c) =>
-        problemResponse(c, 413, 'body_too_large', `Request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes.`),
+      // The rest of the body is never read, so the connection cannot carry another request: close it.
+      onError: (c) => {
+        c.header('connection', 'close');
+        return problemResponse(c, 413, 'body_too_large', `Request bodies are limited to ${deps.config.MAX_BODY_BYTES} bytes.`);
+      },
     }),
   );
   app.use('/v1/*', async (c, next) => {
@@ -59,7 +64,16 @@ export function createApp(deps: Deps) {
     await next();
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && c.res.status < 400) deps.afterWrite?.();
   });
+  // Rate limits (README "Rate limits"): every request per client address, before its key is even
+  // looked up; then per API key; and anonymous reads of the public board and log, lower.
+  const perAddress = rateLimit(deps, 'perAddress');
+  const publicReads = rateLimit(deps, 'publicReads');
+  app.use('/v1/*', perAddress);
+  app.use('/log/*', perAddress, publicReads);
   app.use('/v1/*', authenticate());
+  app.use('/v1/*', rateLimit(deps, 'perKey'));
+  app.use('/v1/board/*', publicReads);
+  app.use('/v1/log/*', publicReads);
   app.use('/v1/*', idempotency());
   app.use('/v1/*', recordOfficialReads());
 
@@ -91,13 +105,16 @@ export function createApp(deps: Deps) {
       title: 'Haipai API',
       version: '0.1.0',
       description:
-        'Virtual fashion IP registry and transparent trade board. Errors are application/problem+json with a stable `code`.',
+        'Virtual fashion IP registry and transparent trade board. Errors are application/problem+json with a stable `code`. ' +
+        'Every operation is rate limited per API key and per client address (lower for anonymous board and log reads): ' +
+        'responses carry RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy, and past a limit the ' +
+        'answer is 429 `rate_limited` with Retry-After.',
     },
     security: [{ apiKey: [] }],
   });
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Haipai API reference' }));
   app.get('/', (c) => c.json({ name: 'haipai', docs: '/docs', openapi: '/openapi.json' }));
-  app.get('/healthz', (c) => c.json({ ok: true }));
+  mountHealthRoutes(app, deps);
 
   app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));
   app.onError(renderError);

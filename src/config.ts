@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { mediaAppConfigShape } from './features/media/media.config.js';
+import { quotasConfigShape } from './features/quotas/quotas.config.js';
 import { witnessesConfigShape } from './features/tlog/witnesses.config.js';
 import { webhooksConfigShape } from './features/webhooks/webhooks.config.js';
+import { rateLimitConfigShape } from './http/rate-limit.config.js';
 
 /** Durations in configuration: plain seconds ("259200") or with a unit ("3d", "12h", "30m", "45s"). */
 const duration = z
@@ -69,8 +71,26 @@ export const appConfigSchema = z.object({
   STRIPE_CONNECT_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Overrides Stripe's API address (https://api.stripe.com); tests point it at a local stand-in. */
   STRIPE_API_BASE: z.string().url().optional(),
+  /** How long an Idempotency-Key's record (and its stored response) lives, in seconds (default 24 h). */
+  IDEMPOTENCY_TTL: duration.default(86400),
+  /**
+   * Seals webhook signing secrets at rest (AES-256-GCM): base64 of 32 random bytes. A secret (a
+   * Workers secret); the Node entry generates one under DATA_DIR when unset. To rotate, set the new
+   * key here and the old one in WEBHOOK_SECRETS_PREVIOUS_KEYS (comma-separated): the scheduler
+   * re-seals every secret under the new key, after which the old one may go.
+   */
+  WEBHOOK_SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'base64 of 32 random bytes')
+    .optional(),
+  WEBHOOK_SECRETS_PREVIOUS_KEYS: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, 'comma-separated base64 keys of 32 bytes')
+    .optional(),
   ...mediaAppConfigShape,
   ...webhooksConfigShape,
+  ...rateLimitConfigShape,
+  ...quotasConfigShape,
   ...witnessesConfigShape,
 });
 

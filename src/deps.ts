@@ -1,11 +1,14 @@
+import type { Context } from 'hono';
 import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
 import type { NoteSigner } from './features/tlog/note.js';
 import type { WebhookTransport } from './features/webhooks/transport.js';
+import type { RequestTransaction } from './http/request-transaction.js';
 import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Payments } from './ports/payments.js';
+import type { RateLimitBindings } from './ports/rate-limit-binding.js';
 
 /** Everything the app needs from its runtime; entries (node.ts, worker.ts) and tests build it. */
 export interface Deps {
@@ -29,6 +32,26 @@ export interface Deps {
    * `paymentsFromConfig`. Without it those answer 422 `stripe_not_configured`.
    */
   payments?: Payments;
+  /**
+   * The migrations this build ships (file names in schema/): GET /readyz is not ready while the
+   * database lacks one. The Node entry lists them; the Worker, which cannot read schema/, leaves it out.
+   */
+  schemaMigrations?: readonly string[];
   /** Outgoing webhook HTTP client; `fetch` when absent (Workers). Node installs one that refuses private addresses at connect time. */
   webhookTransport?: WebhookTransport;
+  /**
+   * The client's network address, for per-address rate limits: Node, the connection's peer;
+   * Workers, CF-Connecting-IP. CLIENT_ADDRESS_HEADER (behind a proxy) takes precedence.
+   */
+  clientAddress?: (c: Context) => string | undefined;
+  /**
+   * Workers: Cloudflare's rate-limiting bindings, which count across isolates. Without them (Node)
+   * the limits are counted in this process's memory, right for one process.
+   */
+  rateLimitBindings?: RateLimitBindings;
+  /**
+   * Set only on the request-scoped copy of deps that an idempotent POST runs with (its `db` is then
+   * that request's one transaction): see http/request-transaction.ts before calling out of process.
+   */
+  requestTransaction?: RequestTransaction;
 }

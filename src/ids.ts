@@ -21,6 +21,10 @@ export const ID_PREFIXES = {
   offer: 'ofr',
   trade: 'trd',
   freeze: 'frz',
+  webhookEndpoint: 'whe',
+  stripeTopUp: 'stp',
+  transferRequest: 'tfq',
+  refundRequest: 'rfq',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

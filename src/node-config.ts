@@ -12,10 +12,13 @@ const nodeConfigSchema = z
     S3_REGION: z.string().default('auto'),
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
-    /** Port of the embedded S3 server; presigned URLs point at it, so it must be reachable by clients. */
-    EMBEDDED_S3_PORT: z.coerce.number().int().min(0).max(65535).default(8788),
     /** Seconds between runs of each scheduled loop: market and log work, and webhook delivery (node-scheduler.ts). */
     SCHEDULE_INTERVAL: z.coerce.number().positive().default(1),
+    /**
+     * Seconds a stop signal waits for requests in flight and background work to finish before the
+     * process exits anyway, non-zero (node-shutdown.ts).
+     */
+    SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(10),
     /** Integrate the transparency log right after each write ("false" leaves it to the interval). */
     TLOG_INTEGRATE_AFTER_WRITE: z
       .enum(['true', 'false'])

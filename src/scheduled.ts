@@ -8,6 +8,8 @@ import { sendDueRefunds } from './features/stripe/refunds.service.js';
 import { collectCosignatures } from './features/tlog/cosign.service.js';
 import { integrateLog } from './features/tlog/integrate.js';
 import { deliverWebhooks } from './features/webhooks/delivery.js';
+import { sealWebhookSecrets } from './features/webhooks/secret-sealing.js';
+import { sweepExpiredIdempotencyKeys } from './http/idempotency-sweep.js';
 
 /**
  * The steps that come due with time — notice windows, lapsed reservations, ended listings and
@@ -25,6 +27,9 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await sendDueRefunds(deps);
   // Connect transfers of trade proceeds that failed: retried with backoff, each with its own key.
   await sendDueTransfers(deps);
+  // Housekeeping: expired Idempotency-Key records go; webhook secrets get sealed (or re-sealed after a key rotation).
+  await sweepExpiredIdempotencyKeys(deps.db, deps.clock.now());
+  await sealWebhookSecrets(deps);
   // Last, so that events written by the steps above are in this run's checkpoint.
   if (deps.tlogSigner) await integrateLog(deps);
   // Witnesses missing from the latest checkpoint are asked again (a no-op when all have cosigned).

@@ -5,10 +5,12 @@ import { type AppConfig, parseAppConfig } from './config.js';
 import { openPostgres } from './db/postgres.js';
 import type { Deps } from './deps.js';
 import { integrateLog } from './features/tlog/integrate.js';
+import { checkLogIdentity } from './features/tlog/log-identity.js';
 import { tlogSignerFromConfig } from './features/tlog/log-signer.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
+import type { RateLimitBinding, RateLimitBindings } from './ports/rate-limit-binding.js';
 import { runScheduledWork } from './scheduled.js';
 
 /** The Hyperdrive binding, as far as this entry uses it. */
@@ -27,6 +29,10 @@ export interface WorkerContext {
  */
 export interface Env extends Partial<Record<keyof AppConfig, string>> {
   HYPERDRIVE: Hyperdrive;
+  /** wrangler.toml [[ratelimits]]: the rate-limit groups' counters (src/http/rate-limit.ts). */
+  KEY_RATE_LIMITER?: RateLimitBinding;
+  ADDRESS_RATE_LIMITER?: RateLimitBinding;
+  PUBLIC_RATE_LIMITER?: RateLimitBinding;
   /** R2's S3 API: https://<account id>.r2.cloudflarestorage.com */
   S3_ENDPOINT?: string;
   S3_BUCKET?: string;
@@ -45,7 +51,7 @@ const MAX_CONNECTIONS = 5;
  * `close()` waits for the log integrations that writes started (`afterWrite`), then ends the pool.
  */
 async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<void> }> {
-  const { HYPERDRIVE, ...vars } = env;
+  const { HYPERDRIVE, KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER, PUBLIC_RATE_LIMITER, ...vars } = env;
   const config = parseAppConfig(vars);
   const tlogSigner = await tlogSignerFromConfig(config);
   // openPostgres warms the pool before Kysely can reserve() a connection: reserve() on a fresh pool hangs under workerd.
@@ -60,15 +66,21 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
     tlogSigner,
     // Stripe through fetch and SubtleCrypto (secrets STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
     payments: paymentsFromConfig(config),
+    // Cloudflare writes the client's address here; a client cannot set it.
+    clientAddress: (c) => c.req.header('cf-connecting-ip'),
+    rateLimitBindings: config.RATE_LIMITS === 'off' ? undefined : rateLimitBindings(env),
   };
   if (tlogSigner) {
     // Put this request's events in a signed checkpoint now rather than at the next cron tick.
     deps.afterWrite = () => {
       integrations.push(
-        integrateLog(deps).then(
-          () => {},
-          (err) => jsonLogger.error('log integration failed', { error: (err as Error).message }),
-        ),
+        // The key must be the one this database's log was started with (one indexed read).
+        checkLogIdentity(deps.db, tlogSigner)
+          .then(() => integrateLog(deps))
+          .then(
+            () => {},
+            (err) => jsonLogger.error('log integration failed', { error: (err as Error).message }),
+          ),
       );
     };
   }
@@ -79,6 +91,18 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
       await handle.close();
     },
   };
+}
+
+/**
+ * The three bindings wrangler.toml declares. Without them the app would count in memory, which on
+ * Workers lives for one request: no limit at all, so a missing binding is a startup failure.
+ */
+function rateLimitBindings(env: Env): RateLimitBindings {
+  const { KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER, PUBLIC_RATE_LIMITER } = env;
+  if (!KEY_RATE_LIMITER || !ADDRESS_RATE_LIMITER || !PUBLIC_RATE_LIMITER) {
+    throw new Error('wrangler.toml must declare KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER and PUBLIC_RATE_LIMITER [[ratelimits]]');
+  }
+  return { perKey: KEY_RATE_LIMITER, perAddress: ADDRESS_RATE_LIMITER, publicReads: PUBLIC_RATE_LIMITER };
 }
 
 const S3_KEYS = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
@@ -137,6 +161,13 @@ export default {
   async scheduled(_controller: unknown, env: Env, _ctx: WorkerContext): Promise<void> {
     const { deps, close } = await openDeps(env);
     try {
+      if (deps.tlogSigner) {
+        // A key that is not this database's signs nothing; the rest of the scheduled work still runs.
+        await checkLogIdentity(deps.db, deps.tlogSigner).catch((err) => {
+          jsonLogger.error('not signing the log', { error: (err as Error).message });
+          deps.tlogSigner = undefined;
+        });
+      }
       await runScheduledWork(deps);
     } finally {
       await close();

@@ -104,7 +104,8 @@ describe('English auction', () => {
     const steps = Array.from({ length: 100 }, (_, i) => i).sort(() => Math.random() - 0.5);
     const amountOf = new Map(bidders.map((b, i) => [b, 1000 + steps[i]! * 100]));
     const top = bidders[steps.indexOf(99)]!;
-    w.ok(await topUp(top, 20_000), 201);
+    // Bids are funded: every bidder can cover its bid.
+    await Promise.all(bidders.map(async (b) => w.ok(await topUp(b, 20_000), 201)));
 
     const results = await Promise.all(bidders.map((b) => bid(s.p, listingId, b, amountOf.get(b))));
     const accepted = results.filter((r) => r.status === 201);
@@ -148,6 +149,15 @@ describe('English auction', () => {
     // 5% platform fee; the seller is the sole creator and the edition has no royalty.
     expect(await balance(s.p, s.seller)).toBe(10_900 - 545);
     expect(await balance(s.p, s.p.id)).toBe(545);
+    // Every outbid bidder has its whole balance back; nothing is left on hold.
+    const others = await Promise.all(bidders.filter((b) => b !== top).map((b) => balance(s.p, b)));
+    expect(others).toEqual(Array(99).fill(20_000));
+    const holds = await t.deps.db
+      .selectFrom('balances')
+      .select('amount')
+      .where('holder', 'like', `hold:${listingId}:%`)
+      .execute();
+    expect(holds.every((h) => h.amount === 0n)).toBe(true);
 
     const events = await t.deps.db.selectFrom('events').select(['type', 'entry']).where('unit_id', '=', s.unitId).execute();
     expect(events.filter((e) => e.type === 'bid.placed')).toHaveLength(accepted.length);
@@ -160,6 +170,8 @@ describe('English auction', () => {
     const s = await sellerWithUnit();
     const listingId = await englishAuction(s, { endsIn: 120, antiSnipeSeconds: 60 });
     const [x, y] = await Promise.all([w.account(s.p), w.account(s.p)]);
+    w.ok(await topUp(x, 1500), 201);
+    w.ok(await topUp(y, 1100), 201);
     const start = t.clock.now().getTime();
 
     const first = w.ok(await bid(s.p, listingId, x, 1000), 201);
@@ -185,44 +197,88 @@ describe('English auction', () => {
     expect(late.body.code).toBe('auction_ended');
     expect(await bidCount(listingId)).toBe(3);
 
-    // The late bid closed the auction on its way: x won at 1200 but has no funds yet.
+    // The late bid closed the auction on its way: x won at 1200 and paid from its hold at once;
+    // y has its outbid 1100 back.
     const closed = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
     expect(closed.status).toBe('closed');
-    expect(closed.outcome).toMatchObject({ result: 'won', winnerId: x, amount: 1200, tradeStatus: 'reserved' });
-    expect(await owner(s.unitId)).toBe(s.seller);
+    expect(closed.outcome).toMatchObject({ result: 'won', winnerId: x, amount: 1200, tradeStatus: 'settled' });
+    expect(await owner(s.unitId)).toBe(x);
     const again = await bid(s.p, listingId, y, 6000);
     expect(again.body.code).toBe('auction_ended');
-
-    // The winner pays within the reservation window.
-    w.ok(await topUp(x, 1500), 201);
-    const settled = w.ok(await t.call('POST', `/v1/trades/${closed.outcome.tradeId}/settle`, { key: s.p.key }), 200);
-    expect(settled.status).toBe('settled');
-    expect(await owner(s.unitId)).toBe(x);
     expect(await balance(s.p, x)).toBe(300);
+    expect(await balance(s.p, y)).toBe(1100);
   });
 
-  it('a winner who never pays: the reservation lapses, the listing expires and the unit stays with the seller', async () => {
+  it('a winner who cannot settle: when its reservation lapses the next bid inherits the sale', async () => {
     const s = await sellerWithUnit();
+    const off = await w.official();
     const listingId = await englishAuction(s, { endsIn: 60 });
-    const x = await w.account(s.p);
+    const [x, y] = await Promise.all([w.account(s.p), w.account(s.p)]);
+    w.ok(await topUp(x, 1000), 201);
+    w.ok(await topUp(y, 1100), 201);
     w.ok(await bid(s.p, listingId, x, 1000), 201);
+    w.ok(await bid(s.p, listingId, y, 1100), 201);
+    expect([await balance(s.p, x), await balance(s.p, y)]).toEqual([1000, 0]);
+    // An official freezes the unit before the close: y wins but the trade cannot settle yet.
+    const freeze = w.ok(
+      await t.call('POST', `/v1/units/${s.unitId}/freezes`, { key: off.key, body: { reason: 'dispute' } }),
+      201,
+    );
     t.clock.advance(61);
     expect(await closeDueAuctions(t.deps.db, t.clock.now())).toBeGreaterThanOrEqual(1);
-    const closed = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
-    expect(closed.outcome.tradeStatus).toBe('reserved');
+    const first = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
+    expect(first.outcome).toMatchObject({ winnerId: y, amount: 1100, tradeStatus: 'reserved' });
+    expect(await balance(s.p, y)).toBe(0); // still held for the sale
 
     t.clock.advance(15 * 60 + 1);
     await releaseExpiredReservations(t.deps.db, t.clock.now());
-    const after = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
+    const second = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
+    expect(second).toMatchObject({ status: 'closed', outcome: { winnerId: x, amount: 1000, tradeStatus: 'reserved' } });
+    expect(second.outcome.tradeId).not.toBe(first.outcome.tradeId);
+    expect(await balance(s.p, y)).toBe(1100); // y's hold came back when the sale passed on
+
+    w.ok(
+      await t.call('POST', `/v1/units/${s.unitId}/freezes/${freeze.id}/lift`, { key: off.key, body: { reason: 'resolved' } }),
+      200,
+    );
+    w.ok(await t.call('POST', `/v1/trades/${second.outcome.tradeId}/settle`, { key: s.p.key }), 200);
+    expect(await owner(s.unitId)).toBe(x);
+    expect(await balance(s.p, x)).toBe(0);
+    const closedEvents = await t.deps.db
+      .selectFrom('events')
+      .select('entry')
+      .where('type', '=', 'listing.closed')
+      .where('unit_id', '=', s.unitId)
+      .orderBy('seq')
+      .execute();
+    expect(closedEvents.map((e) => JSON.parse(e.entry))).toEqual([
+      expect.objectContaining({ winnerId: y, amount: 1100 }),
+      expect.objectContaining({ winnerId: x, amount: 1000, passedOver: [y] }),
+    ]);
+
+    // Nobody left to pass the sale to: the listing expires.
+    const s2 = await sellerWithUnit();
+    const lone = await englishAuction(s2, { endsIn: 60 });
+    const z = await w.account(s2.p);
+    w.ok(await topUp(z, 1000), 201);
+    w.ok(await bid(s2.p, lone, z, 1000), 201);
+    w.ok(await t.call('POST', `/v1/units/${s2.unitId}/freezes`, { key: off.key, body: { reason: 'dispute' } }), 201);
+    t.clock.advance(61);
+    await closeDueAuctions(t.deps.db, t.clock.now());
+    t.clock.advance(15 * 60 + 1);
+    await releaseExpiredReservations(t.deps.db, t.clock.now());
+    const after = w.ok(await t.call('GET', `/v1/listings/${lone}/auction`), 200);
     expect(after.status).toBe('expired');
-    expect(after.outcome).toMatchObject({ result: 'won', winnerId: x, tradeStatus: 'released' });
-    expect(await owner(s.unitId)).toBe(s.seller);
+    expect(after.outcome).toMatchObject({ result: 'won', winnerId: z, tradeStatus: 'released' });
+    expect(await owner(s2.unitId)).toBe(s2.seller);
+    expect(await balance(s2.p, z)).toBe(1000);
   });
 
   it('reserve not met: the listing expires and the unit stays with the seller', async () => {
     const s = await sellerWithUnit();
     const listingId = await englishAuction(s, { reservePrice: 5000, endsIn: 60 });
     const [x, y] = await Promise.all([w.account(s.p), w.account(s.p)]);
+    w.ok(await topUp(x, 1000), 201);
     w.ok(await topUp(y, 10_000), 201);
     w.ok(await bid(s.p, listingId, x, 1000), 201);
     w.ok(await bid(s.p, listingId, y, 1100), 201);
@@ -231,6 +287,8 @@ describe('English auction', () => {
     const auction = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
     expect(auction).toMatchObject({ status: 'expired', phase: 'ended', outcome: { result: 'no_winner', winnerId: null } });
     expect(await owner(s.unitId)).toBe(s.seller);
+    // Both have their money back.
+    expect(await balance(s.p, x)).toBe(1000);
     expect(await balance(s.p, y)).toBe(10_000);
     const expired = await t.deps.db
       .selectFrom('events')
@@ -287,6 +345,13 @@ describe('English auction', () => {
     expect((await bid(other, listingId, x, 1000)).status).toBe(404);
     expect(await bidCount(listingId)).toBe(0);
 
+    // A bid nobody has the money for is refused, and nothing is held or recorded.
+    const unfunded = await bid(s.p, listingId, x, 1000);
+    expect(unfunded.status).toBe(409);
+    expect(unfunded.body).toMatchObject({ code: 'insufficient_funds', holder: x, available: 0, required: 1000 });
+    expect(await bidCount(listingId)).toBe(0);
+
+    w.ok(await topUp(x, 1000), 201);
     w.ok(await bid(s.p, listingId, x, 1000), 201);
     const underIncrement = await bid(s.p, listingId, x, 1099);
     expect(underIncrement.body).toMatchObject({ code: 'bid_too_low', minimumAmount: 1100, highestAmount: 1000 });

@@ -38,6 +38,7 @@ beforeAll(async () => {
   const w1 = await m.work({ p, size: 10 });
   const w2 = await m.work({ p, size: 10, asset: { kind: 'collectible', category: 'brand_marketing', title: 'Jade Rabbit' } });
   const [c1, c2, bidder] = await m.accounts(p, 3);
+  await m.topUp(bidder!, 2_150, 'EUR'); // bids are funded: 1,500 on D and 650 on H
   const u = (await m.mint(p, w1.edition.id, 3, c1)).units as { id: string }[];
   const v = (await m.mint(p, w2.edition.id, 3, c2)).units as { id: string }[];
   const list = async (key: string, body: Record<string, unknown>) => {

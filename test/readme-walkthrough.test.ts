@@ -20,7 +20,6 @@ beforeAll(async () => {
     ...process.env,
     DATA_DIR: join(dir, 'data'),
     PORT: '0',
-    EMBEDDED_S3_PORT: '0', // TODO(one-port): remove once the embedded store no longer needs a port of its own
     NOTICE_PERIOD: '0',
   };
   delete env.DATABASE_URL;

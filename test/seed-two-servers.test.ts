@@ -16,7 +16,6 @@ function serverEnv(name: string): NodeJS.ProcessEnv {
     ...process.env,
     DATA_DIR: join(dir, name),
     PORT: '0',
-    EMBEDDED_S3_PORT: '0', // TODO(one-port): remove once the embedded store no longer needs a port of its own
     NOTICE_PERIOD: '0',
   };
   delete env.DATABASE_URL;

@@ -1,3 +1,4 @@
+import { monotonicFactory } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduledWork } from '../src/scheduled.js';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
@@ -150,6 +151,65 @@ describe('Stripe Connect payouts', () => {
       .where('journals.trade_id', '=', trade.id)
       .executeTakeFirstOrThrow();
     expect(BigInt(sum.s)).toBe(0n);
+  });
+
+  it('the payout report totals every transfer in SQL and pages its rows past 1,000', async () => {
+    const { trade, event, seller, p } = await paidTrade();
+    expect((await s.deliver(event)).status).toBe(200);
+    const [first] = await t.deps.db.selectFrom('stripe_transfers').selectAll().where('holder', '=', seller).execute();
+    expect(first).toBeDefined();
+    // A long-lived seller: 1,100 more transfers of 1 (paid) and 100 of 2 (not sent yet). Written
+    // directly: 1,200 card trades through the API would only make the test slow, not truer.
+    const nextId = monotonicFactory();
+    const tradeRow = await t.deps.db.selectFrom('trades').selectAll().where('id', '=', trade.id).executeTakeFirstOrThrow();
+    // One transfer per trade and role: copies of the trade row to hang them on.
+    const trades = Array.from({ length: 1_200 }, () => ({
+      ...tradeRow,
+      id: `trd_${nextId()}`,
+      status: 'released' as const,
+      journal_id: null,
+      settled_at: null,
+      released_at: tradeRow.created_at,
+      release_reason: 'bulk',
+    }));
+    for (let i = 0; i < trades.length; i += 200) {
+      await t.deps.db
+        .insertInto('trades')
+        .values(trades.slice(i, i + 200))
+        .execute();
+    }
+    const extra = trades.map((copy, i) => ({
+      ...first!,
+      id: `tfq_${nextId()}`,
+      trade_id: copy.id,
+      idempotency_key: `bulk-${trade.id}-${i}`,
+      amount: i < 1_100 ? 1n : 2n,
+      sent_at: i < 1_100 ? first!.sent_at : null,
+      stripe_transfer_id: i < 1_100 ? first!.stripe_transfer_id : null,
+    }));
+    for (let i = 0; i < extra.length; i += 200) {
+      await t.deps.db
+        .insertInto('stripe_transfers')
+        .values(extra.slice(i, i + 200))
+        .execute();
+    }
+    const paidBefore = first!.sent_at ? Number(first!.amount) : 0;
+    const report = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts?limit=100`, { key: p.key }), 200);
+    expect(report.totals).toEqual([
+      { currency: 'CNY', paid: paidBefore + 1_100, pending: (paidBefore ? 0 : Number(first!.amount)) + 200 },
+    ]);
+    expect(report.transfers).toHaveLength(100);
+    const seen = new Set<string>(report.transfers.map((x: { id: string }) => x.id));
+    let cursor: string | null = report.nextCursor;
+    while (cursor) {
+      const page = m.ok(await t.call('GET', `/v1/accounts/${seller}/payouts?limit=100&after=${cursor}`, { key: p.key }), 200);
+      for (const x of page.transfers) seen.add(x.id);
+      cursor = page.nextCursor;
+    }
+    expect(seen.size).toBe(1_201);
+    const bad = await t.call('GET', `/v1/accounts/${seller}/payouts?after=nonsense`, { key: p.key });
+    expect(bad.status).toBe(400);
+    expect(bad.body.code).toBe('invalid_cursor');
   });
 
   it('a dispute before an unsent transfer goes out cancels it; the proceeds are held', async () => {

@@ -37,7 +37,6 @@ describe.runIf(url)('a stripe webhook interrupted by SIGKILL (real server, Postg
       DATABASE_URL: `${url}?search_path=${schema}`,
       DATA_DIR: dir,
       PORT: '0',
-      EMBEDDED_S3_PORT: '0',
       OPERATOR_API_KEY: OPERATOR_KEY,
       NOTICE_PERIOD: '0',
       MEDIA_WORKER: 'off',

@@ -66,6 +66,39 @@ describe('Stripe top-ups', () => {
     expect(m.ok(await t.call('GET', `/v1/balances/stripe-top-ups/${created.id}`, { key: p.key }), 200).status).toBe('reversed');
   });
 
+  it('a top-up paid with another amount is refunded in full and the refund is recorded as an event', async () => {
+    const p = await m.platform();
+    const holder = await m.account(p);
+    const created = m.ok(await topUp(p.key, { holderId: holder, currency: 'CNY', amount: 4_000 }), 201);
+    const intent = standIn.intents.get(created.paymentIntentId)!;
+    const event = standIn.signedEvent('payment_intent.succeeded', { ...standIn.succeeded(intent), amount_received: 3_999 });
+    expect((await s.deliver(event)).status).toBe(200);
+    expect((await s.deliver(event)).status).toBe(200);
+    expect(await m.balance(holder)).toBe(0);
+    const refunds = standIn.requests.filter((r) => r.path === '/v1/refunds' && r.params.payment_intent === intent.id);
+    expect(refunds).toHaveLength(1);
+    expect(refunds[0]!.params['metadata[reason]']).toBe('amount_mismatch');
+    const events = await t.deps.db
+      .selectFrom('events')
+      .select(['type', 'entry'])
+      .where('type', '=', 'topup.refund_requested')
+      .execute();
+    const facts = events.map((e) => JSON.parse(e.entry)).filter((f) => f.topUpId === created.id);
+    expect(facts).toEqual([
+      expect.objectContaining({
+        holderId: holder,
+        amount: 4_000,
+        amountReceived: 3_999,
+        reason: 'amount_mismatch',
+        currency: 'CNY',
+      }),
+    ]);
+    // Stripe confirms the refund: the top-up reads as refunded, and nothing was ever credited.
+    expect((await s.deliver(standIn.signedEvent('charge.refunded', standIn.refundedCharge(intent)))).status).toBe(200);
+    expect(m.ok(await t.call('GET', `/v1/balances/stripe-top-ups/${created.id}`, { key: p.key }), 200).status).toBe('refunded');
+    expect(await m.balance(holder)).toBe(0);
+  });
+
   it('a platform tops up only itself and its own accounts; bad input is a 400', async () => {
     const p = await m.platform();
     const other = await m.platform('Other');

@@ -246,6 +246,32 @@ describe('uploads', () => {
     expect(badId.body.code).toBe('validation_failed');
   });
 
+  it("an account cannot attach another account's upload to its work, even on the same platform", async () => {
+    const { platform, accountId: maker } = await setup();
+    const other = await newAccount(platform.key);
+    const bytes = new Uint8Array(randomBytes(128));
+    const created = await t.call('POST', '/v1/uploads', { key: platform.key, body: declare(maker, bytes) });
+    expect(await putTo(created.body, bytes)).toBe(200);
+    expect((await t.call('POST', `/v1/uploads/${created.body.id}/complete`, { key: platform.key })).status).toBe(200);
+    const work = (rightsHolderId: string) => ({
+      kind: 'garment',
+      title: 'Borrowed',
+      category: 'digital_creative',
+      rightsHolderId,
+      creators: [{ accountId: rightsHolderId, role: 'designer', shareBps: 10000 }],
+      claimedCreatedOn: '2026-03-01',
+      originalityStatement: 'Mine.',
+      licence: { commercialUse: 'personal', derivativesAllowed: false },
+      files: [{ uploadId: created.body.id, purpose: 'preview' }],
+    });
+    const borrowed = await t.call('POST', '/v1/assets', { key: platform.key, body: work(other) });
+    expect(borrowed.status).toBe(422);
+    expect(borrowed.body).toMatchObject({ code: 'upload_not_completed', uploadId: created.body.id });
+    expect(await t.deps.db.selectFrom('assets').select('id').where('rights_holder_id', '=', other).execute()).toEqual([]);
+    // The account that made the upload attaches it.
+    expect((await t.call('POST', '/v1/assets', { key: platform.key, body: work(maker) })).status).toBe(201);
+  });
+
   it('parallel completes of one upload all succeed with one completion time', async () => {
     const { platform, accountId } = await setup();
     const bytes = new Uint8Array(randomBytes(2048));

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ENDPOINTS_PER_PLATFORM } from '../src/features/webhooks/endpoints.service.js';
 import { nodeWebhookTransport } from '../src/features/webhooks/node-transport.js';
@@ -131,6 +132,48 @@ describe('webhook endpoints', () => {
     );
     expect(first.data.length + second.data.length).toBe(MAX_ENDPOINTS_PER_PLATFORM);
     expect(second.nextCursor).toBeNull();
+  });
+
+  // The project's lock rule: rows referenced by foreign keys are locked FOR NO KEY UPDATE, never
+  // FOR UPDATE, which would wait for (and can deadlock with) every insert that references them.
+  it.skipIf(!process.env.DATABASE_URL)('creating one never waits for inserts that reference the platform', async () => {
+    const p = await w.platform();
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    let holderPid!: number;
+    const holding = new Promise<void>((resolve, reject) => {
+      // What an insert of a row referencing the platform (an account, a key) holds until it commits.
+      t.deps.db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`select id from platforms where id = ${p.id} for key share`.execute(trx);
+          holderPid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]!.pid;
+          resolve();
+          await finished;
+        })
+        .catch(reject);
+    });
+    await holding;
+    let done = false;
+    const creating = create(p.key, { url: 'https://hooks.example.com/lock', eventTypes: ['*'] }).then((res) => {
+      done = true;
+      return res.status === 201 ? 'created' : `status ${res.status}`;
+    });
+    const blocked = (async () => {
+      while (!done) {
+        const waiting = await sql<{ n: string }>`
+          select count(*) as n from pg_stat_activity where ${holderPid} = any(pg_blocking_pids(pid))`.execute(t.deps.db);
+        if (Number(waiting.rows[0]?.n) > 0) return 'waited for the key-share lock';
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return 'created';
+    })();
+    const first = await Promise.race([creating, blocked]);
+    finish();
+    await creating;
+    expect(first).toBe('created');
   });
 
   it('a secret rotation keeps the previous secret for the grace period asked for', async () => {

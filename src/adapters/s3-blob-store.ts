@@ -10,19 +10,18 @@ export interface S3Settings {
   secretAccessKey: string;
   /** Path-style URLs (http://host/bucket/key): needed by s3rver and MinIO, accepted by R2. */
   forcePathStyle?: boolean;
+  /**
+   * Where clients send presigned PUTs, when that is not `endpoint`: the embedded default's store
+   * listens on a private loopback port for the server's own calls and takes clients' uploads on
+   * the API's own origin (embedded-s3.ts).
+   */
+  presignEndpoint?: string;
 }
 
 /** BlobStore over the S3 API: Cloudflare R2 in production, s3rver for the embedded default. */
 export function s3BlobStore(s: S3Settings): BlobStore {
-  const client = new S3Client({
-    endpoint: s.endpoint,
-    region: s.region,
-    forcePathStyle: s.forcePathStyle ?? true,
-    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
-    // Otherwise presigned PUTs carry an empty-body checksum that real R2/S3 reject.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = s3Client(s, s.endpoint);
+  const presigner = s.presignEndpoint ? s3Client(s, s.presignEndpoint) : client;
   const isMissing = (err: unknown) =>
     err instanceof NotFound ||
     err instanceof NoSuchKey ||
@@ -36,7 +35,7 @@ export function s3BlobStore(s: S3Settings): BlobStore {
         ContentType: opts.contentType,
         ContentLength: opts.contentLength,
       });
-      return getSignedUrl(client, command, { expiresIn: opts.expiresInSeconds });
+      return getSignedUrl(presigner, command, { expiresIn: opts.expiresInSeconds });
     },
     async stat(key) {
       try {
@@ -60,4 +59,16 @@ export function s3BlobStore(s: S3Settings): BlobStore {
       await client.send(new PutObjectCommand({ Bucket: s.bucket, Key: key, Body: body, ContentType: contentType }));
     },
   };
+}
+
+function s3Client(s: S3Settings, endpoint: string | undefined): S3Client {
+  return new S3Client({
+    endpoint,
+    region: s.region,
+    forcePathStyle: s.forcePathStyle ?? true,
+    credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
+    // Otherwise presigned PUTs carry an empty-body checksum that real R2/S3 reject.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }

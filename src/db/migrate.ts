@@ -10,7 +10,7 @@ export const SCHEMA_DIR = new URL('../../schema/', import.meta.url).pathname;
  * each in its own transaction. An advisory lock makes concurrent migrators take turns.
  */
 export async function migrate(handle: DatabaseHandle, dir = SCHEMA_DIR): Promise<string[]> {
-  const files = (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = await migrationFiles(dir);
   await handle.execScript(
     `create table if not exists schema_migrations (name text primary key, applied_at timestamptz not null default now());`,
   );
@@ -42,4 +42,19 @@ export async function migrate(handle: DatabaseHandle, dir = SCHEMA_DIR): Promise
     }
   }
   return applied;
+}
+
+/** The migration files this code ships, in the order they apply. */
+export async function migrationFiles(dir = SCHEMA_DIR): Promise<string[]> {
+  return (await readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+}
+
+/** Migrations of `dir` that the database has not applied yet (all of them on an empty database). */
+export async function pendingMigrations(handle: DatabaseHandle, dir = SCHEMA_DIR): Promise<string[]> {
+  const files = await migrationFiles(dir);
+  const exists = await sql<{ t: string | null }>`select to_regclass('schema_migrations')::text as t`.execute(handle.db);
+  if (!exists.rows[0]?.t) return files;
+  const done = await sql<{ name: string }>`select name from schema_migrations`.execute(handle.db);
+  const applied = new Set(done.rows.map((r) => r.name));
+  return files.filter((f) => !applied.has(f));
 }

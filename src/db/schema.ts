@@ -45,7 +45,14 @@ import type {
   StripeRefundsTable,
   StripeTransfersTable,
 } from './tables/stripe.js';
-import type { LogCheckpointsTable, LogCosignaturesTable, LogLeavesTable, LogNodesTable, LogQueueTable } from './tables/tlog.js';
+import type {
+  LogCheckpointsTable,
+  LogCosignaturesTable,
+  LogIdentityTable,
+  LogLeavesTable,
+  LogNodesTable,
+  LogQueueTable,
+} from './tables/tlog.js';
 import type { WebhookAttemptsTable, WebhookEndpointsTable, WebhookSecretsTable } from './tables/webhooks.js';
 
 export type * from './tables/freezes.js';
@@ -79,6 +86,7 @@ export interface Database {
   log_leaves: LogLeavesTable;
   log_nodes: LogNodesTable;
   log_checkpoints: LogCheckpointsTable;
+  log_identity: LogIdentityTable;
   log_cosignatures: LogCosignaturesTable;
   official_reads: OfficialReadsTable;
   journals: JournalsTable;

@@ -1,12 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { fromBase64Url, toBase64Url } from '../crypto/bytes.js';
 import { badRequest } from './problem.js';
+import { text } from './text.js';
 
 export const MAX_PAGE_SIZE = 100;
 
 /** Query parameters of every list: an opaque cursor and a page size (1–100, default 20). */
 export const pageQuerySchema = z.object({
-  after: z.string().max(500).optional().openapi({ description: "Opaque cursor from a previous page's `nextCursor`." }),
+  after: text({ max: 500 }).optional().openapi({ description: "Opaque cursor from a previous page's `nextCursor`." }),
   limit: z.coerce
     .number()
     .int()

@@ -36,6 +36,7 @@ const TITLES: Record<number, string> = {
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -68,7 +69,10 @@ export function renderError(err: Error, c: Context): Response {
     if (status === 400 && /json/i.test(err.message)) {
       return problemResponse(c, 400, 'malformed_json', 'The request body is not valid JSON.');
     }
-    if (status === 413) return problemResponse(c, 413, 'body_too_large', err.message || 'Request body too large.');
+    if (status === 413) {
+      c.header('connection', 'close'); // the unread rest of the body would be taken for the next request
+      return problemResponse(c, 413, 'body_too_large', err.message || 'Request body too large.');
+    }
     return problemResponse(c, status, `http_${status}`, err.message || TITLES[status] || 'Error');
   }
   if (isTransactionConflict(err)) {

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { type IdPrefix, idPattern } from '../ids.js';
+import { guardText, text } from './text.js';
 
 export const problemSchema = z
   .object({
@@ -21,6 +22,7 @@ const PROBLEM_TEXT: Record<number, string> = {
   409: 'Conflicts with the current state',
   413: 'Body too large',
   422: 'Refused by a rule (the problem names it)',
+  429: 'Over a quota (quota_exceeded names it and its limit)',
 };
 
 /** Problem responses for a route contract: `...problems(400, 404)`. */
@@ -34,8 +36,7 @@ export function problems(...statuses: (keyof typeof PROBLEM_TEXT)[]) {
 }
 
 export const idSchema = (prefix: IdPrefix) =>
-  z
-    .string()
+  guardText(z.string(), { max: 64 })
     .regex(idPattern(prefix), `must be an id like ${prefix}_01J…`)
     .openapi({ example: `${prefix}_01JABCDEFGHJKMNPQRSTVWXYZ1` });
 
@@ -52,10 +53,8 @@ export const jsonResponse = <T extends z.ZodTypeAny>(description: string, schema
 });
 
 export const idempotencyHeader = z.object({
-  'idempotency-key': z
-    .string()
+  'idempotency-key': text({ max: 255 })
     .min(1)
-    .max(255)
     .optional()
     .openapi({ description: 'Retries with the same key and body return the first response.' }),
 });

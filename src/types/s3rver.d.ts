@@ -1,4 +1,5 @@
 declare module 's3rver' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverOptions {
@@ -14,5 +15,7 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
+    /** s3rver is a Koa application: its request listener, to mount on another HTTP server. */
+    callback(): (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   }
 }

@@ -8,6 +8,23 @@ export interface ServerProcess {
   baseUrl: string;
   /** Sends the signal and resolves once the process has exited. */
   stop(signal: NodeJS.Signals): Promise<void>;
+  /** Sends the signal and returns at once. */
+  signal(signal: NodeJS.Signals): void;
+  /** How the process ended: its exit code (null when a signal ended it) and that signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves once its output matches `pattern` (rejects if it exits first). */
+  waitForOutput(pattern: RegExp): Promise<void>;
+}
+
+/** Runs the Node entry to its end (a refusal to start) and returns its exit code and output. */
+export function runServerToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/node.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  return new Promise((resolve) => proc.on('close', (code) => resolve({ code, output })));
 }
 
 /** Starts the server with `env` and resolves once it listens (its log line names the address). */
@@ -23,17 +40,38 @@ export function spawnServer(env: NodeJS.ProcessEnv): Promise<ServerProcess> {
     proc.kill(signal);
     await exited;
   };
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /haipai listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (match) resolve({ baseUrl: match[1]!, stop });
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.on('exit', (code) => reject(new Error(`server exited (${code}) before listening:\n${out}`)));
-  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    proc.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  let out = '';
+  const watchers = new Set<() => void>();
+  const waitForOutput = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(out)) return;
+        watchers.delete(check);
+        resolve();
+      };
+      watchers.add(check);
+      check();
+      void exited.then(() => {
+        if (watchers.delete(check)) reject(new Error(`server exited before printing ${pattern}:\n${out}`));
+      });
+    });
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const check of [...watchers]) check();
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  return waitForOutput(/haipai listening on (http:\/\/[\d.]+:\d+)/).then(() => ({
+    baseUrl: /haipai listening on (http:\/\/[\d.]+:\d+)/.exec(out)![1]!,
+    stop,
+    signal: (signal: NodeJS.Signals) => void proc.kill(signal),
+    exited,
+    output: () => out,
+    waitForOutput,
+  }));
 }
 
 /** `TestApp['call']` over real HTTP, so the API builders can drive a spawned server. */

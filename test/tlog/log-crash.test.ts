@@ -31,7 +31,6 @@ describe.runIf(url)('log after a crash (real server, PostgreSQL)', () => {
       DATABASE_URL: `${url}?search_path=${schema}`,
       DATA_DIR: dir,
       PORT: '0',
-      EMBEDDED_S3_PORT: '0',
       OPERATOR_API_KEY: OPERATOR_KEY,
       NOTICE_PERIOD: '0',
       ...extraEnv,

@@ -6,9 +6,11 @@ import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedS3 } from '../../src/adapters/embedded-s3.js';
 import type { S3Settings } from '../../src/adapters/s3-blob-store.js';
+import { grantAppRole } from '../../src/db/app-role.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openPostgres } from '../../src/db/postgres.js';
 import { generateSignerKey } from '../../src/features/tlog/note.js';
+import { asTestAppRole, ensureTestAppRole, TEST_APP_ROLE } from '../support/app-role.js';
 import { type StripeStandIn, startStripeStandIn } from '../support/stripe-standin.js';
 
 declare module 'vitest' {
@@ -29,7 +31,7 @@ const SERVER = 'postgres://postgres:postgres@127.0.0.1:5432';
 
 /**
  * Runs in Node before workerd starts: a fresh database `haipai_workers_<random>` with the schema
- * applied, an s3rver with an empty bucket, a stand-in for api.stripe.com (all dropped again after
+ * applied (the Worker connects as TEST_APP_ROLE, which cannot rewrite history), an s3rver with an empty bucket, a stand-in for api.stripe.com (all dropped again after
  * the run) and a log signer key. The stand-in is a Node HTTP server, so it runs here, not in workerd.
  * Nothing analyses media inside a Worker: as in a deployment, the Node media worker (`npm run media`)
  * runs as a process of its own against the same database and bucket.
@@ -53,14 +55,17 @@ export default async function setup(project: TestProject) {
   try {
     await admin.unsafe(`create database ${name}`);
     const url = `${SERVER}/${name}`;
+    // Migrated as the owner; the Worker connects through Hyperdrive as the application role.
+    await ensureTestAppRole(admin);
     const handle = await openPostgres({ url, max: 1 });
     try {
       await migrate(handle);
+      await grantAppRole(handle.db, TEST_APP_ROLE);
     } finally {
       await handle.close();
     }
     s3 = await startEmbeddedS3({ dir, bucket: 'haipai-workers' });
-    project.provide('workersDatabaseUrl', url);
+    project.provide('workersDatabaseUrl', asTestAppRole(url));
     project.provide('workersS3', s3.settings);
     project.provide('workersTlogKey', await generateSignerKey('haipai.test/log'));
     stripe = await startStripeStandIn();

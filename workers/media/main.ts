@@ -1,6 +1,8 @@
 import { s3BlobStore } from '../../src/adapters/s3-blob-store.js';
 import { openDatabase } from '../../src/db/open.js';
 import { parseNodeConfig } from '../../src/node-config.js';
+import { exitOnStopSignals } from '../../src/node-shutdown.js';
+import { prepareSchema, StartupRefusal } from '../../src/node-startup.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { jsonLogger } from '../../src/ports/logger.js';
 import { parseMediaWorkerConfig } from './config.js';
@@ -21,6 +23,11 @@ if (!nodeConfig.DATABASE_URL || !nodeConfig.S3_ENDPOINT) {
 }
 
 const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDir: nodeConfig.DATA_DIR });
+// Like the API on PostgreSQL: an older schema is refused unless MIGRATE=1.
+await prepareSchema(handle, { migrate: env.MIGRATE === '1' }).catch((err) => {
+  console.error(err instanceof StartupRefusal ? err.message : err);
+  process.exit(1);
+});
 const blobs = s3BlobStore({
   endpoint: nodeConfig.S3_ENDPOINT,
   region: nodeConfig.S3_REGION,
@@ -31,13 +38,11 @@ const blobs = s3BlobStore({
 const worker = startMediaWorker({ db: handle.db, blobs, clock: systemClock, log: jsonLogger }, config);
 jsonLogger.info('media worker started', { workerId: worker.workerId, concurrency: config.MEDIA_CONCURRENCY });
 
-let stopping = false;
-async function shutdown() {
-  if (stopping) return;
-  stopping = true;
-  await worker.stop(); // running jobs finish; a second signal or SIGKILL leaves them to their lease
-  await handle.close();
-  process.exit(0);
-}
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+exitOnStopSignals({
+  deadlineSeconds: nodeConfig.SHUTDOWN_TIMEOUT,
+  async stop() {
+    // Running jobs finish and are recorded; past the deadline they are left to their lease.
+    await worker.stop();
+    await handle.close();
+  },
+});

@@ -14,7 +14,9 @@ export interface JournalsTable {
     | 'hold_release'
     | 'payout'
     | 'partial_reversal'
-    | 'recovery';
+    | 'recovery'
+    | 'bid_hold'
+    | 'forfeit';
   currency: string;
   trade_id: string | null;
   reverses: string | null;
@@ -42,7 +44,9 @@ export interface PostingsTable {
     | 'payout'
     | 'payout_sink'
     | 'receivable'
-    | 'recovery';
+    | 'recovery'
+    | 'bid_hold'
+    | 'forfeit';
   amount: Int8;
 }
 
@@ -74,6 +78,8 @@ export interface ListingsTable {
   starts_at: Timestamp;
   ends_at: Timestamp | null;
   reveal_ends_at: Timestamp | null;
+  /** Sealed bids: the deposit each commitment puts up (0013); null when none is asked. */
+  bid_deposit: ColumnType<bigint | null, bigint | null | undefined, bigint | null>;
   status: ListingStatus;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -96,6 +102,8 @@ export interface SealedBidsTable {
   amount: Int8 | null;
   salt: string | null;
   revealed_at: Timestamp | null;
+  /** The first commitment and each replacement (0013). */
+  commitments: Generated<number>;
 }
 
 export interface OffersTable {

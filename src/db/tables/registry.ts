@@ -62,6 +62,10 @@ export interface IdempotencyKeysTable {
   response_type: string | null;
   locked_at: Timestamp;
   completed_at: Timestamp | null;
+  /** After this the record is swept and the key may be used again (schema 0012). */
+  expires_at: Timestamp;
+  /** The request committed before calling out (commitRequestWrites); a retry resumes it. */
+  resumable: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 export interface UploadsTable {

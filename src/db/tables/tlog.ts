@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 import type { Int8, Timestamp } from './columns.js';
 
 /** Committed events waiting for the log integrator (filled by a trigger on events). */
@@ -24,6 +25,15 @@ export interface LogCheckpointsTable {
   root_hash: Uint8Array;
   note: string;
   created_at: Timestamp;
+}
+
+/** Which origin and key sign this database's checkpoints (one row, claimed at first start). */
+export interface LogIdentityTable {
+  singleton: Generated<boolean>;
+  origin: string;
+  key_id: string;
+  verifier_key: string;
+  created_at: Generated<Date>;
 }
 
 /** A witness's cosignature line on checkpoint `checkpoint_size` (C2SP tlog-cosignature). */

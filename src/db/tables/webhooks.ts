@@ -28,7 +28,10 @@ export interface WebhookEndpointsTable {
 export interface WebhookSecretsTable {
   id: ColumnType<bigint, never, never>;
   endpoint_id: string;
-  secret: string;
+  /** Plaintext, only in rows written before schema 0012 until the scheduler seals them. */
+  secret: string | null;
+  /** The secret sealed with WEBHOOK_SECRETS_KEY (webhooks/secret-sealing.ts). */
+  sealed: string | null;
   created_at: Timestamp;
   expires_at: Timestamp | null;
 }

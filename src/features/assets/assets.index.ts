@@ -1,6 +1,7 @@
 import { requirePrincipal } from '../../http/auth.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { conflict } from '../../http/problem.js';
+import { commitRequestWrites } from '../../http/request-transaction.js';
 import { createRouter } from '../../http/router.js';
 import { pageOfEvents, presentEvent, selectEventRows } from '../events/events.repo.js';
 import { proofForEvent } from '../tlog/event-proofs.js';
@@ -51,8 +52,13 @@ export function assetsRouter() {
     })
     .openapi(routes.submitAsset, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock, config } = c.get('deps');
+      const deps = c.get('deps');
+      const { db, clock, config } = deps;
       const { id } = c.req.valid('param');
+      // The submission waits for the media worker, which must see (and, on PGlite, reach) the
+      // database meanwhile: it runs outside an Idempotency-Key's transaction. A retry of a submission
+      // that committed finds the work submitted (409 invalid_transition), so it still happens once.
+      await commitRequestWrites(deps);
       await service.submitAsset(db, principal, id, clock.now(), config);
       return c.json(presentAsset((await findAsset(db, id))!), 200);
     })
@@ -65,8 +71,10 @@ export function assetsRouter() {
     })
     .openapi(routes.objectToAsset, async (c) => {
       const principal = requirePrincipal(c);
-      const { db, clock } = c.get('deps');
-      const objection = await objectToAsset(db, principal, c.req.valid('param').id, c.req.valid('json').reason, clock.now());
+      const { db, clock, config } = c.get('deps');
+      const { id } = c.req.valid('param');
+      const reason = c.req.valid('json').reason;
+      const objection = await objectToAsset(db, principal, id, reason, clock.now(), config.OBJECTIONS_PER_PLATFORM_PER_DAY);
       return c.json(objection, 201);
     })
     .openapi(routes.certificate, async (c) => {

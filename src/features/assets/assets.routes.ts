@@ -97,7 +97,7 @@ export const objectToAsset = createRoute({
   tags,
   summary: 'Object to a work during its public notice (any key); it returns to review',
   request: { params: idParams('ast'), headers: idempotencyHeader, body: jsonBody(objectionBody) },
-  responses: { 201: jsonResponse('Objection recorded', objectionSchema), ...problems(400, 401, 403, 404, 409) },
+  responses: { 201: jsonResponse('Objection recorded', objectionSchema), ...problems(400, 401, 403, 404, 409, 429) },
 });
 
 export const certificate = createRoute({

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { idSchema } from '../../http/schemas.js';
+import { guardText, text } from '../../http/text.js';
 import { assetMediaSchema } from '../media/media.schemas.js';
 import { licenceSchema } from './licence.js';
 
@@ -28,21 +29,20 @@ const creatorSchema = z
 export const createAssetBody = z
   .object({
     kind: z.enum(ASSET_KINDS),
-    title: z.string().trim().min(1).max(200),
-    description: z.string().max(5000).default(''),
+    title: text({ max: 200 }).trim().min(1),
+    description: text({ multiline: true, max: 5000 }).default(''),
     category: z.enum(CATEGORIES),
     rightsHolderId: idSchema('acc'),
     creators: z.array(creatorSchema).min(1).max(20),
-    claimedCreatedOn: z.iso.date().openapi({ example: '2026-03-01' }),
-    originalityStatement: z.string().trim().min(1).max(5000),
+    claimedCreatedOn: guardText(z.iso.date(), { max: 10 }).openapi({ example: '2026-03-01' }),
+    originalityStatement: text({ multiline: true, max: 5000 }).trim().min(1),
     licence: licenceSchema,
     files: z
       .array(z.object({ uploadId: idSchema('upl'), purpose: z.enum(FILE_PURPOSES) }).strict())
       .max(20)
       .default([]),
     parents: z.array(idSchema('ast')).max(10).default([]).openapi({ description: 'Works this one derives from.' }),
-    identityCode: z
-      .string()
+    identityCode: text({ max: 64 })
       .regex(/^[A-Z0-9][A-Z0-9-]{3,63}$/, 'upper-case letters, digits and dashes')
       .optional()
       .openapi({ description: 'Virtual humans only: the "one person, one code" identity; generated when omitted.' }),
@@ -106,9 +106,9 @@ export const reviewBody = z
     action: z.enum(['start', 'approve', 'reject']).openapi({
       description: 'start: submitted → in_review; approve: in_review → public_notice; reject: → rejected (reason required).',
     }),
-    reason: z.string().trim().min(1).max(5000).optional(),
+    reason: text({ multiline: true, max: 5000 }).trim().min(1).optional(),
   })
   .strict()
   .refine((b) => b.action !== 'reject' || b.reason, { message: 'a rejection needs a reason', path: ['reason'] });
 
-export const objectionBody = z.object({ reason: z.string().trim().min(1).max(5000) }).strict();
+export const objectionBody = z.object({ reason: text({ multiline: true, max: 5000 }).trim().min(1) }).strict();

@@ -14,7 +14,8 @@ import type { Licence } from './licence.js';
 
 /**
  * Creates a work as a draft, on behalf of its rights holder. Creators must exist, files must be
- * completed uploads of the rights holder's platform, and every parent must be registered with a
+ * completed uploads made by the rights holder (an upload belongs to the account that made it, not
+ * to every account of its platform), and every parent must be registered with a
  * licence that allows derivatives. Everything is written in one transaction or not at all.
  */
 export async function createAsset(db: Db, principal: Principal, input: CreateAssetInput, now: Date) {
@@ -27,7 +28,7 @@ export async function createAsset(db: Db, principal: Principal, input: CreateAss
       );
       const uploads = await checkFiles(
         trx,
-        holder.platform_id,
+        holder.id,
         input.files.map((f) => f.uploadId),
       );
       await checkParents(trx, input.parents);
@@ -160,16 +161,16 @@ async function checkCreatorsExist(trx: Trx, ids: string[]) {
   if (missing) throw notFound('account', missing);
 }
 
-async function checkFiles(trx: Trx, platformId: string, uploadIds: string[]) {
+async function checkFiles(trx: Trx, ownerId: string, uploadIds: string[]) {
   const rows = uploadIds.length ? await completedUploadsFor(trx, uploadIds) : [];
   const byId = new Map(rows.map((r) => [r.id, r]));
   for (const id of uploadIds) {
     const upload = byId.get(id);
-    // Another platform's upload is reported exactly like a missing one.
-    if (!upload || upload.platform_id !== platformId) {
+    // Another account's upload (of this platform or another) is reported exactly like a missing one.
+    if (!upload || upload.account_id !== ownerId) {
       throw unprocessable(
         'upload_not_completed',
-        `Upload ${id} does not exist, is not completed, or belongs to another platform.`,
+        `Upload ${id} does not exist, is not completed, or was made by another account.`,
         {
           uploadId: id,
         },

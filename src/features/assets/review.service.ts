@@ -6,6 +6,7 @@ import type { Principal } from '../../http/env.js';
 import { conflict, notFound } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
+import { checkObjectionQuotas } from './objection-quotas.js';
 import { completeRegistration } from './registration.js';
 
 type ReviewAction = 'start' | 'approve' | 'reject';
@@ -81,9 +82,10 @@ export async function reviewAsset(
 
 /**
  * Anyone with a key may object during the notice window; the work goes back to review. The
- * event carries a hash of the reason, not the text, which may name people.
+ * event carries a hash of the reason, not the text, which may name people. Objections are bounded
+ * (objection-quotas.ts): one open objection per principal, a daily quota per platform.
  */
-export async function objectToAsset(db: Db, principal: Principal, id: string, reason: string, now: Date) {
+export async function objectToAsset(db: Db, principal: Principal, id: string, reason: string, now: Date, dailyQuota: number) {
   return db.transaction().execute(async (trx) => {
     const asset = await lockAsset(trx, id);
     if (asset.status !== 'public_notice' || !asset.notice_ends_at || asset.notice_ends_at <= now) {
@@ -95,6 +97,8 @@ export async function objectToAsset(db: Db, principal: Principal, id: string, re
         },
       );
     }
+    // Every objection takes the asset's lock, then the quota's: one order, no deadlock.
+    await checkObjectionQuotas(trx, principal, dailyQuota, now);
     const objectionId = newId('obj');
     await trx
       .insertInto('objections')

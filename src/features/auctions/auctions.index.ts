@@ -70,8 +70,15 @@ export function auctionsRouter() {
     })
     .openapi(routes.commit, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock } = c.get('deps');
-      const result = await commitSealedBid(db, principal, c.req.valid('param').id, c.req.valid('json'), clock);
+      const { db, clock, config } = c.get('deps');
+      const result = await commitSealedBid(
+        db,
+        principal,
+        c.req.valid('param').id,
+        c.req.valid('json'),
+        clock,
+        config.MAX_COMMITMENTS_PER_LISTING,
+      );
       const listing = await findListing(db, result.commitment.listing_id);
       const commitment = presentCommitment(listing!.currency)(result.commitment);
       if (!result.changed) return c.json({ commitment, replaces: null }, 200);

@@ -36,6 +36,31 @@ export function highestBid(db: Queryable, listingId: string) {
     .executeTakeFirst();
 }
 
+/** The highest bid by a bidder not in `excluded` (winners who did not pay are passed over). */
+export function highestBidExcept(db: Queryable, listingId: string, excluded: string[]) {
+  let q = db.selectFrom('bids').selectAll().where('listing_id', '=', listingId);
+  if (excluded.length > 0) q = q.where('bidder_id', 'not in', excluded);
+  return q.orderBy('amount', 'desc').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+}
+
+/** Everyone who bid on an English auction (whose holds its closing settles). */
+export async function biddersOf(db: Queryable, listingId: string): Promise<string[]> {
+  const rows = await db.selectFrom('bids').select('bidder_id').distinct().where('listing_id', '=', listingId).execute();
+  return rows.map((r) => r.bidder_id);
+}
+
+/** Winners of this auction whose reservation was released unpaid: the sale passed to the next bid. */
+export async function unpaidWinners(db: Queryable, listingId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('trades')
+    .select('buyer_id')
+    .distinct()
+    .where('listing_id', '=', listingId)
+    .where('status', '=', 'released')
+    .execute();
+  return rows.map((r) => r.buyer_id);
+}
+
 export async function countBids(db: Queryable, listingId: string): Promise<number> {
   const row = await db
     .selectFrom('bids')
@@ -78,7 +103,7 @@ export function allCommitments(db: Queryable, listingId: string) {
   return db.selectFrom('sealed_bids').selectAll().where('listing_id', '=', listingId).orderBy('id').execute();
 }
 
-/** The trade an auction produced, if any (the latest one: a lapsed reservation is never replaced today). */
+/** The trade an auction produced, if any: the latest one (after an unpaid winner, the next bidder's). */
 export function auctionTrade(db: Queryable, listingId: string) {
   return db
     .selectFrom('trades')

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { text } from '../../http/text.js';
 import { moneySchema } from '../ledger/ledger.routes.js';
 
 const tags = ['auctions'];
@@ -98,7 +99,8 @@ export const placeBid = createRoute({
     'No funds are checked or held when bidding: the winner pays at settlement, from the clearing balance, when the auction ' +
     'closes or with `POST /v1/trades/{id}/settle` before the reservation lapses. ' +
     'Codes: `not_an_auction`, `auction_not_open` (not started or cancelled), `auction_ended`, `own_listing`, ' +
-    '`transfer_refused` (with `rule`: real_name_required, adults_only, auctions_not_allowed), `bid_too_low`.',
+    '`transfer_refused` (with `rule`: real_name_required, adults_only, auctions_not_allowed), `bid_too_low`, ' +
+    "`insufficient_funds` (the bid is held on the bidder's clearing balance until outbid or the auction ends).",
   request: {
     params: idParams('lst'),
     headers: idempotencyHeader,
@@ -151,8 +153,7 @@ export const commit = createRoute({
       z
         .object({
           bidderId: idSchema('acc'),
-          commitment: z
-            .string()
+          commitment: text({ max: 64 })
             .regex(/^[0-9a-f]{64}$/, 'lowercase hex SHA-256 (64 characters)')
             .openapi({ example: 'a3f1c2…' }),
         })
@@ -162,7 +163,7 @@ export const commit = createRoute({
   responses: {
     200: jsonResponse('The same commitment was already in place', z.object({ commitment: commitmentSchema, replaces: z.null() })),
     201: jsonResponse('Committed', z.object({ commitment: commitmentSchema, replaces: idSchema('bid').nullable() })),
-    ...problems(400, 401, 403, 404, 409, 422),
+    ...problems(400, 401, 403, 404, 409, 422, 429),
   },
 });
 
@@ -198,7 +199,7 @@ export const reveal = createRoute({
         .object({
           bidderId: idSchema('acc'),
           amount: moneySchema.openapi({ description: 'Minor units of the listing currency, as committed.' }),
-          salt: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, '16–128 characters of [A-Za-z0-9_-]'),
+          salt: text({ max: 128 }).regex(/^[A-Za-z0-9_-]{16,128}$/, '16–128 characters of [A-Za-z0-9_-]'),
         })
         .strict(),
     ),

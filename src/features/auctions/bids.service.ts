@@ -8,6 +8,7 @@ import { recordEvent } from '../events/events.repo.js';
 import { acceptedOrThrow, assertMayBid, assertRunningAuction, lockAuctionForBidder, type Verdict } from './auction-guards.js';
 import { endAfterBid, englishMinimum } from './auction-rules.js';
 import { editionOf, highestBid } from './auctions.repo.js';
+import { heldOnListing, moveBidHolds } from './bid-holds.js';
 import { auctionDue, closeLockedAuction } from './closing.service.js';
 
 export interface PlacedBid {
@@ -21,7 +22,10 @@ export interface PlacedBid {
  * Places a bid on an English auction. Every bid on a listing takes the listing's row lock, so
  * bids are decided one at a time against the true highest bid; "now" is read after the lock is
  * granted, so bid times follow the order in which bids were accepted and a bid that waited past
- * the end is refused. No funds are checked or held: the winner pays at settlement.
+ * the end is refused. The bid is funded: its amount moves from the bidder's clearing balance onto
+ * the bidder's hold on this listing (only the difference when the highest bidder raises its own
+ * bid), and the bid it beats gets its hold back, in one journal; a bidder whose balance is too low
+ * is refused with 409 `insufficient_funds` and nothing is written.
  */
 export async function placeBid(
   db: Db,
@@ -51,6 +55,12 @@ export async function placeBid(
       });
     }
 
+    const outbid = top && top.bidder_id !== bidder.id ? top.bidder_id : null;
+    const held = await heldOnListing(trx, listing, outbid ? [bidder.id, outbid] : [bidder.id]);
+    const moves = [{ bidderId: bidder.id, amount: amount - (held.get(bidder.id) ?? 0n) }];
+    if (outbid) moves.push({ bidderId: outbid, amount: -(held.get(outbid) ?? 0n) });
+    const holdJournalId = await moveBidHolds(trx, listing, moves, `Bid on listing ${listing.id}`, now);
+
     const bid = await trx
       .insertInto('bids')
       .values({ id: newId('bid'), listing_id: listing.id, bidder_id: bidder.id, amount, created_at: now })
@@ -76,6 +86,7 @@ export async function placeBid(
         currency: listing.currency,
         newEndsAt: endsAt.toISOString(),
         extended,
+        holdJournalId,
       },
     });
     return { ok: { bid, currency: listing.currency, endsAt, extended } };

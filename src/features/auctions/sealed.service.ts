@@ -6,9 +6,11 @@ import { AppError, conflict, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import type { Clock } from '../../ports/clock.js';
 import { recordEvent } from '../events/events.repo.js';
+import { quotaExceeded } from '../quotas/quota-exceeded.js';
 import { acceptedOrThrow, assertMayBid, assertRunningAuction, lockAuctionForBidder, type Verdict } from './auction-guards.js';
 import { commitmentOf, commitmentPreimage, sealedMinimum } from './auction-rules.js';
 import { commitmentOfBidder, editionOf } from './auctions.repo.js';
+import { moveBidHolds } from './bid-holds.js';
 import { auctionDue, closeLockedAuction } from './closing.service.js';
 
 export interface CommitResult {
@@ -24,6 +26,12 @@ export interface CommitResult {
  * again before the deadline replaces the earlier one (a new id and commit time, so the
  * replacement ranks as a new commitment in tie-breaks); sending the identical commitment again
  * changes nothing. The commitment is public at once; the amount stays secret until the reveal.
+ *
+ * The first commitment puts up the listing's `bid_deposit` (if it asks for one) from the bidder's
+ * balance onto its hold (409 `insufficient_funds` if the balance is too low); the closing gives it
+ * back after a reveal, or gives it to the seller if the commitment was never revealed. Each
+ * commitment is a permanent log leaf, so a bidder may make at most `maxCommitments` on a listing
+ * (429 `quota_exceeded`), counted on the bidder's row under the listing lock.
  */
 export async function commitSealedBid(
   db: Db,
@@ -31,6 +39,7 @@ export async function commitSealedBid(
   listingId: string,
   input: { bidderId: string; commitment: string },
   clock: Clock,
+  maxCommitments: number,
 ): Promise<CommitResult> {
   const verdict = await db.transaction().execute(async (trx): Promise<Verdict<CommitResult>> => {
     const { bidder, listing, now } = await lockAuctionForBidder(trx, principal, listingId, input.bidderId, clock);
@@ -47,11 +56,27 @@ export async function commitSealedBid(
     if (earlier && toHex(earlier.commitment) === input.commitment) {
       return { ok: { commitment: earlier, replaces: null, changed: false } };
     }
+    if (earlier && earlier.commitments >= maxCommitments) {
+      throw quotaExceeded(
+        'commitments_per_listing',
+        maxCommitments,
+        `Account ${bidder.id} has made the most commitments allowed on listing ${listing.id} (${maxCommitments}).`,
+      );
+    }
+    if (!earlier && listing.bid_deposit !== null) {
+      await moveBidHolds(
+        trx,
+        listing,
+        [{ bidderId: bidder.id, amount: listing.bid_deposit }],
+        `Deposit of a sealed bid on listing ${listing.id}`,
+        now,
+      );
+    }
     const id = newId('bid');
     const commitment = earlier
       ? await trx
           .updateTable('sealed_bids')
-          .set({ id, commitment: bytes, committed_at: now })
+          .set({ id, commitment: bytes, committed_at: now, commitments: earlier.commitments + 1 })
           .where('id', '=', earlier.id)
           .returningAll()
           .executeTakeFirstOrThrow()
@@ -74,6 +99,7 @@ export async function commitSealedBid(
         bidderId: bidder.id,
         commitment: input.commitment,
         replaces: earlier?.id ?? null,
+        deposit: !earlier && listing.bid_deposit !== null ? Number(listing.bid_deposit) : undefined,
       },
     });
     return { ok: { commitment, replaces: earlier?.id ?? null, changed: true } };

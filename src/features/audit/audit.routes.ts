@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idParams, idSchema, jsonResponse, problems } from '../../http/schemas.js';
+import { guardText } from '../../http/text.js';
 import { assetSchema } from '../assets/assets.schemas.js';
 import { licenceSchema } from '../assets/licence.js';
 
@@ -44,7 +45,9 @@ export const unitOwnerAt = createRoute({
   summary: 'Who owned a unit at a given time (officials, operator)',
   request: {
     params: idParams('unt'),
-    query: z.object({ at: z.iso.datetime({ offset: true }).openapi({ example: '2026-06-01T08:00:00Z' }) }),
+    query: z.object({
+      at: guardText(z.iso.datetime({ offset: true }), { max: 40 }).openapi({ example: '2026-06-01T08:00:00Z' }),
+    }),
   },
   responses: {
     200: jsonResponse(

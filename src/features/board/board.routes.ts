@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idParams, idSchema, jsonResponse, problems } from '../../http/schemas.js';
+import { guardText } from '../../http/text.js';
 import { ASSET_KINDS, CATEGORIES } from '../assets/assets.schemas.js';
 import { marketCurrencySchema, PUBLIC } from '../market/market.schemas.js';
 import {
@@ -83,7 +84,7 @@ export const listBoardTrades = createRoute({
 });
 
 const instantOrDay = z
-  .union([z.iso.date(), z.iso.datetime({ offset: true })])
+  .union([guardText(z.iso.date(), { max: 10 }), guardText(z.iso.datetime({ offset: true }), { max: 40 })])
   .openapi({ example: '2026-07-01', description: 'A UTC day (its 00:00) or an RFC 3339 instant.' });
 
 export const boardStats = createRoute({

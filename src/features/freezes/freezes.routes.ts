@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { text } from '../../http/text.js';
 
 const tags = ['units'];
 
@@ -24,7 +25,7 @@ export const freezeSchema = z
   })
   .openapi('Freeze');
 
-const reasonBody = z.object({ reason: z.string().trim().min(1).max(1000) }).strict();
+const reasonBody = z.object({ reason: text({ multiline: true, max: 1000 }).trim().min(1) }).strict();
 
 export const placeFreeze = createRoute({
   method: 'post',

@@ -8,14 +8,20 @@ export const EXTERNAL = 'external';
 
 /** What `holder` owes the exchange, as a holder of its own whose balance is zero or below. */
 export const receivableOf = (holder: string) => `receivable:${holder}`;
+/**
+ * What a bidder has put up on an auction: the amount of its standing English bid, or its sealed
+ * commitment's deposit. A won auction's trade draws the price from here first.
+ */
+export const bidHoldOf = (listingId: string, bidderId: string) => `hold:${listingId}:${bidderId}`;
 /** Accounts and platforms can owe; the outside world, holds and debts themselves cannot. */
 const canOwe = (holder: string) => holder.startsWith('acc_') || holder.startsWith('plt_');
 /**
- * Journals whose credits are the holder's own to spend, so they pay a debt first. Not `payment` or
+ * Journals whose credits are the holder's own to spend, so they pay a debt first (a `bid_hold`
+ * credits a bidder only with its own money given back). Not `payment` or
  * `reversal`/`partial_reversal`: those credit the buyer with card money that leaves again in the
  * same transaction (to the trade, or back to the card).
  */
-const PAYS_DEBTS: ReadonlySet<JournalsTable['kind']> = new Set(['trade', 'topup', 'hold_release']);
+const PAYS_DEBTS: ReadonlySet<JournalsTable['kind']> = new Set(['trade', 'topup', 'hold_release', 'bid_hold']);
 
 export interface JournalInput {
   kind: JournalsTable['kind'];

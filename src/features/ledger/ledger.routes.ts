@@ -1,15 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { text } from '../../http/text.js';
 
 const tags = ['settlement'];
-export const currencySchema = z
-  .string()
+export const currencySchema = text({ max: 3 })
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY')
   .openapi({ example: 'CNY' });
 /** Minor units as a JSON integer: never a float, never above 2^53. */
 export const moneySchema = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const holderSchema = z.string().regex(/^(acc|plt)_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account or platform id');
+const holderSchema = text({ max: 64 }).regex(/^(acc|plt)_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account or platform id');
 
 const postingSchema = z.object({ holder: z.string(), role: z.string(), amount: z.number().int() });
 export const journalSchema = z
@@ -26,6 +26,8 @@ export const journalSchema = z
       'payout',
       'partial_reversal',
       'recovery',
+      'bid_hold',
+      'forfeit',
     ]),
     currency: z.string(),
     tradeId: z.string().nullable(),
@@ -45,7 +47,12 @@ export const topUp = createRoute({
     headers: idempotencyHeader,
     body: jsonBody(
       z
-        .object({ holderId: holderSchema, currency: currencySchema, amount: moneySchema, memo: z.string().max(500).optional() })
+        .object({
+          holderId: holderSchema,
+          currency: currencySchema,
+          amount: moneySchema,
+          memo: text({ multiline: true, max: 500 }).optional(),
+        })
         .strict(),
     ),
   },

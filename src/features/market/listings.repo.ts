@@ -65,6 +65,7 @@ export function presentListing(l: ListingRow, now: Date) {
     startsAt: l.starts_at.toISOString(),
     endsAt: iso(l.ends_at),
     revealEndsAt: iso(l.reveal_ends_at),
+    bidDeposit: num(l.bid_deposit),
     createdAt: l.created_at.toISOString(),
     updatedAt: l.updated_at.toISOString(),
   };

@@ -68,6 +68,12 @@ const sealed = z
     reservePrice: moneySchema.optional(),
     endsAt: instantSchema.openapi({ description: 'Commitments are accepted until here.' }),
     revealEndsAt: instantSchema.openapi({ description: 'Reveals are accepted from endsAt until here.' }),
+    bidDeposit: moneySchema.optional().openapi({
+      description:
+        'A deposit each bidder puts up from its clearing balance when it first commits: given back after a reveal, ' +
+        "forfeited to the seller if the commitment is never revealed; the winner's counts toward the price. " +
+        'At most the lowest acceptable bid (reservePrice, else 1).',
+    }),
   })
   .strict()
   .openapi('SealedListingInput');
@@ -84,6 +90,10 @@ export const createListingBody = z.discriminatedUnion('kind', [fixed, dutch, eng
   }
   if (b.kind === 'dutch' && b.floorPrice > b.startPrice) {
     ctx.addIssue({ code: 'custom', path: ['floorPrice'], message: 'the floor must not be above the start price' });
+  }
+  if (b.kind === 'sealed' && b.bidDeposit !== undefined && b.bidDeposit > (b.reservePrice ?? 1)) {
+    // The winner's deposit counts toward the price, so it may never exceed the lowest winning bid.
+    ctx.addIssue({ code: 'custom', path: ['bidDeposit'], message: 'the deposit must not exceed the lowest acceptable bid' });
   }
   if (b.kind === 'sealed' && Date.parse(b.revealEndsAt) <= Date.parse(b.endsAt)) {
     ctx.addIssue({ code: 'custom', path: ['revealEndsAt'], message: 'the reveal window ends after the commit deadline' });
@@ -163,7 +173,7 @@ export const purchaseListing = createRoute({
   },
   responses: {
     201: jsonResponse('The trade', purchaseSchema),
-    ...problems(400, 401, 403, 404, 409, 422),
+    ...problems(400, 401, 403, 404, 409, 422, 429),
     ...providerProblem,
   },
 });

@@ -129,6 +129,7 @@ export async function createListing(db: Db, principal: Principal, input: CreateL
         reserve_price: input.kind === 'english' || input.kind === 'sealed' ? money(input.reservePrice) : null,
         min_increment: input.kind === 'english' ? BigInt(input.minIncrement) : null,
         anti_snipe_seconds: input.kind === 'english' ? input.antiSnipeSeconds : null,
+        bid_deposit: input.kind === 'sealed' ? money(input.bidDeposit) : null,
         starts_at: when.startsAt,
         ends_at: when.endsAt,
         reveal_ends_at: when.revealEndsAt,

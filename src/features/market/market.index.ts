@@ -35,8 +35,8 @@ export function marketRouter() {
     })
     .openapi(listingRoutes.purchaseListing, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock } = c.get('deps');
-      const input = c.req.valid('json');
+      const { db, clock, config } = c.get('deps');
+      const input = { ...c.req.valid('json'), maxUnpaidReservations: config.MAX_UNPAID_RESERVATIONS };
       if (input.rail === 'stripe') {
         const key = c.req.header('idempotency-key');
         const paid = await purchaseOnStripe(c.get('deps'), principal, c.req.valid('param').id, input, key);
@@ -47,9 +47,17 @@ export function marketRouter() {
     })
     .openapi(offerRoutes.createOffer, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock } = c.get('deps');
+      const { db, clock, config } = c.get('deps');
       const now = clock.now();
-      return c.json(presentOffer(await createOffer(db, principal, c.req.valid('param').id, c.req.valid('json'), now), now), 201);
+      const offer = await createOffer(
+        db,
+        principal,
+        c.req.valid('param').id,
+        c.req.valid('json'),
+        now,
+        config.MAX_OFFERS_PER_UNIT_PER_DAY,
+      );
+      return c.json(presentOffer(offer, now), 201);
     })
     .openapi(offerRoutes.listOffers, async (c) => {
       const { db, clock } = c.get('deps');

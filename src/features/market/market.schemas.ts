@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { idSchema } from '../../http/schemas.js';
+import { guardText, text } from '../../http/text.js';
 import { moneySchema } from '../ledger/ledger.routes.js';
 
 export const PUBLIC: { [name: string]: string[] }[] = [{}];
@@ -14,15 +15,15 @@ const KNOWN_CURRENCIES: ReadonlySet<string> | null = (() => {
   }
 })();
 
-export const marketCurrencySchema = z
-  .string()
+export const marketCurrencySchema = text({ max: 3 })
   .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as CNY')
   .refine((c) => !KNOWN_CURRENCIES || KNOWN_CURRENCIES.has(c), 'not an ISO 4217 currency')
   .openapi({ example: 'CNY' });
 
-export const instantSchema = z.iso
-  .datetime({ offset: true })
-  .openapi({ example: '2026-07-01T12:00:00Z', description: 'RFC 3339 timestamp.' });
+export const instantSchema = guardText(z.iso.datetime({ offset: true }), { max: 40 }).openapi({
+  example: '2026-07-01T12:00:00Z',
+  description: 'RFC 3339 timestamp.',
+});
 
 const LISTING_KINDS = ['fixed', 'english', 'dutch', 'sealed'] as const;
 const LISTING_STATUSES = ['open', 'closed', 'sold', 'cancelled', 'expired'] as const;
@@ -57,6 +58,7 @@ export const listingSchema = z
     startsAt: z.string(),
     endsAt: z.string().nullable(),
     revealEndsAt: z.string().nullable(),
+    bidDeposit: nullableMoney.openapi({ description: 'Sealed bids: the deposit each commitment puts up; null if none.' }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

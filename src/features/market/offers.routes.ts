@@ -27,7 +27,7 @@ export const createOffer = createRoute({
         .strict(),
     ),
   },
-  responses: { 201: jsonResponse('Offered', offerSchema), ...problems(400, 401, 403, 404, 409, 422) },
+  responses: { 201: jsonResponse('Offered', offerSchema), ...problems(400, 401, 403, 404, 409, 422, 429) },
 });
 
 export const listOffers = createRoute({

@@ -7,6 +7,7 @@ import type { Licence } from '../assets/licence.js';
 import type { TransferPolicy } from '../editions/policy.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount, existingAccount } from '../parties/access.js';
+import { quotaExceeded } from '../quotas/quota-exceeded.js';
 import { endOpenListingOfUnit } from './listing-state.js';
 import { liveReservation, saleContext, transfersInLastDay } from './listings.repo.js';
 import { findOffer, offerStatus } from './offers.repo.js';
@@ -32,10 +33,35 @@ async function unitWithAsset(db: Db | Trx, unitId: string) {
   return unit;
 }
 
+const DAY_MS = 86400_000;
+
+async function checkOfferQuota(trx: Trx, buyerId: string, unitId: string, limit: number, now: Date): Promise<void> {
+  await trx.selectFrom('accounts').select('id').where('id', '=', buyerId).forNoKeyUpdate().executeTakeFirstOrThrow();
+  const recent = await trx
+    .selectFrom('offers')
+    .select('created_at')
+    .where('buyer_id', '=', buyerId)
+    .where('unit_id', '=', unitId)
+    .where('created_at', '>', new Date(now.getTime() - DAY_MS))
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  if (recent.length >= limit) {
+    throw quotaExceeded(
+      'offers_per_unit_per_day',
+      limit,
+      `Account ${buyerId} has made ${limit} offers on unit ${unitId} in the last 24 hours, the most allowed.`,
+      new Date(recent.at(-1)!.created_at.getTime() + DAY_MS),
+    );
+  }
+}
+
 /**
  * A buyer offers an amount for a unit. What the current owner could never accept is refused
  * now (the licence, a resale the policy forbids, the buyer's own real name and age); waiting
- * times and the daily limit are checked when the offer is accepted.
+ * times and the daily limit are checked when the offer is accepted. Each offer is a permanent
+ * log leaf, so one account makes at most `maxPerUnitPerDay` offers on one unit in any 24 hours
+ * (429 `quota_exceeded`), counted under a lock on the buyer's account row.
  */
 export async function createOffer(
   db: Db,
@@ -43,6 +69,7 @@ export async function createOffer(
   unitId: string,
   input: { buyerId: string; currency: string; amount: number; expiresAt: string },
   now: Date,
+  maxPerUnitPerDay: number,
 ): Promise<Row<'offers'>> {
   const expiresAt = new Date(input.expiresAt);
   if (expiresAt <= now) throw badRequest('invalid_expiry', 'expiresAt must be in the future.');
@@ -64,6 +91,7 @@ export async function createOffer(
       now,
     });
     if (refusal) refuse(refusal);
+    await checkOfferQuota(trx, buyer.id, unitId, maxPerUnitPerDay, now);
     const offer = await trx
       .insertInto('offers')
       .values({

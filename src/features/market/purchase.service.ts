@@ -6,6 +6,7 @@ import type { Licence } from '../assets/licence.js';
 import type { TransferPolicy } from '../editions/policy.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount, existingAccount } from '../parties/access.js';
+import { quotaExceeded } from '../quotas/quota-exceeded.js';
 import { endListing, listingNotOpen, lockListing } from './listing-state.js';
 import {
   currentPrice,
@@ -119,22 +120,51 @@ function refuse(r: { rule: string; detail: string; allowedAt?: string }): never 
 }
 
 /**
+ * A buyer may hold at most `limit` live reservations it has not paid for: each one keeps a unit
+ * from every other buyer for 15 minutes. Counted under a lock on the buyer's account row, so
+ * concurrent purchases by one buyer take turns and the count cannot be raced past the limit; the
+ * lock is NO KEY UPDATE, so nothing that merely references the account waits for it.
+ */
+async function checkUnpaidReservations(trx: Trx, buyerId: string, limit: number, now: Date): Promise<void> {
+  await trx.selectFrom('accounts').select('id').where('id', '=', buyerId).forNoKeyUpdate().executeTakeFirstOrThrow();
+  const row = await trx
+    .selectFrom('trades')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('buyer_id', '=', buyerId)
+    .where('status', '=', 'reserved')
+    .where('reserved_until', '>', now)
+    .executeTakeFirstOrThrow();
+  if (Number(row.n) >= limit) {
+    throw quotaExceeded(
+      'unpaid_reservations',
+      limit,
+      `Account ${buyerId} already holds ${row.n} unpaid reservations, the most allowed (${limit}); pay or cancel one first.`,
+    );
+  }
+}
+
+/**
  * `POST /v1/listings/{id}/purchase`: in one transaction, lock the listing, price it at this
  * instant, reserve a unit for the buyer and (by default) settle from the buyer's balance. Any
  * refusal, including too small a balance, leaves nothing written. A listing found past its end
- * is marked expired (that much commits) and the purchase gets 409 `listing_expired`.
+ * is marked expired (that much commits) and the purchase gets 409 `listing_expired`. A purchase
+ * that leaves the unit reserved unpaid (`settle: false`, or a card payment still to come) counts
+ * against the buyer's `maxUnpaidReservations` (429 `quota_exceeded`).
  */
 export async function purchaseListing(
   db: Db,
   principal: Principal,
   listingId: string,
-  input: { buyerId: string; settle: boolean; rail?: 'balance' | 'stripe' },
+  input: { buyerId: string; settle: boolean; rail?: 'balance' | 'stripe'; maxUnpaidReservations: number },
   now: Date,
   /** Runs in the purchase's transaction after the reservation (the stripe rail records its payment here). */
   onReserved?: (trx: Trx, trade: Row<'trades'>) => Promise<void>,
 ): Promise<Row<'trades'>> {
   const outcome = await db.transaction().execute(async (trx) => {
     const buyer = await actingAccount(trx, principal, input.buyerId);
+    // Taken before the listing lock: the lock order is buyer's account → listing → unit.
+    const staysUnpaid = !input.settle || (input.rail ?? 'balance') === 'stripe';
+    if (staysUnpaid) await checkUnpaidReservations(trx, buyer.id, input.maxUnpaidReservations, now);
     const peek = await trx.selectFrom('listings').select(['kind']).where('id', '=', listingId).executeTakeFirst();
     // Auction listings are never locked here: only the auctions engine takes their locks.
     if (peek && !endsBySchedule(peek)) {

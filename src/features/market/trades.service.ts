@@ -3,7 +3,7 @@ import type { Row } from '../../db/schema.js';
 import { conflict, notFound } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
-import { postJournal } from '../ledger/ledger.repo.js';
+import { bidHoldOf, postJournal } from '../ledger/ledger.repo.js';
 import { splitSale } from '../ledger/split.js';
 import { endOpenListingOfUnit } from './listing-state.js';
 import { checkFees } from './sale-policy.js';
@@ -119,7 +119,7 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
     throw conflict('seller_no_longer_owns', `The seller no longer owns unit ${trade.unit_id}.`);
   if (unit.frozen) throw conflict('unit_frozen', `Unit ${trade.unit_id} is frozen.`);
 
-  const postings = splitSale({
+  const split = splitSale({
     price: trade.price,
     feeBps: trade.fee_bps,
     royaltyBps: trade.royalty_bps,
@@ -128,6 +128,7 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
     platformId: trade.platform_id,
     work: await workForSplit(trx, unit.asset_id),
   });
+  const postings = await drawFromBidHold(trx, trade, split);
   const journalId = await postJournal(trx, { kind: 'trade', currency: trade.currency, tradeId, postings }, now);
 
   const transferId = newId('trf');
@@ -146,7 +147,9 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
       price: Number(trade.price),
       currency: trade.currency,
       journalId,
-      postings: postings.map((p) => ({ holder: p.holder, role: p.role, amount: Number(p.amount) })),
+      postings: postings
+        .filter((p) => p.amount !== 0n)
+        .map((p) => ({ holder: p.holder, role: p.role, amount: Number(p.amount) })),
     },
   });
   await trx
@@ -177,6 +180,29 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
 }
 
 /**
+ * An auction's winner has money put up on the listing (its bid, or its sealed deposit): the price
+ * is drawn from that hold first and only the rest from the buyer's balance, so a winner whose bid
+ * was funded always settles. Other trades have no hold and pay from the balance.
+ */
+async function drawFromBidHold(trx: Trx, trade: Row<'trades'>, postings: ReturnType<typeof splitSale>) {
+  if (!trade.listing_id) return postings;
+  const hold = bidHoldOf(trade.listing_id, trade.buyer_id);
+  const row = await trx
+    .selectFrom('balances')
+    .select('amount')
+    .where('holder', '=', hold)
+    .where('currency', '=', trade.currency)
+    .executeTakeFirst();
+  const held = row?.amount ?? 0n;
+  const fromHold = held < trade.price ? held : trade.price;
+  if (fromHold <= 0n) return postings;
+  return [
+    ...postings.map((p) => (p.holder === trade.buyer_id && p.role === 'buyer' ? { ...p, amount: p.amount + fromHold } : p)),
+    { holder: hold, role: 'buyer' as const, amount: -fromHold },
+  ];
+}
+
+/**
  * Releases a reservation (expiry, failed payment, cancellation): the unit is free again and, if
  * it came from a listing that is still running, the listing takes buyers again.
  */
@@ -190,7 +216,10 @@ export async function releaseTrade(trx: Trx, tradeId: string, reason: string, no
       .where('id', '=', trade.listing_id)
       .forNoKeyUpdate()
       .executeTakeFirstOrThrow();
-    const stillRunning = listing.kind !== 'english' && listing.kind !== 'sealed' && (!listing.ends_at || listing.ends_at > now);
+    // An auction whose winner did not pay opens again past its end: its closing (auctions/
+    // closing.service.ts) then offers the sale to the next valid bid, or expires it.
+    const isAuction = listing.kind === 'english' || listing.kind === 'sealed';
+    const stillRunning = isAuction || !listing.ends_at || listing.ends_at > now;
     await trx
       .updateTable('listings')
       .set({

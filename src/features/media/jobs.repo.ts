@@ -244,3 +244,18 @@ export async function jobsFor(db: Queryable, uploadIds: string[]): Promise<Media
   if (!uploadIds.length) return [];
   return db.selectFrom('media_jobs').selectAll().where('upload_id', 'in', uploadIds).execute();
 }
+
+/**
+ * Make every running job's lease lapse now, so the next claim takes it over (counting the broken
+ * attempt as failed, as after any lease). Only for a database no other process can use — the
+ * embedded PGlite — where every lease found at start belongs to a process that was killed.
+ */
+export async function lapseLeasesOfEarlierProcess(db: Db, now: Date): Promise<number> {
+  const res = await db
+    .updateTable('media_jobs')
+    .set({ due_at: now })
+    .where('status', '=', 'running')
+    .where('due_at', '>', now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

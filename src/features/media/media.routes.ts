@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idParams, idSchema, jsonResponse, problemSchema, problems } from '../../http/schemas.js';
+import { text } from '../../http/text.js';
 import { ASSET_KINDS, ASSET_STATUSES } from '../assets/assets.schemas.js';
 import { fileMediaSchema, screeningMatchSchema, screeningSchema } from './media.schemas.js';
 import { MAX_THRESHOLD } from './similarity.js';
@@ -51,8 +52,7 @@ export const similarWorks = createRoute({
   request: {
     query: z.object({
       upload: idSchema('upl').optional().openapi({ description: "Compare with this image upload's dHash and pHash." }),
-      hash: z
-        .string()
+      hash: text({ max: 16 })
         .regex(/^[0-9a-f]{16}$/, 'must be 16 lowercase hex digits')
         .optional()
         .openapi({ description: 'A 64-bit perceptual hash.', example: 'c3a1f0e0b8989c1e' }),

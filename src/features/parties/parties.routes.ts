@@ -2,11 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { SCOPES } from '../../http/auth.js';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { SECRET_REPLAY_NOTE } from '../../http/secret-values.js';
+import { text } from '../../http/text.js';
 
 const apiKeySchema = z
   .object({
     id: idSchema('key'),
-    secret: z.string().openapi({ description: 'Shown once; store it now.' }),
+    secret: z.string().openapi({ description: `Shown once; store it now. ${SECRET_REPLAY_NOTE}` }),
     scopes: z.array(z.enum(SCOPES)),
   })
   .openapi('IssuedApiKey');
@@ -33,7 +35,7 @@ export const accountSchema = z
   })
   .openapi('Account');
 
-const name = z.string().trim().min(1).max(200);
+const name = text({ max: 200 }).trim().min(1);
 
 export const createPlatform = createRoute({
   method: 'post',
@@ -101,11 +103,9 @@ export const createAccount = createRoute({
         .object({
           kind: z.enum(['person', 'organization']),
           displayName: name,
-          externalRef: z
-            .string()
+          externalRef: text({ max: 200 })
             .trim()
             .min(1)
-            .max(200)
             .optional()
             .openapi({ description: 'Your own id for this user; unique per platform.' }),
         })
@@ -146,7 +146,7 @@ export const attestAccount = createRoute({
         .object({
           kycLevel: z.enum(['none', 'basic', 'verified']),
           isAdult: z.boolean(),
-          method: z.string().trim().min(1).max(100).openapi({ example: 'id_card_face_match' }),
+          method: text({ max: 100 }).trim().min(1).openapi({ example: 'id_card_face_match' }),
         })
         .strict(),
     ),
@@ -164,9 +164,9 @@ export const issueKey = createRoute({
     body: jsonBody(
       z
         .object({
-          subjectId: z.string().regex(/^(plt|off|acc)_[0-9A-Z]{26}$/, 'a platform, official or account id'),
+          subjectId: text({ max: 64 }).regex(/^(plt|off|acc)_[0-9A-Z]{26}$/, 'a platform, official or account id'),
           scopes: z.array(z.enum(SCOPES)).min(1).default(['read', 'write']),
-          label: z.string().max(200).optional(),
+          label: text({ max: 200 }).optional(),
         })
         .strict(),
     ),

@@ -2,6 +2,7 @@ import type { Row } from '../../db/schema.js';
 import type { Deps } from '../../deps.js';
 import type { Principal } from '../../http/env.js';
 import { AppError, conflict, notFound } from '../../http/problem.js';
+import { commitRequestWrites } from '../../http/request-transaction.js';
 import { purchaseListing } from '../market/purchase.service.js';
 import { mayActFor } from '../parties/access.js';
 import {
@@ -14,7 +15,7 @@ import {
 } from './payments.repo.js';
 import { requirePayments } from './webhook.service.js';
 
-type CheckoutDeps = Pick<Deps, 'db' | 'clock' | 'payments' | 'log'>;
+type CheckoutDeps = Pick<Deps, 'db' | 'clock' | 'payments' | 'log' | 'requestTransaction'>;
 
 export interface PaymentView {
   id: string;
@@ -37,6 +38,8 @@ function requestKeyOf(principal: Principal, key: string | undefined) {
  */
 async function openPaymentIntent(deps: CheckoutDeps, p: PaymentRow): Promise<PaymentView> {
   const payments = requirePayments(deps);
+  // The payment row (found again by its request key on a retry) commits before Stripe is asked.
+  await commitRequestWrites(deps);
   let intent: Awaited<ReturnType<typeof payments.createPaymentIntent>>;
   try {
     intent = await payments.createPaymentIntent({
@@ -76,7 +79,7 @@ export async function purchaseOnStripe(
   deps: CheckoutDeps,
   principal: Principal,
   listingId: string,
-  input: { buyerId: string },
+  input: { buyerId: string; maxUnpaidReservations: number },
   idempotencyKey: string | undefined,
 ): Promise<{ trade: Row<'trades'>; payment: PaymentView }> {
   requirePayments(deps);
@@ -87,7 +90,7 @@ export async function purchaseOnStripe(
       deps.db,
       principal,
       listingId,
-      { buyerId: input.buyerId, settle: false, rail: 'stripe' },
+      { buyerId: input.buyerId, settle: false, rail: 'stripe', maxUnpaidReservations: input.maxUnpaidReservations },
       deps.clock.now(),
       async (trx, t) => {
         await insertPayment(
@@ -113,7 +116,7 @@ export interface TopUpView extends PaymentView {
   holderId: string;
   currency: string;
   amount: number;
-  status: 'pending' | 'credited' | 'reversed';
+  status: 'pending' | 'credited' | 'reversed' | 'refunded';
 }
 
 function presentTopUp(p: PaymentRow, view: PaymentView): TopUpView {
@@ -122,7 +125,14 @@ function presentTopUp(p: PaymentRow, view: PaymentView): TopUpView {
     holderId: p.holder,
     currency: p.currency,
     amount: Number(p.amount),
-    status: p.reversal_journal_id ? 'reversed' : p.payment_journal_id ? 'credited' : 'pending',
+    status: p.reversal_journal_id
+      ? 'reversed'
+      : p.payment_journal_id
+        ? 'credited'
+        : // Never credited (its amount did not match) and given back to the card.
+          p.refunded_at
+          ? 'refunded'
+          : 'pending',
   };
 }
 

@@ -1,5 +1,7 @@
+import type { Deps } from '../../deps.js';
 import type { Principal } from '../../http/env.js';
 import { AppError } from '../../http/problem.js';
+import { commitRequestWrites } from '../../http/request-transaction.js';
 import { actingAccount } from '../parties/access.js';
 import { presentConnectStatus, recordConnectStatus } from './connect-status.service.js';
 import type { StripeDeps } from './payouts.service.js';
@@ -12,12 +14,13 @@ import { requirePayments } from './webhook.service.js';
  * account.updated heals when the holder comes back to onboarding) and returned with the link.
  */
 export async function onboardAccount(
-  deps: StripeDeps,
+  deps: StripeDeps & Pick<Deps, 'requestTransaction'>,
   principal: Principal,
   input: { accountId: string; refreshUrl: string; returnUrl: string },
 ) {
   const payments = requirePayments(deps);
   const account = await actingAccount(deps.db, principal, input.accountId);
+  await commitRequestWrites(deps); // Stripe is asked below; every write here is idempotent
   let connected = await deps.db
     .selectFrom('stripe_connected_accounts')
     .selectAll()

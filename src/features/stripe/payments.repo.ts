@@ -1,11 +1,11 @@
-import { ulid } from 'ulid';
 import type { Queryable, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
+import { newId } from '../../ids.js';
 
 export type PaymentRow = Row<'stripe_payments'>;
 
 /** Top-ups have no trade to name them: `stp_` + ULID (trade payments reuse the trade id). */
-export const newTopUpId = () => `stp_${ulid()}`;
+export const newTopUpId = () => newId('stp');
 
 /** Stripe idempotency key of the PaymentIntent for a payment: one intent per trade or top-up, however often asked. */
 export const paymentIntentKey = (paymentId: string) => `haipai-pi-${paymentId}`;

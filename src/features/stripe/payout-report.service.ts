@@ -1,11 +1,17 @@
 import type { Db } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
+import { decodeCursor, toPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problem.js';
 import { actingAccount } from '../parties/access.js';
 
-/** Payout report of one account: every transfer of its proceeds, and totals per currency. */
-export async function payoutReport(db: Db, principal: Principal, accountId: string) {
+/**
+ * Payout report of one account: totals per currency over every transfer of its proceeds (summed
+ * in SQL, so they hold however many there are), and the transfers themselves a page at a time,
+ * oldest first (ids are ULIDs, so id order is creation order and the cursor is the last id).
+ */
+export async function payoutReport(db: Db, principal: Principal, accountId: string, page: { after?: string; limit: number }) {
+  const cursor = decodeCursor(page.after, /^tfq_[0-9A-Z]{26}$/);
   const account =
     principal.kind === 'operator' || principal.kind === 'official'
       ? await db.selectFrom('accounts').select(['id']).where('id', '=', accountId).executeTakeFirst()
@@ -16,28 +22,49 @@ export async function payoutReport(db: Db, principal: Principal, accountId: stri
     .selectAll()
     .where('holder', '=', accountId)
     .executeTakeFirst();
-  const rows = await db
+  // Clawed back (cancelled, or paid and taken back) counts as neither paid nor pending.
+  const totals = await db
     .selectFrom('stripe_transfers')
-    .selectAll()
+    .select((eb) => [
+      'currency',
+      eb.fn
+        .sum<string>(
+          eb
+            .case()
+            .when(eb.and([eb('clawed_back_at', 'is', null), eb('sent_at', 'is not', null)]))
+            .then(eb.ref('amount'))
+            .else(0n)
+            .end(),
+        )
+        .as('paid'),
+      eb.fn
+        .sum<string>(
+          eb
+            .case()
+            .when(eb.and([eb('clawed_back_at', 'is', null), eb('sent_at', 'is', null)]))
+            .then(eb.ref('amount'))
+            .else(0n)
+            .end(),
+        )
+        .as('pending'),
+    ])
     .where('holder', '=', accountId)
-    .orderBy('created_at')
-    .orderBy('id')
-    .limit(1000)
+    .groupBy('currency')
+    .orderBy('currency')
     .execute();
-  const totals = new Map<string, { currency: string; paid: number; pending: number }>();
-  for (const r of rows) {
-    if (!totals.has(r.currency)) totals.set(r.currency, { currency: r.currency, paid: 0, pending: 0 });
-    const t = totals.get(r.currency) ?? { currency: r.currency, paid: 0, pending: 0 };
-    if (r.clawed_back_at) continue; // cancelled, or paid and taken back
-    if (r.sent_at) t.paid += Number(r.amount);
-    else t.pending += Number(r.amount);
-    totals.set(r.currency, t);
-  }
+  let q = db.selectFrom('stripe_transfers').selectAll().where('holder', '=', accountId);
+  if (cursor) q = q.where('id', '>', cursor);
+  const rows = await q
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute();
+  const { data, nextCursor } = toPage(rows, page.limit, (r) => r.id, presentTransfer);
   return {
     accountId,
     stripeAccountId: connected?.stripe_account_id ?? null,
-    totals: [...totals.values()],
-    transfers: rows.map(presentTransfer),
+    totals: totals.map((t) => ({ currency: t.currency, paid: Number(t.paid), pending: Number(t.pending) })),
+    transfers: data,
+    nextCursor,
   };
 }
 

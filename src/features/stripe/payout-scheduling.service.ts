@@ -1,6 +1,6 @@
-import { ulid } from 'ulid';
 import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
+import { newId } from '../../ids.js';
 import { EXTERNAL, postJournal } from '../ledger/ledger.repo.js';
 import type { PaymentRow } from './payments.repo.js';
 
@@ -49,7 +49,7 @@ export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: Payment
       },
       now,
     );
-    const id = `tfq_${ulid()}`;
+    const id = newId('tfq');
     await trx
       .insertInto('stripe_transfers')
       .values({

@@ -36,8 +36,7 @@ export async function reconcilePayment(
   now: Date,
 ): Promise<{ refunds: string[]; transfers: string[] }> {
   if (payment.purpose === 'topup') {
-    await reconcileTopUp(trx, payment, now);
-    return { refunds: [], transfers: [] };
+    return { refunds: await reconcileTopUp(trx, payment, eventId, now), transfers: [] };
   }
   const transfers: string[] = [];
   const refunds = await reconcileTrade(trx, payment, eventId, now, transfers);
@@ -118,9 +117,13 @@ async function reconcileTrade(trx: Trx, p: PaymentRow, eventId: string, now: Dat
  * operator top-ups). A refund (partial or full) or a lost dispute takes the credit back; the money
  * has already gone back to the card, so a holder who has spent it owes the difference.
  */
-async function reconcileTopUp(trx: Trx, p: PaymentRow, now: Date): Promise<void> {
+async function reconcileTopUp(trx: Trx, p: PaymentRow, eventId: string, now: Date): Promise<string[]> {
   if (p.succeeded_at && !p.payment_journal_id && !wantsReversal(p)) {
-    if (p.amount_received !== null && p.amount_received !== p.amount) return;
+    if (p.amount_received !== null && p.amount_received !== p.amount) {
+      // Never credit an amount other than the one asked for: the whole payment goes back to the card.
+      const refund = await requestRefund(trx, p, { eventId, reason: 'amount_mismatch' }, now);
+      return refund ? [refund] : [];
+    }
     const id = await postJournal(
       trx,
       {
@@ -136,10 +139,10 @@ async function reconcileTopUp(trx: Trx, p: PaymentRow, now: Date): Promise<void>
     );
     p = await updatePayment(trx, p.id, { payment_journal_id: id }, now);
   }
-  if (!p.payment_journal_id || p.reversal_journal_id) return;
+  if (!p.payment_journal_id || p.reversal_journal_id) return [];
   const full = wantsReversal(p);
   const target = full ? p.amount : p.amount_refunded;
-  if (target <= p.amount_reversed) return;
+  if (target <= p.amount_reversed) return [];
   const amount = target - p.amount_reversed;
   const id = await postJournal(
     trx,
@@ -157,4 +160,5 @@ async function reconcileTopUp(trx: Trx, p: PaymentRow, now: Date): Promise<void>
     now,
   );
   await updatePayment(trx, p.id, { amount_reversed: target, reversal_journal_id: full ? id : null }, now);
+  return [];
 }

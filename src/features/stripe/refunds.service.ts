@@ -1,6 +1,6 @@
-import { ulid } from 'ulid';
 import type { Trx } from '../../db/database.js';
 import type { Deps } from '../../deps.js';
+import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
 import type { PaymentRow } from './payments.repo.js';
 
@@ -26,7 +26,7 @@ export async function requestRefund(
   const row = await trx
     .insertInto('stripe_refunds')
     .values({
-      id: `rfq_${ulid()}`,
+      id: newId('rfq'),
       payment_id: payment.id,
       payment_intent_id: payment.payment_intent_id,
       idempotency_key: `haipai-refund-${decidedBy.eventId}`,
@@ -57,6 +57,26 @@ export async function requestRefund(
         refundRequestId: row.id,
         reason: decidedBy.reason,
         amount: Number(payment.amount),
+        currency: payment.currency,
+      },
+    });
+  } else {
+    // A card top-up sent back (its amount did not match what was asked for): on the holder's feed.
+    const platformId = payment.holder.startsWith('plt_')
+      ? payment.holder
+      : (await trx.selectFrom('accounts').select('platform_id').where('id', '=', payment.holder).executeTakeFirstOrThrow())
+          .platform_id;
+    await recordEvent(trx, {
+      type: 'topup.refund_requested',
+      at: now,
+      platformId,
+      facts: {
+        topUpId: payment.id,
+        holderId: payment.holder,
+        refundRequestId: row.id,
+        reason: decidedBy.reason,
+        amount: Number(payment.amount),
+        amountReceived: payment.amount_received === null ? null : Number(payment.amount_received),
         currency: payment.currency,
       },
     });

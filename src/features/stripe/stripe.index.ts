@@ -38,7 +38,7 @@ export function stripeRouter() {
     })
     .openapi(routes.payoutReport, async (c) => {
       const principal = requirePrincipal(c);
-      return c.json(await payoutReport(c.get('deps').db, principal, c.req.valid('param').id), 200);
+      return c.json(await payoutReport(c.get('deps').db, principal, c.req.valid('param').id, c.req.valid('query')), 200);
     })
     .openapi(routes.connectStatus, async (c) => {
       const principal = requirePrincipal(c, 'operator', 'platform', 'account');

@@ -1,12 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, jsonBody, jsonResponse, problemSchema, problems } from '../../http/schemas.js';
+import { SECRET_REPLAY_NOTE } from '../../http/secret-values.js';
+import { text } from '../../http/text.js';
 import { marketCurrencySchema, moneySchema, PUBLIC } from '../market/market.schemas.js';
 import { PAYOUT_FILTERS } from './payout-list.service.js';
 
-const holderSchema = z.string().regex(/^(acc|plt)_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account or platform id');
-const topUpId = z
-  .string()
+const holderSchema = text({ max: 64 }).regex(/^(acc|plt)_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account or platform id');
+const topUpId = text({ max: 64 })
   .regex(/^stp_[0-9A-HJKMNP-TV-Z]{26}$/, 'a Stripe top-up id like stp_01J…')
   .openapi({ param: { name: 'id', in: 'path' }, example: 'stp_01JABCDEFGHJKMNPQRSTVWXYZ1' });
 
@@ -22,7 +23,9 @@ export const paymentSchema = z
   .object({
     id: z.string().openapi({ description: 'Our payment id: the trade id, or the top-up id.' }),
     paymentIntentId: z.string(),
-    clientSecret: z.string().openapi({ description: 'Give it to Stripe.js on the payer’s device to confirm the payment.' }),
+    clientSecret: z
+      .string()
+      .openapi({ description: `Give it to Stripe.js on the payer’s device to confirm the payment. ${SECRET_REPLAY_NOTE}` }),
   })
   .openapi('StripePayment');
 
@@ -34,7 +37,9 @@ const topUpSchema = z
     amount: z.number().int(),
     paymentIntentId: z.string(),
     clientSecret: z.string().optional(),
-    status: z.enum(['pending', 'credited', 'reversed']),
+    status: z.enum(['pending', 'credited', 'reversed', 'refunded']).openapi({
+      description: 'refunded: paid with another amount than asked, never credited, and given back to the card.',
+    }),
   })
   .openapi('StripeTopUp');
 
@@ -85,8 +90,7 @@ export const getTopUp = createRoute({
 });
 
 const accountParam = z.object({
-  id: z
-    .string()
+  id: text({ max: 64 })
     .regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account id')
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
@@ -126,9 +130,9 @@ export const onboard = createRoute({
     body: jsonBody(
       z
         .object({
-          accountId: z.string().regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account id'),
-          refreshUrl: z.string().url(),
-          returnUrl: z.string().url(),
+          accountId: text({ max: 64 }).regex(/^acc_[0-9A-HJKMNP-TV-Z]{26}$/, 'an account id'),
+          refreshUrl: text({ max: 2048 }).url(),
+          returnUrl: text({ max: 2048 }).url(),
         })
         .strict(),
     ),
@@ -171,7 +175,10 @@ export const payoutReport = createRoute({
   path: '/v1/accounts/{id}/payouts',
   tags: ['stripe'],
   summary: "Payout report: every Stripe Connect transfer of an account's proceeds, with retries and totals",
-  request: { params: accountParam },
+  description:
+    'Totals cover every transfer of the account; `transfers` is one page of them, oldest first ' +
+    '(`?after=<nextCursor>&limit=`).',
+  request: { params: accountParam, query: pageQuerySchema },
   responses: {
     200: jsonResponse(
       'The report',
@@ -181,6 +188,7 @@ export const payoutReport = createRoute({
           stripeAccountId: z.string().nullable(),
           totals: z.array(z.object({ currency: z.string(), paid: z.number().int(), pending: z.number().int() })),
           transfers: z.array(transferView),
+          nextCursor: z.string().nullable(),
         })
         .openapi('PayoutReport'),
     ),

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problemSchema, problems } from '../../http/schemas.js';
+import { text } from '../../http/text.js';
 import { UPLOAD_MEDIA_TYPES } from './uploads.media-types.js';
 
 /** A problem response whose description names the codes this route can answer with. */
@@ -8,8 +9,7 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: problemSchema } },
 });
 
-const sha256Hex = z
-  .string()
+const sha256Hex = text({ max: 64 })
   .regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits')
   .openapi({
     description: 'SHA-256 of the file, lowercase hex.',
@@ -41,11 +41,9 @@ const issuedUploadSchema = uploadSchema
   })
   .openapi('IssuedUpload');
 
-const filename = z
-  .string()
+const filename = text({ max: 255 })
   .trim()
   .min(1)
-  .max(255)
   .refine((s) => ![...s].some((ch) => ch === '/' || ch === '\\' || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), {
     message: 'must be a plain file name without slashes or control characters',
   });
@@ -65,7 +63,7 @@ export const createUpload = createRoute({
       z
         .object({
           accountId: idSchema('acc'),
-          mediaType: z.string().min(1).max(255).openapi({ example: 'model/gltf-binary' }),
+          mediaType: text({ max: 255 }).min(1).openapi({ example: 'model/gltf-binary' }),
           size: z.number().int().positive().openapi({ description: 'Exact size in bytes; at most MAX_UPLOAD_BYTES.' }),
           sha256: sha256Hex,
           filename: filename.optional().openapi({ example: 'qipao.vrm' }),

@@ -157,3 +157,17 @@ async function fenced(db: Queryable, ep: EndpointRow, lease: Lease, change: Upda
     .returningAll()
     .executeTakeFirst();
 }
+
+/**
+ * Release every endpoint lease: its message is sent again (at least once, same bytes). Only for a
+ * database no other process can use — the embedded PGlite — where every lease found at start
+ * belongs to a process that was killed.
+ */
+export async function releaseLeasesOfEarlierProcess(db: Db): Promise<number> {
+  const res = await db
+    .updateTable('webhook_endpoints')
+    .set({ lease_token: null, leased_until: null })
+    .where('lease_token', 'is not', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

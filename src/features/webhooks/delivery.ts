@@ -14,6 +14,7 @@ import {
 } from './delivery.repo.js';
 import { type EndpointRow, signingSecrets } from './endpoints.repo.js';
 import { envelopeBody, logSize, readFeed } from './feed.js';
+import { openWebhookSecrets } from './secret-sealing.js';
 import { signWebhook } from './signature.js';
 import { fetchWebhookTransport, PrivateAddressError, type WebhookTransport } from './transport.js';
 import { webhookUrlProblem } from './webhook-url.js';
@@ -160,7 +161,7 @@ async function attemptDelivery(
   const problem = webhookUrlProblem(ep.url, settings.allowHttpLocal);
   if (problem) return { record: record(null, `${problem.code}: ${problem.detail}`), retryAfter: null };
 
-  const secrets = (await signingSecrets(deps.db, ep.id, now)).map((s) => s.secret);
+  const secrets = await openWebhookSecrets(deps.config, await signingSecrets(deps.db, ep.id, now));
   const headers = {
     'content-type': 'application/json',
     'user-agent': USER_AGENT,

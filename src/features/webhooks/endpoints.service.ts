@@ -1,9 +1,11 @@
-import { ulid } from 'ulid';
+import type { Sealer } from '../../crypto/seal.js';
 import type { Db } from '../../db/database.js';
 import { conflict } from '../../http/problem.js';
 import { iso } from '../../http/schemas.js';
+import { newId } from '../../ids.js';
 import { type EndpointRow, lockEndpoint, type SecretRow, signingSecrets } from './endpoints.repo.js';
 import { feedCursor, logSize } from './feed.js';
+import { sealWebhookSecret } from './secret-sealing.js';
 import { generateSecret } from './signature.js';
 import { assertWebhookUrl } from './webhook-url.js';
 
@@ -26,13 +28,15 @@ export async function createEndpoint(
   db: Db,
   platformId: string,
   input: CreateEndpointInput,
-  opts: { allowHttpLocal: boolean; now: Date },
+  opts: { allowHttpLocal: boolean; now: Date; sealer: Sealer },
 ): Promise<{ endpoint: EndpointRow; secret: string; secrets: SecretRow[] }> {
   assertWebhookUrl(input.url, opts.allowHttpLocal);
   const eventTypes = [...new Set(input.eventTypes)];
   return db.transaction().execute(async (trx) => {
-    // Serialises creations by one platform, so the limit holds under concurrent requests.
-    await trx.selectFrom('platforms').select('id').where('id', '=', platformId).forUpdate().executeTakeFirstOrThrow();
+    // Serialises creations by one platform, so the limit holds under concurrent requests. NO KEY
+    // UPDATE: inserts that reference the platform (accounts, keys, events) hold FOR KEY SHARE on
+    // it, which FOR UPDATE would wait for.
+    await trx.selectFrom('platforms').select('id').where('id', '=', platformId).forNoKeyUpdate().executeTakeFirstOrThrow();
     const count = await trx
       .selectFrom('webhook_endpoints')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -44,7 +48,7 @@ export async function createEndpoint(
     const endpoint = await trx
       .insertInto('webhook_endpoints')
       .values({
-        id: `whe_${ulid()}`,
+        id: newId('whe'),
         platform_id: platformId,
         url: input.url,
         description: input.description ?? null,
@@ -61,7 +65,13 @@ export async function createEndpoint(
     const secret = generateSecret();
     const row = await trx
       .insertInto('webhook_secrets')
-      .values({ endpoint_id: endpoint.id, secret, created_at: opts.now, expires_at: null })
+      .values({
+        endpoint_id: endpoint.id,
+        secret: null,
+        sealed: await sealWebhookSecret(opts.sealer, endpoint.id, secret),
+        created_at: opts.now,
+        expires_at: null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     return { endpoint, secret, secrets: [row] };
@@ -78,6 +88,7 @@ export async function rotateSecret(
   id: string,
   graceSeconds: number,
   now: Date,
+  sealer: Sealer,
 ): Promise<{ endpoint: EndpointRow; secret: string; secrets: SecretRow[] }> {
   return db.transaction().execute(async (trx) => {
     const endpoint = await lockEndpoint(trx, platformId, id);
@@ -89,7 +100,11 @@ export async function rotateSecret(
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', until)]))
       .execute();
     const secret = generateSecret();
-    await trx.insertInto('webhook_secrets').values({ endpoint_id: id, secret, created_at: now, expires_at: null }).execute();
+    const sealed = await sealWebhookSecret(sealer, id, secret);
+    await trx
+      .insertInto('webhook_secrets')
+      .values({ endpoint_id: id, secret: null, sealed, created_at: now, expires_at: null })
+      .execute();
     const updated = await trx
       .updateTable('webhook_endpoints')
       .set({ updated_at: now })

@@ -12,6 +12,7 @@ import {
   setEndpointEnabled,
 } from './endpoints.service.js';
 import { EVENT_TYPE_PATTERN, feedCursor, feedPosition, readFeed } from './feed.js';
+import { webhookSealer } from './secret-sealing.js';
 import { webhookSettings } from './webhooks.config.js';
 import * as routes from './webhooks.routes.js';
 
@@ -24,7 +25,8 @@ export function webhooksRouter() {
       const principal = requirePrincipal(c, 'platform');
       const { db, clock, config } = c.get('deps');
       const { allowHttpLocal } = webhookSettings(config);
-      const made = await createEndpoint(db, principal.id, c.req.valid('json'), { allowHttpLocal, now: clock.now() });
+      const sealer = await webhookSealer(config);
+      const made = await createEndpoint(db, principal.id, c.req.valid('json'), { allowHttpLocal, now: clock.now(), sealer });
       return c.json({ ...presentEndpoint(made.endpoint, made.secrets), secret: made.secret }, 201);
     })
     .openapi(routes.listEndpoints, async (c) => {
@@ -61,9 +63,9 @@ export function webhooksRouter() {
     })
     .openapi(routes.rotateSecret, async (c) => {
       const principal = requirePrincipal(c, 'platform');
-      const { db, clock } = c.get('deps');
+      const { db, clock, config } = c.get('deps');
       const grace = c.req.valid('json').graceSeconds ?? DEFAULT_ROTATION_GRACE_SECONDS;
-      const made = await rotateSecret(db, principal.id, c.req.valid('param').id, grace, clock.now());
+      const made = await rotateSecret(db, principal.id, c.req.valid('param').id, grace, clock.now(), await webhookSealer(config));
       return c.json({ ...presentEndpoint(made.endpoint, made.secrets), secret: made.secret }, 200);
     })
     .openapi(routes.disableEndpoint, async (c) => {

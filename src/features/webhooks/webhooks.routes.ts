@@ -1,20 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { SECRET_REPLAY_NOTE } from '../../http/secret-values.js';
+import { text } from '../../http/text.js';
 import { eventSchema } from '../events/events.schemas.js';
 import { DEFAULT_ROTATION_GRACE_SECONDS, MAX_ENDPOINTS_PER_PLATFORM } from './endpoints.service.js';
 import { EVENT_TYPE_PATTERN, PARTY_FACTS } from './feed.js';
 import { MAX_URL_LENGTH } from './webhook-url.js';
 
-const endpointId = z
-  .string()
+const endpointId = text({ max: 64 })
   .regex(/^whe_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an id like whe_01J…')
   .openapi({ example: 'whe_01JABCDEFGHJKMNPQRSTVWXYZ1' });
 const endpointParams = z.object({ id: endpointId.openapi({ param: { name: 'id', in: 'path' } }) });
 
-const eventType = z
-  .string()
-  .max(100)
+const eventType = text({ max: 100 })
   .regex(EVENT_TYPE_PATTERN, 'an event type (unit.gifted), a prefix (unit.*) or *')
   .openapi({ example: 'unit.*' });
 
@@ -48,7 +47,7 @@ const endpointSchema = z
 const withSecret = endpointSchema
   .extend({
     secret: z.string().openapi({
-      description: 'The signing secret (Standard Webhooks whsec_…). Shown once; store it now.',
+      description: `The signing secret (Standard Webhooks whsec_…). Shown once; store it now; it is kept only sealed (AES-256-GCM). ${SECRET_REPLAY_NOTE}`,
       example: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
     }),
   })
@@ -94,13 +93,13 @@ export const createEndpoint = createRoute({
     body: jsonBody(
       z
         .object({
-          url: z.string().min(1).max(MAX_URL_LENGTH).openapi({ example: 'https://hooks.example.com/haipai' }),
+          url: text({ max: MAX_URL_LENGTH }).min(1).openapi({ example: 'https://hooks.example.com/haipai' }),
           eventTypes: z
             .array(eventType)
             .min(1)
             .max(100)
             .openapi({ example: ['unit.*', 'trade.settled'] }),
-          description: z.string().trim().max(500).optional(),
+          description: text({ max: 500 }).trim().optional(),
         })
         .strict(),
     ),
@@ -198,7 +197,7 @@ export const listEvents = createRoute({
     '`hasMore` says whether there are more right now. An event appears within seconds of its commit, once the log has integrated it.',
   request: {
     query: pageQuerySchema.extend({
-      types: z.string().max(2000).optional().openapi({
+      types: text({ max: 2000 }).optional().openapi({
         description: 'Comma-separated event types or prefixes (unit.*); all when absent.',
         example: 'unit.*,trade.settled',
       }),
