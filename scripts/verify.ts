@@ -2,10 +2,13 @@
  * The offline verifier, for anyone who wants to check the log without trusting its operator.
  *
  *   npm run verify -- <file.tlog-proof> --vkey <vkey or file> [--entry <file>]
+ *                     [--witness <witness vkey or file>]… [--quorum <k>]
  *       A C2SP tlog-proof: the checkpoint is signed by the key and the entry is at its index
  *       under the checkpoint's root. The entry is the file given, else the proof's `extra` line.
+ *       With --witness (repeated), the checkpoint must carry valid C2SP tlog-cosignatures from
+ *       at least k of those witnesses (--quorum, default all of them).
  *
- *   npm run verify -- --log <base url> --vkey <vkey or file> [--state <file>]
+ *   npm run verify -- --log <base url> --vkey <vkey or file> [--state <file>] [--witness … --quorum k]
  *       The whole log over HTTP (C2SP tlog-tiles under <base url>/log): every entry re-hashed, every
  *       tile and the signed root rebuilt; with --state, consistency with the checkpoint saved there
  *       by the previous run is proven from the tiles, and the new checkpoint is saved.
@@ -16,11 +19,12 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bytesEqual, toBase64 } from '../src/crypto/bytes.js';
+import { parseCosignatureVerifierKey, requireQuorum, type WitnessPolicy } from '../src/features/tlog/cosignature.js';
 import { auditLog } from '../src/features/tlog/log-audit.js';
 import { parseVerifierKey } from '../src/features/tlog/note.js';
 import { parseTlogProof, verifyTlogProof } from '../src/features/tlog/tlog-proof.js';
 
-const USAGE = `usage: npm run verify -- <file.tlog-proof> --vkey <vkey|file> [--entry <file>]
+const USAGE = `usage: npm run verify -- <file.tlog-proof> --vkey <vkey|file> [--entry <file>] [--witness <vkey|file>]... [--quorum <k>]
        npm run verify -- --log <base-url> --vkey <vkey|file> [--state <file>]`;
 
 class UsageError extends Error {}
@@ -34,8 +38,9 @@ async function main(): Promise<string> {
   }
   const { values, positionals } = parsed;
   if (!values.vkey) throw new UsageError('--vkey is required');
-  const vkey = existsSync(values.vkey) ? (await readFile(values.vkey, 'utf8')).trim() : values.vkey.trim();
+  const vkey = await keyOrFile(values.vkey);
   const verifier = await parseVerifierKey(vkey);
+  const witnesses = await witnessPolicy(values.witness ?? [], values.quorum);
 
   if (values.log) {
     if (positionals.length) throw new UsageError('give either a proof file or --log, not both');
@@ -43,6 +48,7 @@ async function main(): Promise<string> {
     const prefix = /\/log$/.test(base) ? base : `${base}/log`;
     const previous = values.state && existsSync(values.state) ? await readFile(values.state, 'utf8') : undefined;
     const audit = await auditLog({ prefix, vkey, previous });
+    const cosigned = witnesses ? await requireQuorum(audit.note, witnesses) : undefined;
     if (values.state) {
       await writeFile(`${values.state}.tmp`, audit.note);
       await rename(`${values.state}.tmp`, values.state);
@@ -54,7 +60,8 @@ async function main(): Promise<string> {
           ? '; no saved checkpoint yet, saved this one'
           : ''
         : `; consistent with the saved checkpoint of size ${audit.consistentWith}`;
-    return `OK: log ${verifier.name} at size ${size}, root ${toBase64(rootHash)}: every entry re-hashed and ${audit.resources} tiles and bundles checked against the signed root${consistency}`;
+    const witnessed = cosigned ? `; cosigned by ${cosigned.map((c) => c.name).join(', ')}` : '';
+    return `OK: log ${verifier.name} at size ${size}, root ${toBase64(rootHash)}: every entry re-hashed and ${audit.resources} tiles and bundles checked against the signed root${consistency}${witnessed}`;
   }
 
   if (positionals.length !== 1) throw new UsageError('give one .tlog-proof file');
@@ -62,11 +69,14 @@ async function main(): Promise<string> {
   const extra = parseTlogProof(text).extra;
   const entry = values.entry ? new Uint8Array(await readFile(values.entry)) : extra;
   if (!entry) throw new UsageError('the proof carries no entry: give it with --entry <file>');
-  const ok = await verifyTlogProof(text, verifier, { entry }, { origin: verifier.name });
+  const ok = await verifyTlogProof(text, verifier, { entry }, { origin: verifier.name, witnesses });
   const source = values.entry ? `entry ${values.entry}` : 'the entry in the proof';
   const differs = values.entry && extra && !bytesEqual(extra, entry) ? " (the proof's extra data differs and was ignored)" : '';
   const shown = summarise(entry);
-  return `OK: ${source} is at index ${ok.index} of ${ok.checkpoint.origin}, tree size ${ok.checkpoint.size}, root ${toBase64(ok.checkpoint.rootHash)}, signed by ${verifier.name}+${verifier.keyId.toString(16).padStart(8, '0')}${differs}${shown}`;
+  const cosigned = ok.cosignatures
+    ? `, cosigned by ${ok.cosignatures.length} of ${witnesses!.witnesses.length} witnesses (${ok.cosignatures.map((c) => c.name).join(', ')}; quorum ${witnesses!.quorum})`
+    : '';
+  return `OK: ${source} is at index ${ok.index} of ${ok.checkpoint.origin}, tree size ${ok.checkpoint.size}, root ${toBase64(ok.checkpoint.rootHash)}, signed by ${verifier.name}+${verifier.keyId.toString(16).padStart(8, '0')}${cosigned}${differs}${shown}`;
 }
 
 function parseOptions() {
@@ -77,8 +87,28 @@ function parseOptions() {
       entry: { type: 'string' },
       log: { type: 'string' },
       state: { type: 'string' },
+      witness: { type: 'string', multiple: true },
+      quorum: { type: 'string' },
     },
   });
+}
+
+async function keyOrFile(value: string): Promise<string> {
+  return existsSync(value) ? (await readFile(value, 'utf8')).trim() : value.trim();
+}
+
+/** The verifier's witness policy: the witnesses it trusts and how many must have cosigned. */
+async function witnessPolicy(keys: readonly string[], quorumText: string | undefined): Promise<WitnessPolicy | undefined> {
+  if (keys.length === 0) {
+    if (quorumText !== undefined) throw new UsageError('--quorum needs the witnesses, each with --witness <vkey>');
+    return undefined;
+  }
+  const witnesses = await Promise.all(keys.map(async (k) => parseCosignatureVerifierKey(await keyOrFile(k))));
+  const quorum = quorumText === undefined ? witnesses.length : Number(quorumText);
+  if (!/^\d+$/.test(quorumText ?? '0') || quorum < 1 || quorum > witnesses.length) {
+    throw new UsageError(`--quorum must be between 1 and the ${witnesses.length} witnesses given`);
+  }
+  return { witnesses, quorum };
 }
 
 /** The event's id and type, when the entry is one of ours, so the verdict says what was proven. */

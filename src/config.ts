@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mediaAppConfigShape } from './features/media/media.config.js';
 import { quotasConfigShape } from './features/quotas/quotas.config.js';
+import { witnessesConfigShape } from './features/tlog/witnesses.config.js';
 import { webhooksConfigShape } from './features/webhooks/webhooks.config.js';
 import { rateLimitConfigShape } from './http/rate-limit.config.js';
 
@@ -90,6 +91,7 @@ export const appConfigSchema = z.object({
   ...webhooksConfigShape,
   ...rateLimitConfigShape,
   ...quotasConfigShape,
+  ...witnessesConfigShape,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

@@ -5,6 +5,7 @@ import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
 import { sendDueTransfers } from './features/stripe/payouts.service.js';
 import { sendDueRefunds } from './features/stripe/refunds.service.js';
+import { collectCosignatures } from './features/tlog/cosign.service.js';
 import { integrateLog } from './features/tlog/integrate.js';
 import { deliverWebhooks } from './features/webhooks/delivery.js';
 import { sealWebhookSecrets } from './features/webhooks/secret-sealing.js';
@@ -31,6 +32,8 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await sealWebhookSecrets(deps);
   // Last, so that events written by the steps above are in this run's checkpoint.
   if (deps.tlogSigner) await integrateLog(deps);
+  // Witnesses missing from the latest checkpoint are asked again (a no-op when all have cosigned).
+  await collectCosignatures(deps);
 }
 
 /**

@@ -45,7 +45,14 @@ import type {
   StripeRefundsTable,
   StripeTransfersTable,
 } from './tables/stripe.js';
-import type { LogCheckpointsTable, LogIdentityTable, LogLeavesTable, LogNodesTable, LogQueueTable } from './tables/tlog.js';
+import type {
+  LogCheckpointsTable,
+  LogCosignaturesTable,
+  LogIdentityTable,
+  LogLeavesTable,
+  LogNodesTable,
+  LogQueueTable,
+} from './tables/tlog.js';
 import type { WebhookAttemptsTable, WebhookEndpointsTable, WebhookSecretsTable } from './tables/webhooks.js';
 
 export type * from './tables/freezes.js';
@@ -80,6 +87,7 @@ export interface Database {
   log_nodes: LogNodesTable;
   log_checkpoints: LogCheckpointsTable;
   log_identity: LogIdentityTable;
+  log_cosignatures: LogCosignaturesTable;
   official_reads: OfficialReadsTable;
   journals: JournalsTable;
   postings: PostingsTable;

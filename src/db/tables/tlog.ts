@@ -35,3 +35,12 @@ export interface LogIdentityTable {
   verifier_key: string;
   created_at: Generated<Date>;
 }
+
+/** A witness's cosignature line on checkpoint `checkpoint_size` (C2SP tlog-cosignature). */
+export interface LogCosignaturesTable {
+  checkpoint_size: Int8;
+  witness_key: string;
+  line: string;
+  cosigned_at: Timestamp;
+  received_at: Timestamp;
+}

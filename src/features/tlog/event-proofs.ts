@@ -7,6 +7,7 @@
  */
 import { toBase64 } from '../../crypto/bytes.js';
 import type { Queryable } from '../../db/database.js';
+import { cosignedCheckpoint } from './cosignatures.repo.js';
 import { type LeafRow, latestCheckpoint, leavesOfEvents, nodeReader, type StoredCheckpoint } from './log.repo.js';
 import { inThreadHasher, type NodeId, type ReadHashes } from './merkle.js';
 import { inclusionProof } from './proofs.js';
@@ -27,14 +28,16 @@ export async function proofForEvent(db: Queryable, eventId: string): Promise<Eve
 }
 
 /**
- * Proofs for a page of events, keyed by event id; events not yet in the log are absent. Three
- * queries whatever the page size: the checkpoint, the leaves, and every proof's hashes at once.
+ * Proofs for a page of events, keyed by event id; events not yet in the log are absent. Four
+ * queries whatever the page size: the checkpoint, its cosignatures, the leaves, and every proof's hashes at once.
  */
 export async function proofsForEvents(db: Queryable, eventIds: readonly string[]): Promise<Map<string, EventProof>> {
   const out = new Map<string, EventProof>();
   if (eventIds.length === 0) return out;
-  const [checkpoint, leaves] = await Promise.all([latestCheckpoint(db), leavesOfEvents(db, eventIds)]);
-  if (!checkpoint) return out;
+  const [latest, leaves] = await Promise.all([latestCheckpoint(db), leavesOfEvents(db, eventIds)]);
+  if (!latest) return out;
+  // The proof carries the checkpoint with the witnesses' cosignatures, for verifiers with a quorum policy.
+  const checkpoint = await cosignedCheckpoint(db, latest);
   const read = batchedNodeReader(db);
   // A leaf stored after this checkpoint was read is left out, as if it had not been integrated yet.
   const inTree = leaves.filter((leaf) => leaf.index < checkpoint.size);

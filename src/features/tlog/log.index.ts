@@ -1,9 +1,11 @@
 import { AppError } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
+import { cosignedCheckpoint } from './cosignatures.repo.js';
 import { latestCheckpoint } from './log.repo.js';
 import * as routes from './log.routes.js';
 import { consistencyProofBetween, inclusionProofAt, logEntry, pageOfCheckpoints, tlogProofAt } from './log.service.js';
 import { readTileResource } from './tiles.js';
+import { logWitnessesFromConfig } from './witnesses.config.js';
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 // C2SP tlog-tiles: the checkpoint "SHOULD prevent caching beyond a few seconds".
@@ -19,9 +21,20 @@ export function logRouter() {
   const router = createRouter();
 
   router.get('/log/checkpoint', async (c) => {
-    const checkpoint = await latestCheckpoint(c.get('deps').db);
-    if (!checkpoint) throw new AppError(404, 'no_checkpoint', 'The log has not signed a checkpoint yet; try again in a moment.');
-    return c.body(checkpoint.note, 200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': CHECKPOINT_CACHE });
+    const { db, config } = c.get('deps');
+    const latest = await latestCheckpoint(db);
+    if (!latest) throw new AppError(404, 'no_checkpoint', 'The log has not signed a checkpoint yet; try again in a moment.');
+    // The note carries every cosignature the log holds; the headers say whether the quorum is met.
+    const checkpoint = await cosignedCheckpoint(db, latest);
+    const { witnesses, quorum } = await logWitnessesFromConfig(config);
+    const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': CHECKPOINT_CACHE };
+    if (witnesses.length > 0) {
+      const cosigned = witnesses.filter((w) => checkpoint.witnessKeys.includes(w.verifier.verifierKey)).length;
+      headers['haipai-witness-cosignatures'] = String(cosigned);
+      headers['haipai-witness-quorum'] = String(quorum);
+      headers['haipai-witness-quorum-met'] = String(cosigned >= quorum);
+    }
+    return c.body(checkpoint.note, 200, headers);
   });
 
   router.get('/log/vkey', (c) => {

@@ -7,6 +7,7 @@ import { toBase64 } from '../../crypto/bytes.js';
 import type { Queryable } from '../../db/database.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { AppError } from '../../http/problem.js';
+import { cosignedCheckpoint } from './cosignatures.repo.js';
 import { batchedNodeReader, tlogProofText } from './event-proofs.js';
 import { checkpointsAfter, latestCheckpoint, leafAt, type StoredCheckpoint } from './log.repo.js';
 import { inThreadHasher } from './merkle.js';
@@ -72,11 +73,11 @@ export async function logEntry(db: Queryable, index: number) {
   return { index, eventId: leaf.eventId, entry: leaf.entry, leafHash: toBase64(leaf.leafHash) };
 }
 
-/** A C2SP tlog-proof for leaf `index` against the latest checkpoint, the entry in its `extra` line. */
+/** A C2SP tlog-proof for leaf `index` against the latest checkpoint and its cosignatures, the entry in its `extra` line. */
 export async function tlogProofAt(db: Queryable, index: number): Promise<string> {
   const [{ latest, size }, leaf] = await Promise.all([signedTree(db), leafAt(db, index)]);
   if (!leaf || !latest || index >= size) throw entryNotFound(index, size);
-  return tlogProofText(batchedNodeReader(db), leaf, latest);
+  return tlogProofText(batchedNodeReader(db), leaf, await cosignedCheckpoint(db, latest));
 }
 
 /** Every signed checkpoint, oldest first, behind an opaque cursor. */

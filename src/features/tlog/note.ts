@@ -59,13 +59,12 @@ export async function parseSignerKey(signerKey: string): Promise<NoteSigner> {
   if (seed[0] !== ALG_ED25519) throw new TlogError('malformed_key', 'signer key is not an Ed25519 (type 0x01) key');
   const publicKey = await publicKeyFromSeed(seed.subarray(1));
   if ((await keyId(name, publicKey)) !== id) throw new TlogError('malformed_key', 'signer key ID does not match its key');
-  const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8(seed.subarray(1)) as BufferSource, ED25519, false, ['sign']);
   return {
     name,
     keyId: id,
     publicKey,
     verifierKey: `${name}+${hex32(id)}+${toBase64(prefixed(publicKey))}`,
-    sign: async (message) => new Uint8Array(await crypto.subtle.sign(ED25519, privateKey, message as BufferSource)),
+    sign: await ed25519SignerFromSeed(seed.subarray(1)),
   };
 }
 
@@ -86,29 +85,19 @@ export async function parseVerifierKey(verifierKey: string): Promise<NoteVerifie
     throw new TlogError('malformed_key', 'verifier key is not an Ed25519 (type 0x01) key');
   const publicKey = key.slice(1);
   if ((await keyId(name, publicKey)) !== id) throw new TlogError('malformed_key', 'verifier key ID does not match its key');
-  const cryptoKey = await crypto.subtle.importKey('raw', publicKey as BufferSource, ED25519, false, ['verify']);
-  return {
-    name,
-    keyId: id,
-    publicKey,
-    verify: async (message, signature) => {
-      if (signature.length !== 64) return false;
-      try {
-        return await crypto.subtle.verify(ED25519, cryptoKey, signature as BufferSource, message as BufferSource);
-      } catch {
-        return false;
-      }
-    },
-  };
+  return { name, keyId: id, publicKey, verify: await ed25519Verifier(publicKey) };
 }
 
-/** signed-note "Signatures": SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4] as a big-endian uint32. */
-export async function keyId(name: string, publicKey: Uint8Array): Promise<number> {
+/**
+ * signed-note "Signatures": SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key)[:4] as a big-endian uint32.
+ * Other signature types put their own byte in place of 0x01 (tlog-cosignature's Ed25519 uses 0x04).
+ */
+export async function keyId(name: string, publicKey: Uint8Array, signatureType = ALG_ED25519): Promise<number> {
   const nameBytes = new TextEncoder().encode(name);
   const input = new Uint8Array(nameBytes.length + 2 + publicKey.length);
   input.set(nameBytes);
   input[nameBytes.length] = 0x0a;
-  input[nameBytes.length + 1] = ALG_ED25519;
+  input[nameBytes.length + 1] = signatureType;
   input.set(publicKey, nameBytes.length + 2);
   const digest = await sha256(input);
   return new DataView(digest.buffer, digest.byteOffset).getUint32(0);
@@ -127,7 +116,7 @@ export async function signNote(text: string, signers: NoteSigner | readonly Note
     const blob = new Uint8Array(4 + signature.length);
     new DataView(blob.buffer).setUint32(0, signer.keyId);
     blob.set(signature, 4);
-    lines += `${SIGNATURE_PREFIX}${signer.name} ${toBase64(blob)}\n`;
+    lines += signatureLine(signer.name, blob);
   }
   return `${text}\n${lines}`;
 }
@@ -142,6 +131,54 @@ export async function openNote(
   trusted: string | NoteVerifier | readonly (string | NoteVerifier)[],
 ): Promise<string> {
   const verifiers = await verifierMap(trusted);
+  const { text, signatures } = splitNote(note);
+  const message = new TextEncoder().encode(text);
+  const seen = new Set<string>();
+  for (const { name, keyId: id, blob } of signatures) {
+    const verifier = verifiers.get(mapKey(name, id));
+    if (!verifier || seen.has(mapKey(name, id))) continue; // unknown keys are ignored, repeats skipped
+    seen.add(mapKey(name, id));
+    if (!(await verifier.verify(message, blob.subarray(4)))) {
+      throw new TlogError('invalid_signature', `the signature by ${name}+${hex32(id)} does not verify`);
+    }
+  }
+  if (seen.size === 0) throw new TlogError('unverified_note', 'the note is not signed by any trusted key');
+  return text;
+}
+
+/** Signs with a bare 32-byte Ed25519 seed through Web Crypto (the runtime-portable way). */
+export async function ed25519SignerFromSeed(seed: Uint8Array): Promise<(message: Uint8Array) => Promise<Uint8Array>> {
+  const privateKey = await crypto.subtle.importKey('pkcs8', pkcs8(seed) as BufferSource, ED25519, false, ['sign']);
+  return async (message) => new Uint8Array(await crypto.subtle.sign(ED25519, privateKey, message as BufferSource));
+}
+
+/** Verifies with a 32-byte Ed25519 public key; false (never a throw) for anything that does not verify. */
+export async function ed25519Verifier(
+  publicKey: Uint8Array,
+): Promise<(message: Uint8Array, signature: Uint8Array) => Promise<boolean>> {
+  const cryptoKey = await crypto.subtle.importKey('raw', publicKey as BufferSource, ED25519, false, ['verify']);
+  return async (message, signature) => {
+    if (signature.length !== 64) return false;
+    try {
+      return await crypto.subtle.verify(ED25519, cryptoKey, signature as BufferSource, message as BufferSource);
+    } catch {
+      return false;
+    }
+  };
+}
+
+export interface NoteSignatureLine {
+  readonly name: string;
+  readonly keyId: number;
+  /** key ID ‖ signature, as decoded from the line. */
+  readonly blob: Uint8Array;
+}
+
+/**
+ * A note's text (with its final newline) and its signature lines, parsed but not verified:
+ * the shared first half of `openNote` and of cosignature checks (C2SP tlog-cosignature).
+ */
+export function splitNote(note: string | Uint8Array): { text: string; signatures: NoteSignatureLine[] } {
   const msg = typeof note === 'string' ? note : decodeUtf8(note);
   if (msg === null || !isWellFormed(msg) || hasControlCharacter(msg)) {
     throw new TlogError('malformed_note', 'a note must be UTF-8 without control characters other than newline');
@@ -154,10 +191,7 @@ export async function openNote(
   const lines = block.slice(0, -1).split('\n');
   if (lines.length > MAX_SIGNATURES)
     throw new TlogError('malformed_note', `a note may carry at most ${MAX_SIGNATURES} signatures`);
-
-  const message = new TextEncoder().encode(text);
-  const seen = new Set<string>();
-  for (const line of lines) {
+  const signatures = lines.map((line) => {
     if (!line.startsWith(SIGNATURE_PREFIX))
       throw new TlogError('malformed_note', 'a signature line starts with an em dash and a space');
     const rest = line.slice(SIGNATURE_PREFIX.length);
@@ -165,16 +199,14 @@ export async function openNote(
     const name = space < 0 ? rest : rest.slice(0, space);
     const blob = space < 0 ? null : decodeStrictBase64(rest.slice(space + 1));
     if (!isKeyName(name) || !blob || blob.length < 5) throw new TlogError('malformed_note', 'malformed signature line');
-    const id = new DataView(blob.buffer, blob.byteOffset).getUint32(0);
-    const verifier = verifiers.get(mapKey(name, id));
-    if (!verifier || seen.has(mapKey(name, id))) continue; // unknown keys are ignored, repeats skipped
-    seen.add(mapKey(name, id));
-    if (!(await verifier.verify(message, blob.subarray(4)))) {
-      throw new TlogError('invalid_signature', `the signature by ${name}+${hex32(id)} does not verify`);
-    }
-  }
-  if (seen.size === 0) throw new TlogError('unverified_note', 'the note is not signed by any trusted key');
-  return text;
+    return { name, keyId: new DataView(blob.buffer, blob.byteOffset).getUint32(0), blob };
+  });
+  return { text, signatures };
+}
+
+/** One signature line, `— <name> base64(blob)` with its newline. */
+export function signatureLine(name: string, blob: Uint8Array): string {
+  return `${SIGNATURE_PREFIX}${name} ${toBase64(blob)}\n`;
 }
 
 async function verifierMap(
@@ -194,7 +226,8 @@ async function verifierMap(
   return map;
 }
 
-async function publicKeyFromSeed(seed: Uint8Array): Promise<Uint8Array> {
+/** The Ed25519 public key of a 32-byte seed (RFC 8032 §5.1.5). */
+export async function publicKeyFromSeed(seed: Uint8Array): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey('pkcs8', pkcs8(seed) as BufferSource, ED25519, true, ['sign']);
   const jwk = await crypto.subtle.exportKey('jwk', key);
   if (typeof jwk.x !== 'string') throw new Error('Web Crypto did not export the Ed25519 public key');
@@ -216,7 +249,7 @@ function prefixed(key: Uint8Array): Uint8Array {
 }
 
 /** Splits at the first `parts − 1` plus signs; the base64 key at the end may itself contain `+`. */
-function splitKey(key: string, parts: number): (string | undefined)[] {
+export function splitKey(key: string, parts: number): (string | undefined)[] {
   const out: (string | undefined)[] = [];
   let rest = key;
   for (let i = 0; i < parts - 1; i++) {
@@ -229,7 +262,7 @@ function splitKey(key: string, parts: number): (string | undefined)[] {
   return out;
 }
 
-function parseKeyIdHex(text: string | undefined): number | null {
+export function parseKeyIdHex(text: string | undefined): number | null {
   return text !== undefined && /^[0-9a-fA-F]{8}$/.test(text) ? Number.parseInt(text, 16) : null;
 }
 
@@ -237,7 +270,7 @@ function assertKeyName(name: string): void {
   if (!isKeyName(name)) throw new TlogError('malformed_key', 'a key name must be non-empty without spaces or "+"');
 }
 
-function hex32(n: number): string {
+export function hex32(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 

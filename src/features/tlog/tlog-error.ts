@@ -12,7 +12,8 @@ export type TlogErrorCode =
   | 'malformed_checkpoint'
   | 'origin_mismatch'
   | 'malformed_proof'
-  | 'not_included';
+  | 'not_included'
+  | 'witness_quorum_not_met';
 
 export class TlogError extends Error {
   constructor(

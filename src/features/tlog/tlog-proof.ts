@@ -14,6 +14,7 @@
  */
 import { toBase64 } from '../../crypto/bytes.js';
 import { type Checkpoint, openCheckpoint } from './checkpoint.js';
+import { requireQuorum, type ValidCosignature, type WitnessPolicy } from './cosignature.js';
 import { assertHash, assertTreeSize, HASH_SIZE, leafHash as hashLeaf, type MerkleHasher, webCryptoHasher } from './merkle.js';
 import type { NoteVerifier } from './note.js';
 import { decodeStrictBase64 } from './note-text.js';
@@ -37,6 +38,8 @@ export interface VerifiedTlogProof {
   readonly checkpoint: Checkpoint;
   /** Not authenticated by anything: never trust it on its own. */
   readonly extra?: Uint8Array;
+  /** The policy witnesses' valid cosignatures, when a witness policy was given. */
+  readonly cosignatures?: readonly ValidCosignature[];
 }
 
 export function formatTlogProof({ index, proof, checkpoint, extra }: TlogProof): string {
@@ -90,18 +93,22 @@ export function parseTlogProof(text: string): TlogProof {
 /**
  * Verifies an offline proof: the checkpoint is signed by a trusted log key (and is for `origin`,
  * when given), and the audit path puts the entry at `index` under the checkpoint's root. Give
- * the entry bytes, or its RFC 6962 leaf hash. Throws TlogError (`malformed_proof`, the note and
- * checkpoint codes, `not_included`); returns what was proven.
+ * the entry bytes, or its RFC 6962 leaf hash. With a witness policy, the checkpoint must also
+ * carry valid cosignatures (C2SP tlog-cosignature) from at least `quorum` of its witnesses: one
+ * log key alone could show different people different histories. Throws TlogError
+ * (`malformed_proof`, the note and checkpoint codes, `witness_quorum_not_met`, `not_included`);
+ * returns what was proven.
  */
 export async function verifyTlogProof(
   text: string,
   trusted: string | NoteVerifier | readonly (string | NoteVerifier)[],
   leaf: { readonly entry: Uint8Array } | { readonly leafHash: Uint8Array },
-  options: { readonly origin?: string; readonly hasher?: MerkleHasher } = {},
+  options: { readonly origin?: string; readonly hasher?: MerkleHasher; readonly witnesses?: WitnessPolicy } = {},
 ): Promise<VerifiedTlogProof> {
   const hasher = options.hasher ?? webCryptoHasher;
   const parsed = parseTlogProof(text);
   const checkpoint = await openCheckpoint(parsed.checkpoint, trusted, { origin: options.origin });
+  const cosignatures = options.witnesses ? await requireQuorum(parsed.checkpoint, options.witnesses) : undefined;
   const hash = 'entry' in leaf ? await hashLeaf(leaf.entry, hasher) : leaf.leafHash;
   if (parsed.index >= checkpoint.size) {
     throw new TlogError('not_included', `index ${parsed.index} is outside the checkpointed tree of size ${checkpoint.size}`);
@@ -112,9 +119,12 @@ export async function verifyTlogProof(
       `the proof does not place this entry at index ${parsed.index} under the checkpoint's root`,
     );
   }
-  return parsed.extra === undefined
-    ? { index: parsed.index, checkpoint }
-    : { index: parsed.index, checkpoint, extra: parsed.extra };
+  return {
+    index: parsed.index,
+    checkpoint,
+    ...(parsed.extra === undefined ? {} : { extra: parsed.extra }),
+    ...(cosignatures === undefined ? {} : { cosignatures }),
+  };
 }
 
 function malformed(message: string): TlogError {
