@@ -18,6 +18,7 @@ import { logRouter } from './features/tlog/log.index.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
 import { webhooksRouter } from './features/webhooks/webhooks.index.js';
 import { authenticate } from './http/auth.js';
+import { bareBenchRoute } from './http/bench-bare-route.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
 import { createRouter } from './http/router.js';
@@ -98,6 +99,7 @@ export function createApp(deps: Deps) {
   app.get('/docs', swaggerUI({ url: '/openapi.json', title: 'Haipai API reference' }));
   app.get('/', (c) => c.json({ name: 'haipai', docs: '/docs', openapi: '/openapi.json' }));
   app.get('/healthz', (c) => c.json({ ok: true }));
+  if (deps.config.BENCH_BARE_ROUTE === 'on') app.get('/v1/_bench/bare', bareBenchRoute());
 
   app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));
   app.onError(renderError);

@@ -68,6 +68,11 @@ export const appConfigSchema = z.object({
   STRIPE_CONNECT_WEBHOOK_SECRET: z.string().min(1).optional(),
   /** Overrides Stripe's API address (https://api.stripe.com); tests point it at a local stand-in. */
   STRIPE_API_BASE: z.string().url().optional(),
+  /**
+   * "on" adds GET /v1/_bench/bare?bytes=N, a fixed JSON body of N bytes behind every /v1 middleware:
+   * the HTTP stack's ceiling that `npm run bench:board` compares the board with. Benchmarks only.
+   */
+  BENCH_BARE_ROUTE: z.enum(['on', 'off']).default('off'),
   ...mediaAppConfigShape,
   ...webhooksConfigShape,
 });
