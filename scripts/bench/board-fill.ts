@@ -53,7 +53,7 @@ export async function fillBoard(sql: postgres.Sql, listings: number, trades: num
              'open', now() - (i % 1440) * interval '1 minute', now()
       from generate_series(1, ${listings}) i,
            lateral (select (array['fixed', 'fixed', 'fixed', 'fixed', 'dutch', 'dutch', 'english', 'english', 'sealed', 'sealed'])[1 + i % 10] as kind) k,
-           lateral (select 100 * (1 + (i * 7919) % 5000)::bigint as price) p;
+           lateral (select 100 * (1 + (i::bigint * 7919) % 5000)::bigint as price) p;
     insert into bids (id, listing_id, bidder_id, amount, created_at)
       select ${id('bid', 'l.n * 2 + b')}, l.id, ${id('acc', '1 + (l.n + 1 + b * 7) % 1000')},
              l.start_price + b * 100, now() - interval '1 minute' * (2 - b)
@@ -72,7 +72,7 @@ export async function fillBoard(sql: postgres.Sql, listings: number, trades: num
       insert into trades (id, unit_id, seller_id, buyer_id, platform_id, currency, price, fee_bps, royalty_bps, rail,
                           status, reserved_until, journal_id, created_at, settled_at)
         select ${id('trd', 'i')}, ${id('unt', `1 + i % ${units}`)}, ${id('acc', '1 + i % 1000')}, ${id('acc', '1 + (i + 1) % 1000')},
-               ${id('plt', '1')}, 'CNY', 100 * (1 + (i * 104729) % 5000)::bigint, 500, 0, 'balance', 'settled',
+               ${id('plt', '1')}, 'CNY', 100 * (1 + (i::bigint * 104729) % 5000)::bigint, 500, 0, 'balance', 'settled',
                now() - (i % 525600) * interval '1 minute' + interval '15 minutes', ${id('jnl', 'i')},
                now() - (i % 525600) * interval '1 minute', now() - (i % 525600) * interval '1 minute'
         from generate_series(${from}, ${to}) i;
