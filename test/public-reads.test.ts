@@ -1,5 +1,9 @@
+import { Kysely, sql } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
+import type { Database } from '../src/db/schema.js';
 import { runScheduledWork } from '../src/scheduled.js';
 import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
@@ -122,6 +126,36 @@ describe('public reads', () => {
       expect(res.status, `${path}: ${await res.clone().text()}`).toBeLessThan(500);
       expect(recorder.writes, path).toEqual([]);
       expect(recorder.count, path).toBeGreaterThan(0);
+    }
+    // On PostgreSQL, the database itself enforces it: the same reads on connections whose every
+    // transaction is READ ONLY (a write would fail with 25006 and answer 500).
+    if (t.flavour === 'postgres') {
+      const { rows } = await sql<{ search_path: string }>`show search_path`.execute(t.deps.db);
+      const client = postgres(process.env.DATABASE_URL!, {
+        max: 2,
+        onnotice: () => {},
+        types: { bigint: postgres.BigInt },
+        connection: { search_path: rows[0]!.search_path, default_transaction_read_only: true },
+      });
+      await client`select 1`;
+      const readOnly = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: client }) });
+      try {
+        const guarded = createApp({ ...t.deps, db: readOnly });
+        for (const path of paths) {
+          const res = await guarded.request(path);
+          expect(res.status, `${path} (read-only): ${await res.clone().text()}`).toBeLessThan(500);
+        }
+        // …and it would notice a write: a top-up fails there.
+        const write = await guarded.request('/v1/balances/top-ups', {
+          method: 'POST',
+          headers: { authorization: `Bearer ${OPERATOR_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ holderId: buyer, currency: 'CNY', amount: 1 }),
+        });
+        expect(write.status).toBe(500);
+      } finally {
+        await readOnly.destroy();
+        await client.end();
+      }
     }
     expect(await m.counts()).toEqual(before);
     expect(await statuses()).toEqual(statusesBefore);
