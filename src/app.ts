@@ -21,6 +21,7 @@ import { authenticate } from './http/auth.js';
 import { bareBenchRoute } from './http/bench-bare-route.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
+import { rateLimit } from './http/rate-limit.js';
 import { createRouter } from './http/router.js';
 
 /** The whole HTTP API. Runtime-specific things arrive in `deps`; nothing here touches process or bindings. */
@@ -60,7 +61,16 @@ export function createApp(deps: Deps) {
     await next();
     if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && c.res.status < 400) deps.afterWrite?.();
   });
+  // Rate limits (README "Rate limits"): every request per client address, before its key is even
+  // looked up; then per API key; and anonymous reads of the public board and log, lower.
+  const perAddress = rateLimit(deps, 'perAddress');
+  const publicReads = rateLimit(deps, 'publicReads');
+  app.use('/v1/*', perAddress);
+  app.use('/log/*', perAddress, publicReads);
   app.use('/v1/*', authenticate());
+  app.use('/v1/*', rateLimit(deps, 'perKey'));
+  app.use('/v1/board/*', publicReads);
+  app.use('/v1/log/*', publicReads);
   app.use('/v1/*', idempotency());
   app.use('/v1/*', recordOfficialReads());
 
@@ -92,7 +102,10 @@ export function createApp(deps: Deps) {
       title: 'Haipai API',
       version: '0.1.0',
       description:
-        'Virtual fashion IP registry and transparent trade board. Errors are application/problem+json with a stable `code`.',
+        'Virtual fashion IP registry and transparent trade board. Errors are application/problem+json with a stable `code`. ' +
+        'Every operation is rate limited per API key and per client address (lower for anonymous board and log reads): ' +
+        'responses carry RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset and RateLimit-Policy, and past a limit the ' +
+        'answer is 429 `rate_limited` with Retry-After.',
     },
     security: [{ apiKey: [] }],
   });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { mediaAppConfigShape } from './features/media/media.config.js';
 import { webhooksConfigShape } from './features/webhooks/webhooks.config.js';
+import { rateLimitConfigShape } from './http/rate-limit.config.js';
 
 /** Durations in configuration: plain seconds ("259200") or with a unit ("3d", "12h", "30m", "45s"). */
 const duration = z
@@ -75,6 +76,7 @@ export const appConfigSchema = z.object({
   BENCH_BARE_ROUTE: z.enum(['on', 'off']).default('off'),
   ...mediaAppConfigShape,
   ...webhooksConfigShape,
+  ...rateLimitConfigShape,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

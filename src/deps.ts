@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
 import type { NoteSigner } from './features/tlog/note.js';
@@ -6,6 +7,7 @@ import type { BlobStore } from './ports/blob-store.js';
 import type { Clock } from './ports/clock.js';
 import type { Logger } from './ports/logger.js';
 import type { Payments } from './ports/payments.js';
+import type { RateLimitBindings } from './ports/rate-limit-binding.js';
 
 /** Everything the app needs from its runtime; entries (node.ts, worker.ts) and tests build it. */
 export interface Deps {
@@ -31,4 +33,14 @@ export interface Deps {
   payments?: Payments;
   /** Outgoing webhook HTTP client; `fetch` when absent (Workers). Node installs one that refuses private addresses at connect time. */
   webhookTransport?: WebhookTransport;
+  /**
+   * The client's network address, for per-address rate limits: Node, the connection's peer;
+   * Workers, CF-Connecting-IP. CLIENT_ADDRESS_HEADER (behind a proxy) takes precedence.
+   */
+  clientAddress?: (c: Context) => string | undefined;
+  /**
+   * Workers: Cloudflare's rate-limiting bindings, which count across isolates. Without them (Node)
+   * the limits are counted in this process's memory, right for one process.
+   */
+  rateLimitBindings?: RateLimitBindings;
 }

@@ -1,6 +1,6 @@
 import { ulid } from 'ulid';
 
-/** Type prefixes of every identifier the registry hands out (DESIGN §2). */
+/** Type prefixes of every identifier the registry hands out: a ULID after the prefix, e.g. `acc_01J…`. */
 export const ID_PREFIXES = {
   platform: 'plt',
   official: 'off',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { parseMediaWorkerConfig } from '../workers/media/config.js';
 import { startMediaWorker } from '../workers/media/worker.js';
 import { startEmbeddedS3 } from './adapters/embedded-s3.js';
@@ -8,6 +9,7 @@ import { s3BlobStore } from './adapters/s3-blob-store.js';
 import { paymentsFromConfig } from './adapters/stripe-payments.js';
 import { createApp } from './app.js';
 import { parseAppConfig } from './config.js';
+import { canRewriteHistory } from './db/app-role.js';
 import { migrate } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
@@ -41,6 +43,9 @@ const handle = await openDatabase({ databaseUrl: nodeConfig.DATABASE_URL, dataDi
 if (handle.flavour === 'pglite') {
   const applied = await migrate(handle);
   if (applied.length) console.log(`migrated embedded database: ${applied.join(', ')}`);
+} else if (await canRewriteHistory(handle.db)) {
+  // Works, but only the triggers guard history: README "Database roles" sets up the two roles.
+  console.warn('DATABASE_URL connects as a role that owns or may update history tables; use the application role');
 }
 
 let closeS3 = async () => {};
@@ -85,6 +90,8 @@ const deps: Deps = {
   payments: paymentsFromConfig(config),
   // Platform webhooks connect to public addresses only (unless WEBHOOK_ALLOW_HTTP_LOCAL).
   webhookTransport: nodeWebhookTransport({ allowPrivate: config.WEBHOOK_ALLOW_HTTP_LOCAL }),
+  // Per-address rate limits count the connection's peer (or CLIENT_ADDRESS_HEADER behind a proxy).
+  clientAddress: (c) => getConnInfo(c).remote.address,
 };
 // "Integrate soon" after each write, and once now for whatever an earlier run left queued.
 const integration = integrationLoop(deps);

@@ -9,6 +9,7 @@ import { tlogSignerFromConfig } from './features/tlog/log-signer.js';
 import type { BlobStore } from './ports/blob-store.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
+import type { RateLimitBinding, RateLimitBindings } from './ports/rate-limit-binding.js';
 import { runScheduledWork } from './scheduled.js';
 
 /** The Hyperdrive binding, as far as this entry uses it. */
@@ -27,6 +28,10 @@ export interface WorkerContext {
  */
 export interface Env extends Partial<Record<keyof AppConfig, string>> {
   HYPERDRIVE: Hyperdrive;
+  /** wrangler.toml [[ratelimits]]: the rate-limit groups' counters (src/http/rate-limit.ts). */
+  KEY_RATE_LIMITER?: RateLimitBinding;
+  ADDRESS_RATE_LIMITER?: RateLimitBinding;
+  PUBLIC_RATE_LIMITER?: RateLimitBinding;
   /** R2's S3 API: https://<account id>.r2.cloudflarestorage.com */
   S3_ENDPOINT?: string;
   S3_BUCKET?: string;
@@ -45,10 +50,10 @@ const MAX_CONNECTIONS = 5;
  * `close()` waits for the log integrations that writes started (`afterWrite`), then ends the pool.
  */
 async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<void> }> {
-  const { HYPERDRIVE, ...vars } = env;
+  const { HYPERDRIVE, KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER, PUBLIC_RATE_LIMITER, ...vars } = env;
   const config = parseAppConfig(vars);
   const tlogSigner = await tlogSignerFromConfig(config);
-  // openPostgres warms the pool before Kysely can reserve() a connection (DESIGN §1 trap).
+  // openPostgres warms the pool before Kysely can reserve() a connection: reserve() on a fresh pool hangs under workerd.
   const handle = await openPostgres({ url: HYPERDRIVE.connectionString, max: MAX_CONNECTIONS });
   const integrations: Promise<void>[] = [];
   const deps: Deps = {
@@ -60,6 +65,9 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
     tlogSigner,
     // Stripe through fetch and SubtleCrypto (secrets STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET).
     payments: paymentsFromConfig(config),
+    // Cloudflare writes the client's address here; a client cannot set it.
+    clientAddress: (c) => c.req.header('cf-connecting-ip'),
+    rateLimitBindings: config.RATE_LIMITS === 'off' ? undefined : rateLimitBindings(env),
   };
   if (tlogSigner) {
     // Put this request's events in a signed checkpoint now rather than at the next cron tick.
@@ -79,6 +87,18 @@ async function openDeps(env: Env): Promise<{ deps: Deps; close: () => Promise<vo
       await handle.close();
     },
   };
+}
+
+/**
+ * The three bindings wrangler.toml declares. Without them the app would count in memory, which on
+ * Workers lives for one request: no limit at all, so a missing binding is a startup failure.
+ */
+function rateLimitBindings(env: Env): RateLimitBindings {
+  const { KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER, PUBLIC_RATE_LIMITER } = env;
+  if (!KEY_RATE_LIMITER || !ADDRESS_RATE_LIMITER || !PUBLIC_RATE_LIMITER) {
+    throw new Error('wrangler.toml must declare KEY_RATE_LIMITER, ADDRESS_RATE_LIMITER and PUBLIC_RATE_LIMITER [[ratelimits]]');
+  }
+  return { perKey: KEY_RATE_LIMITER, perAddress: ADDRESS_RATE_LIMITER, publicReads: PUBLIC_RATE_LIMITER };
 }
 
 const S3_KEYS = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runScheduledWork } from '../src/scheduled.js';
+import { runAsOwner } from './support/app-role.js';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
 import type { StripeHarness, StripeStandIn } from './support/stripe-standin.js';
 import { type StripeTradesApp, startStripeTradesApp } from './support/stripe-trades.js';
@@ -196,16 +197,20 @@ describe('purchase on the stripe rail', () => {
   it('loses nothing when the process dies between receiving the webhook and settling: the redelivery settles once', async () => {
     const { trade: body, intent, unit, buyer } = await st.reserved();
     // The "crash": settlement fails after the event has been claimed in stripe_events.
-    await sql`create or replace function simulated_crash() returns trigger language plpgsql as $$
-      begin raise exception 'simulated crash during settlement'; end $$`.execute(t.deps.db);
-    await sql`create trigger simulated_crash before update on trades for each row
-      when (new.status = 'settled') execute function simulated_crash()`.execute(t.deps.db);
+    // DDL, so as the owner of the tables (the app's own role on PostgreSQL owns nothing).
+    await runAsOwner(
+      t.deps.db,
+      `create or replace function simulated_crash() returns trigger language plpgsql as $$
+        begin raise exception 'simulated crash during settlement'; end $$`,
+      `create trigger simulated_crash before update on trades for each row
+        when (new.status = 'settled') execute function simulated_crash()`,
+    );
     const event = standIn.signedEvent('payment_intent.succeeded', standIn.succeeded(intent));
     try {
       const crashed = await s.deliver(event);
       expect(crashed.status).toBe(500);
     } finally {
-      await sql`drop trigger simulated_crash on trades`.execute(t.deps.db);
+      await runAsOwner(t.deps.db, 'drop trigger simulated_crash on trades');
     }
     expect(await st.tradeRow(body.id)).toMatchObject({ status: 'reserved' });
     expect(await t.deps.db.selectFrom('stripe_events').select('id').where('id', '=', event.id).execute()).toHaveLength(0);

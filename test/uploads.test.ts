@@ -68,7 +68,7 @@ describe('uploads', () => {
     const ttlMs = new Date(created.body.expiresAt).getTime() - new Date(created.body.createdAt).getTime();
     expect(ttlMs).toBe(t.deps.config.UPLOAD_URL_TTL * 1000);
     const url = new URL(created.body.uploadUrl);
-    // The signature binds the length; no empty-body checksum that real S3/R2 would reject (DESIGN §1).
+    // The signature binds the length; no empty-body checksum that real S3/R2 would reject .
     expect(url.searchParams.get('X-Amz-SignedHeaders')).toContain('content-length');
     expect([...url.searchParams.keys()].some((k) => k.toLowerCase().includes('checksum'))).toBe(false);
     expect(await objectKeyOf(created.body.id)).toBe(`uploads/${accountId}/${created.body.id}/${hex(bytes)}`);

@@ -28,6 +28,8 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
       EMBEDDED_S3_PORT: '0',
       DATA_DIR: dataDir,
       MEDIA_WORKER: 'off',
+      // Benchmarks measure the server, not its rate limits.
+      RATE_LIMITS: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

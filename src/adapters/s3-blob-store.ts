@@ -19,7 +19,7 @@ export function s3BlobStore(s: S3Settings): BlobStore {
     region: s.region,
     forcePathStyle: s.forcePathStyle ?? true,
     credentials: { accessKeyId: s.accessKeyId, secretAccessKey: s.secretAccessKey },
-    // Otherwise presigned PUTs carry an empty-body checksum that real R2/S3 reject (DESIGN §1).
+    // Otherwise presigned PUTs carry an empty-body checksum that real R2/S3 reject.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });

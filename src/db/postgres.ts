@@ -30,7 +30,7 @@ export function postgresClient(opts: PostgresOptions) {
 
 export async function openPostgres(opts: PostgresOptions): Promise<DatabaseHandle> {
   const sql = postgresClient(opts);
-  // Warm the pool: postgres.js reserve() hangs under workerd when it is the first call (DESIGN §1).
+  // Warm the pool: postgres.js reserve() hangs under workerd when it is the first call on a fresh pool.
   await sql`select 1`;
   const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
   return {

@@ -1,5 +1,5 @@
 /**
- * Card payments as the exchange needs them (DESIGN §2 "Settlement", the stripe rail). Every call
+ * Card payments as the exchange needs them (the stripe rail: README, "Payments through Stripe"). Every call
  * that creates something carries an idempotency key (Stripe idempotent requests): repeating a call
  * with the same key returns the first result and never charges or refunds twice.
  */

@@ -7,6 +7,7 @@ import { s3BlobStore } from '../../src/adapters/s3-blob-store.js';
 import { paymentsFromConfig } from '../../src/adapters/stripe-payments.js';
 import { createApp } from '../../src/app.js';
 import { parseAppConfig } from '../../src/config.js';
+import { grantAppRole } from '../../src/db/app-role.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openPglite } from '../../src/db/pglite.js';
@@ -16,6 +17,7 @@ import { tlogSignerFromConfig } from '../../src/features/tlog/log-signer.js';
 import { generateSignerKey } from '../../src/features/tlog/note.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { MemoryLogger } from '../../src/ports/logger.js';
+import { asTestAppRole, ensureTestAppRole, TEST_APP_ROLE } from './app-role.js';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789';
 export const TEST_LOG_ORIGIN = 'test.haipai.example/log';
@@ -33,7 +35,9 @@ export class OffsetClock implements Clock {
 
 /**
  * A database of this test file's own: PGlite in memory by default, or a fresh schema on the
- * PostgreSQL at DATABASE_URL (dropped again at close).
+ * PostgreSQL at DATABASE_URL (dropped again at close). On PostgreSQL the schema is made and
+ * migrated as DATABASE_URL's user, its owner, and the handle connects as the application role
+ * (TEST_APP_ROLE), which cannot rewrite history: the suite runs with production's privileges.
  */
 export async function openTestDatabase(): Promise<DatabaseHandle & { schema?: string }> {
   const url = process.env.DATABASE_URL;
@@ -45,9 +49,16 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { schema?: st
   const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create schema ${schema}`);
+  await ensureTestAppRole(admin);
   await admin.end();
-  const handle = await openPostgres({ url, schema, max: 20 });
-  await migrate(handle);
+  const owner = await openPostgres({ url, schema, max: 1 });
+  try {
+    await migrate(owner);
+    await grantAppRole(owner.db, TEST_APP_ROLE);
+  } finally {
+    await owner.close();
+  }
+  const handle = await openPostgres({ url: asTestAppRole(url), schema, max: 20 });
   return {
     ...handle,
     schema,
@@ -59,6 +70,16 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { schema?: st
     },
   };
 }
+
+/**
+ * Tests fire hundreds of requests at once from one (unknown) address: the limits stay on, so every
+ * request passes through them, but too high to bite unless a test sets its own.
+ */
+const UNBITING_RATE_LIMITS = {
+  RATE_LIMIT_PER_KEY: '1000000/1m',
+  RATE_LIMIT_PER_ADDRESS: '1000000/1m',
+  RATE_LIMIT_PUBLIC: '1000000/1m',
+};
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
@@ -90,7 +111,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const dir = await mkdtemp(join(tmpdir(), 'haipai-test-'));
   const s3 = await startEmbeddedS3({ dir, bucket: 'test' });
   const clock = new OffsetClock();
-  const config = parseAppConfig({ OPERATOR_API_KEY: OPERATOR_KEY, ...env });
+  const config = parseAppConfig({ OPERATOR_API_KEY: OPERATOR_KEY, ...UNBITING_RATE_LIMITS, ...env });
   // Each test app signs its log with a fresh key unless the test brings one (TLOG_SIGNING_KEY).
   const signingKey = config.TLOG_SIGNING_KEY ?? (await generateSignerKey(config.TLOG_ORIGIN ?? TEST_LOG_ORIGIN));
   const deps: Deps = {

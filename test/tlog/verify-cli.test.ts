@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { serve } from '@hono/node-server';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordEvent } from '../../src/features/events/events.repo.js';
 import { signCheckpoint } from '../../src/features/tlog/checkpoint.js';
 import { integrateLog } from '../../src/features/tlog/integrate.js';
 import { generateSignerKey, verifierKeyFromSigner } from '../../src/features/tlog/note.js';
+import { runAsOwner } from '../support/app-role.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import { world } from '../support/world.js';
 
@@ -43,12 +43,14 @@ async function addEvents(n: number) {
   await integrateLog(t.deps);
 }
 
-/** Changes a stored row the way an operator with superuser rights could, bypassing the trigger. */
+/** Changes a stored row the way an operator owning the tables could, bypassing the trigger. */
 async function behindTheTrigger<T>(table: string, trigger: string, statement: string, body: () => Promise<T>): Promise<T> {
-  const exec = (s: string) => sql.raw(s).execute(t.deps.db);
-  await exec(`alter table ${table} disable trigger ${trigger}`);
-  await exec(statement);
-  await exec(`alter table ${table} enable trigger ${trigger}`);
+  await runAsOwner(
+    t.deps.db,
+    `alter table ${table} disable trigger ${trigger}`,
+    statement,
+    `alter table ${table} enable trigger ${trigger}`,
+  );
   return body();
 }
 

@@ -9,6 +9,7 @@ import { newId } from '../../src/ids.js';
 export interface Reply {
   status: number;
   type: string | null;
+  retryAfter: string | null;
   // biome-ignore lint/suspicious/noExplicitAny: bodies are inspected field by field
   body: any;
   text: string;
@@ -32,7 +33,7 @@ export async function call(
   try {
     body = JSON.parse(text);
   } catch {}
-  return { status: res.status, type: res.headers.get('content-type'), body, text };
+  return { status: res.status, type: res.headers.get('content-type'), retryAfter: res.headers.get('retry-after'), body, text };
 }
 
 export async function newPlatform(name: string) {

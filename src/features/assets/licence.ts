@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 
 /**
- * Licence terms of a work (DESIGN §2): the Creative-Commons-like fields, the royalty share a
+ * Licence terms of a work: the Creative-Commons-like fields, the royalty share a
  * derivative owes, and the VRM avatar permissions (VRM 1.0 `meta`: avatarPermission,
  * allowExcessivelyViolentUsage, allowExcessivelySexualUsage, allowPoliticalOrReligiousUsage).
  */

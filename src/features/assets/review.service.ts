@@ -10,7 +10,7 @@ import { completeRegistration } from './registration.js';
 
 type ReviewAction = 'start' | 'approve' | 'reject';
 
-/** Which state each official action starts from and leads to (DESIGN §2, the two-stage review). */
+/** Which state each official action starts from and leads to (the two-stage review: README, "Registration gate"). */
 const TRANSITIONS: Record<ReviewAction, { from: AssetStatus[]; to: AssetStatus }> = {
   start: { from: ['submitted'], to: 'in_review' },
   approve: { from: ['in_review'], to: 'public_notice' },

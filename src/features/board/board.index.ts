@@ -22,7 +22,7 @@ const MAX_STATS_DAYS = 366;
 /** A query's `from`/`to`: a bare UTC day means its midnight. */
 const instant = (s: string) => new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
 
-/** The public board (DESIGN §4, issue 4 item 6): open listings, recent trades, statistics, spec sheets. */
+/** The public board (no key needed): open listings, recent trades, statistics, spec sheets. */
 export function boardRouter() {
   return createRouter()
     .openapi(routes.listBoardListings, async (c) => {

@@ -9,7 +9,7 @@ import { sha256, toHex } from '../../crypto/bytes.js';
  * random bits, so nobody recovers an id by guessing, but whoever already knows an id can compute
  * its pseudonym. That adds nothing to what the public log already shows: every `trade.settled`
  * event (the board gives its `logIndex`) names buyer and seller by account id, and account ids are
- * themselves pseudonymous (DESIGN §2: events carry identifiers, never names or KYC data). A
+ * themselves pseudonymous (events carry identifiers, never names or KYC data: docs/architecture.md). A
  * secret key would not hide more while the log is public, and would change every pseudonym if
  * it were ever rotated. 64 bits keep collisions negligible at any realistic number of accounts.
  */

@@ -3,7 +3,7 @@ import { z } from '@hono/zod-openapi';
 const DAY = 86400;
 
 /**
- * The transfer policy of an edition (DESIGN §2). Times are seconds. Holding times count from
+ * The transfer policy of an edition (README, "Transfer policies"). Times are seconds. Holding times count from
  * when the current owner acquired the unit: `giftHoldSeconds` / `resaleHoldSeconds` after a mint
  * or purchase, `recipientHoldSeconds` after receiving it as a gift.
  */

@@ -1,5 +1,5 @@
 /**
- * How a sale's price is divided (DESIGN §2 "Settlement"): the platform fee, the royalty, and the
+ * How a sale's price is divided (docs/architecture.md, "Money"): the platform fee, the royalty, and the
  * seller's proceeds; the royalty among the work's creators by their shares, after each parent's
  * cut (its licence's `derivativeRoyaltyBps` of the royalty) flows up to the parent's rights holder
  * — and, recursively, on up the derivative chain. All in integer minor units, split by the

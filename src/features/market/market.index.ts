@@ -14,7 +14,7 @@ import { purchaseListing } from './purchase.service.js';
 import { cancelReservation, presentTrade, settleReservation, visibleTrade } from './trade-actions.service.js';
 import * as tradeRoutes from './trades.routes.js';
 
-/** Listings, purchases, offers and trades (DESIGN §2 "Market"); auctions' bidding lives in features/auctions. */
+/** Listings, purchases, offers and trades (README, "The trade board"); auctions' bidding lives in features/auctions. */
 export function marketRouter() {
   return createRouter()
     .openapi(listingRoutes.createListing, async (c) => {

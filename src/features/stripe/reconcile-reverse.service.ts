@@ -13,7 +13,7 @@ import { freezeForPayment, tradeContext } from './unit-freeze.service.js';
  * journal that partial refunds have not already taken back is reversed (posting by posting when
  * there were none, so the reversal is the trade journal negated), and the rest of the price leaves
  * to the card. The unit is frozen where it is: ownership stays as recorded and an official decides
- * (DESIGN §2).
+ * what happens to it.
  */
 export async function reverseTrade(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date) {
   if (p.hold_placed_at && !p.hold_released_at) p = await releaseHold(trx, trade, p, now);

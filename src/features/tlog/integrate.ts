@@ -1,5 +1,5 @@
 /**
- * The log integrator (DESIGN §3 "Sequencing"): gives committed events consecutive log indices in
+ * The log integrator (docs/architecture.md, "Events and the transparency log"): gives committed events consecutive log indices in
  * batches, extends the RFC 6962 tree by compact range, stores every completed subtree hash, and
  * signs a C2SP checkpoint — all in one transaction per batch, under an advisory lock, so it is
  * idempotent and safe to start from any number of places at once.
