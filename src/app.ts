@@ -18,6 +18,7 @@ import { registerLogResources } from './features/tlog/log-resources.openapi.js';
 import { uploadsRouter } from './features/uploads/uploads.index.js';
 import { webhooksRouter } from './features/webhooks/webhooks.index.js';
 import { authenticate } from './http/auth.js';
+import { bareBenchRoute } from './http/bench-bare-route.js';
 import { mountHealthRoutes } from './http/health.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
@@ -123,6 +124,7 @@ export function createApp(deps: Deps) {
     pagesRouter((request) => Promise.resolve(app.fetch(request))),
   );
   mountHealthRoutes(app, deps);
+  if (deps.config.BENCH_BARE_ROUTE === 'on') app.get('/v1/_bench/bare', bareBenchRoute());
 
   app.notFound((c) => problemResponse(c, 404, 'route_not_found', `No route for ${c.req.method} ${c.req.path}.`));
   app.onError(renderError);

@@ -87,6 +87,11 @@ export const appConfigSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, 'comma-separated base64 keys of 32 bytes')
     .optional(),
+  /**
+   * "on" adds GET /v1/_bench/bare?bytes=N, a fixed JSON body of N bytes behind every /v1 middleware:
+   * the HTTP stack's ceiling that `npm run bench:board` compares the board with. Benchmarks only.
+   */
+  BENCH_BARE_ROUTE: z.enum(['on', 'off']).default('off'),
   ...mediaAppConfigShape,
   ...webhooksConfigShape,
   ...rateLimitConfigShape,

@@ -308,8 +308,11 @@ describe('English auction', () => {
     const s = await sellerWithUnit();
     const listingId = await englishAuction(s, { endsIn: 10 });
     t.clock.advance(11);
-    const bids = w.ok(await t.call('GET', `/v1/listings/${listingId}/bids`), 200); // reading closes it
+    const bids = w.ok(await t.call('GET', `/v1/listings/${listingId}/bids`), 200);
     expect(bids.data).toEqual([]);
+    // Reads never write: until the scheduler closes it, the auction reads as ended but still open.
+    expect(w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200)).toMatchObject({ status: 'open', phase: 'ended' });
+    await runScheduledWork(t.deps);
     const auction = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
     expect(auction.status).toBe('expired');
   });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDueAuctions } from '../src/features/auctions/closing.service.js';
+import { runScheduledWork } from '../src/scheduled.js';
 import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
 import { world } from './support/world.js';
 
@@ -213,8 +214,11 @@ describe('sealed-bid auction', () => {
     const x = await w.account(s.p);
     w.ok(await commit(s.p, listingId, x, commitmentFor(3000, newSalt())), 201);
     t.clock.advance(7201);
-    const read = w.ok(await t.call('GET', `/v1/listings/${listingId}/commitments`), 200); // reading closes it
+    const read = w.ok(await t.call('GET', `/v1/listings/${listingId}/commitments`), 200);
     expect(read.data).toHaveLength(1);
+    // Reads never write: the scheduler closes the auction.
+    expect(w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200)).toMatchObject({ status: 'open', phase: 'ended' });
+    await runScheduledWork(t.deps);
     const auction = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
     expect(auction).toMatchObject({ status: 'expired', outcome: { result: 'no_winner' } });
     expect(await owner(s.unitId)).toBe(s.seller);

@@ -9,6 +9,11 @@ export interface PostgresOptions {
   /** Search path for every connection; tests give each file its own schema. */
   schema?: string;
   max?: number;
+  /**
+   * Named prepared statements, parsed and planned once per connection. Off by default (Hyperdrive
+   * and workerd); the Node entry turns them on for its own pool.
+   */
+  prepare?: boolean;
 }
 
 /** Open a postgres.js pool; int8 comes back as bigint, like PGlite. */
@@ -16,7 +21,7 @@ export function postgresClient(opts: PostgresOptions) {
   return postgres(opts.url, {
     max: opts.max ?? 10,
     // Hyperdrive and workerd do not support prepared statement caching across isolates reliably.
-    prepare: false,
+    prepare: opts.prepare ?? false,
     onnotice: () => {},
     types: { bigint: postgres.BigInt },
     connection: opts.schema ? { search_path: opts.schema } : {},

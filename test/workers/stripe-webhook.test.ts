@@ -107,12 +107,13 @@ describe('Stripe through the Worker', () => {
     const seller = await newAccount(p.key, 'Atelier');
     const buyer = await newAccount(p.key, 'Collector');
     const assetId = await seedWorkWithClosedNotice(sql, p.id, seller);
-    expect((await call('GET', `/v1/assets/${assetId}`, { key: p.key })).body.status).toBe('registered');
+    // Issuing the edition (a write) registers the work whose notice has closed; reads never do.
     const edition = await call('POST', `/v1/assets/${assetId}/editions`, {
       key: p.key,
       body: { size: 3, preset: 'open_market' },
     });
     expect(edition.status, edition.text).toBe(201);
+    expect((await call('GET', `/v1/assets/${assetId}`, { key: p.key })).body.status).toBe('registered');
     const minted = await call('POST', `/v1/editions/${edition.body.id}/mint`, { key: p.key, body: { count: 1 } });
     expect(minted.status, minted.text).toBe(201);
     const unitId = minted.body.units[0].id as string;

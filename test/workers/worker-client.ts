@@ -60,7 +60,8 @@ const LICENCE = {
 
 /**
  * A work at the end of its public notice, written straight into the database: the API cannot make
- * one quickly (NOTICE_PERIOD is 1h and workerd's clock cannot be moved). Reading it registers it.
+ * one quickly (NOTICE_PERIOD is 1h and workerd's clock cannot be moved). The cron trigger, or a
+ * write that needs it registered (issuing an edition), registers it.
  */
 export async function seedWorkWithClosedNotice(sql: postgres.Sql, platformId: string, holderId: string): Promise<string> {
   const id = newId('ast');

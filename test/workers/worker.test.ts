@@ -106,13 +106,18 @@ describe('the Worker', () => {
   it('integrates the log after a write, without waiting for the cron', async () => {
     const p = await newPlatform('Prompt');
     const assetId = await seedWorkWithClosedNotice(sql, p.id, await newAccount(p.key, 'Atelier'));
-    // Reading a work whose notice has closed registers it (an event), but a read signs nothing.
+    // Reads never write: the work whose notice has closed still reads as under notice.
     const read = await call('GET', `/v1/assets/${assetId}`, { key: p.key });
     expect(read.status, read.text).toBe(200);
-    expect(read.body.status).toBe('registered');
+    expect(read.body.status).toBe('public_notice');
     const before = (await checkpointSize()) ?? 0;
-    // Any successful write schedules integration with ctx.waitUntil after its response.
-    await newAccount(p.key, 'Anyone');
+    // A write that needs the work registers it (events), and any successful write schedules
+    // integration with ctx.waitUntil after its response.
+    const edition = await call('POST', `/v1/assets/${assetId}/editions`, {
+      key: p.key,
+      body: { size: 1, preset: 'open_market' },
+    });
+    expect(edition.status, edition.text).toBe(201);
     let after = before;
     for (let i = 0; i < 50 && after <= before; i++) {
       await new Promise((r) => setTimeout(r, 100));

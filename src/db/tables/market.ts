@@ -48,6 +48,8 @@ export interface PostingsTable {
     | 'bid_hold'
     | 'forfeit';
   amount: Int8;
+  /** The holder's balance after this posting; set by the database (null for the outside world). */
+  balance_after: ColumnType<bigint | null, never, never>;
 }
 
 export interface BalancesTable {
@@ -83,6 +85,9 @@ export interface ListingsTable {
   status: ListingStatus;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** The work's kind and category, copied by the database when the listing is made (for the board). */
+  asset_kind: ColumnType<'garment' | 'virtual_human' | 'collectible', never, never>;
+  category: ColumnType<string, never, never>;
 }
 
 export interface BidsTable {

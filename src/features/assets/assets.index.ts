@@ -5,7 +5,7 @@ import { commitRequestWrites } from '../../http/request-transaction.js';
 import { createRouter } from '../../http/router.js';
 import { pageOfEvents, presentEvent, selectEventRows } from '../events/events.repo.js';
 import { proofForEvent } from '../tlog/event-proofs.js';
-import { findAsset, presentAsset, readableAsset } from './assets.repo.js';
+import { findAsset, findAssets, presentAsset, readableAsset } from './assets.repo.js';
 import * as routes from './assets.routes.js';
 import * as service from './assets.service.js';
 import { registerDueNotices } from './registration.js';
@@ -15,8 +15,11 @@ export function assetsRouter() {
   return createRouter()
     .openapi(routes.createAsset, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock } = c.get('deps');
-      const id = await service.createAsset(db, principal, c.req.valid('json'), clock.now());
+      const { db, clock, config } = c.get('deps');
+      const input = c.req.valid('json');
+      // Parents whose notice has just ended register here, in the writing request, not on a read.
+      for (const parentId of new Set(input.parents)) await registerDueNotices(db, config, clock.now(), parentId);
+      const id = await service.createAsset(db, principal, input, clock.now());
       return c.json(presentAsset((await findAsset(db, id))!), 201);
     })
     .openapi(routes.listAssets, async (c) => {
@@ -41,13 +44,12 @@ export function assetsRouter() {
         (r) => r.id,
         (r) => r.id,
       );
-      const records = await Promise.all(page.data.map((id) => findAsset(db, id)));
-      return c.json({ data: records.map((r) => presentAsset(r!)), nextCursor: page.nextCursor }, 200);
+      const records = await findAssets(db, page.data);
+      return c.json({ data: records.map(presentAsset), nextCursor: page.nextCursor }, 200);
     })
     .openapi(routes.getAsset, async (c) => {
-      const { db, config, clock } = c.get('deps');
+      const { db } = c.get('deps');
       const { id } = c.req.valid('param');
-      await registerDueNotices(db, config, clock.now(), id);
       return c.json(presentAsset(await readableAsset(db, c.get('principal'), id)), 200);
     })
     .openapi(routes.submitAsset, async (c) => {
@@ -78,9 +80,8 @@ export function assetsRouter() {
       return c.json(objection, 201);
     })
     .openapi(routes.certificate, async (c) => {
-      const { db, config, clock } = c.get('deps');
+      const { db } = c.get('deps');
       const { id } = c.req.valid('param');
-      await registerDueNotices(db, config, clock.now(), id);
       const record = await readableAsset(db, undefined, id);
       const { asset } = record;
       if (asset.status !== 'registered' || !asset.registration_number || !asset.registered_at) {

@@ -17,24 +17,59 @@ export interface AssetRecord {
 
 /** A work with its creators, files and parents, or null. */
 export async function findAsset(db: Queryable, id: string): Promise<AssetRecord | null> {
-  const asset = await db.selectFrom('assets').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!asset) return null;
+  return (await findAssets(db, [id]))[0] ?? null;
+}
+
+/**
+ * Several works with their creators, files, parents and media, in the order of `ids` (missing ones
+ * left out): a fixed number of queries however many works, so a page of works costs what one does.
+ */
+export async function findAssets(db: Queryable, ids: readonly string[]): Promise<AssetRecord[]> {
+  if (ids.length === 0) return [];
+  const assets = await db.selectFrom('assets').selectAll().where('id', 'in', ids).execute();
+  if (assets.length === 0) return [];
+  const found = assets.map((a) => a.id);
   const [creators, files, parents] = await Promise.all([
-    db.selectFrom('asset_creators').selectAll().where('asset_id', '=', id).orderBy('position').execute(),
+    db.selectFrom('asset_creators').selectAll().where('asset_id', 'in', found).orderBy('position').execute(),
     db
       .selectFrom('asset_files')
       .innerJoin('uploads', 'uploads.id', 'asset_files.upload_id')
-      .select(['asset_files.upload_id', 'asset_files.purpose', 'uploads.sha256', 'uploads.media_type', 'uploads.size'])
-      .where('asset_files.asset_id', '=', id)
+      .select([
+        'asset_files.asset_id',
+        'asset_files.upload_id',
+        'asset_files.purpose',
+        'uploads.sha256',
+        'uploads.media_type',
+        'uploads.size',
+      ])
+      .where('asset_files.asset_id', 'in', found)
       .orderBy('asset_files.upload_id')
       .execute(),
-    db.selectFrom('asset_parents').select('parent_id').where('asset_id', '=', id).orderBy('parent_id').execute(),
+    db
+      .selectFrom('asset_parents')
+      .select(['asset_id', 'parent_id'])
+      .where('asset_id', 'in', found)
+      .orderBy('parent_id')
+      .execute(),
   ]);
   const media = await loadMedia(
     db,
     files.map((f) => f.upload_id),
   );
-  return { asset, creators, files, parents: parents.map((p) => p.parent_id), media };
+  const byId = new Map(assets.map((a) => [a.id, a]));
+  return ids.flatMap((id) => {
+    const asset = byId.get(id);
+    if (!asset) return [];
+    return [
+      {
+        asset,
+        creators: creators.filter((c) => c.asset_id === id),
+        files: files.filter((f) => f.asset_id === id).map(({ asset_id: _, ...f }) => f),
+        parents: parents.filter((p) => p.asset_id === id).map((p) => p.parent_id),
+        media,
+      },
+    ];
+  });
 }
 
 /** Works under public notice or registered are public; others only to their platform, rights holder and officials. */

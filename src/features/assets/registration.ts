@@ -33,7 +33,8 @@ export async function completeRegistration(
 
 /**
  * Registers every work whose notice window has closed without objection. Scheduled work runs it,
- * and reads of a single work run it for that work, so a work is never shown in a stale state.
+ * and so do writing requests that need one work registered (an edition, a derivative): public
+ * reads never write, so a read may show a work under notice for one scheduler tick after its end.
  * SKIP LOCKED lets several runners share the queue without waiting on each other.
  */
 export async function registerDueNotices(db: Db, config: AppConfig, now: Date, onlyAssetId?: string): Promise<number> {

@@ -10,7 +10,7 @@ import { englishMinimum } from './auction-rules.js';
 import { auctionTrade, bidsPage, commitmentsPage, countBids, findListing, highestBid, type Listing } from './auctions.repo.js';
 import * as routes from './auctions.routes.js';
 import { placeBid } from './bids.service.js';
-import { closeAuctionIfDue } from './closing.service.js';
+import { auctionDue } from './closing.service.js';
 import { commitSealedBid, revealSealedBid } from './sealed.service.js';
 
 const presentBid = (currency: string) => (b: Row<'bids'>) => ({
@@ -35,9 +35,11 @@ const presentCommitment = (currency: string) => (s: Row<'sealed_bids'>) => ({
   currency,
 });
 
-/** The listing, closed first if its auction has ended: reads never show a stale "open" auction. */
-async function currentAuction(db: Db, id: string, now: Date, kind?: 'english' | 'sealed'): Promise<Listing> {
-  await closeAuctionIfDue(db, id, now);
+/**
+ * The auction listing as stored. Reads never write: an auction past its end is closed by the
+ * scheduler (or by the next bid, reveal or settlement), and until then its phase reads `ended`.
+ */
+async function currentAuction(db: Db, id: string, _now: Date, kind?: 'english' | 'sealed'): Promise<Listing> {
   const listing = await findListing(db, id);
   if (!listing) throw notFound('listing', id);
   if (kind ? listing.kind !== kind : listing.kind !== 'english' && listing.kind !== 'sealed') {
@@ -114,7 +116,7 @@ async function presentAuction(db: Db, listing: Listing, now: Date) {
   const phase =
     listing.status === 'cancelled'
       ? 'cancelled'
-      : listing.status !== 'open'
+      : listing.status !== 'open' || auctionDue(listing, now)
         ? 'ended'
         : now < listing.starts_at
           ? 'scheduled'

@@ -47,6 +47,9 @@ export interface BoardListingRow {
   registration_number: string | null;
   top_bid: bigint | null;
   cur_price: bigint | null;
+  /** created_at and ends_at in microseconds since the epoch: cursors carry the exact sort key. */
+  created_us: string;
+  ends_us: string | null;
 }
 
 /** How long a walk through the pages may keep pricing at its first page's instant. */
@@ -79,15 +82,15 @@ export function positionFromCursor(key: string | undefined, now: Date): BoardPos
 }
 
 /**
- * The sort key of a row under `sort`, as written into cursors: the creation or end time in ms,
+ * The sort key of a row under `sort`, as written into cursors: the creation or end time in µs,
  * or the price. Sealed-bid listings have no price and sort after every priced listing both ways.
  */
 function sortKeyOf(sort: BoardSort, row: BoardListingRow): string {
   switch (sort) {
     case 'newest':
-      return String(row.created_at.getTime());
+      return row.created_us;
     case 'ending_soon':
-      return row.ends_at ? String(row.ends_at.getTime()) : 'inf';
+      return row.ends_us ?? 'inf';
     case 'price_asc':
     case 'price_desc':
       return row.cur_price === null ? 'inf' : String(row.cur_price);
@@ -119,71 +122,95 @@ export async function openListingsPage(
   now: Date,
   limit: number,
 ): Promise<BoardListingRow[]> {
+  // Everything the page is chosen by lives on the listing (the work's kind and category are copied
+  // onto it), so the walk runs on the listings' own indexes; works, editions and units are joined
+  // for the limit + 1 rows kept only. Frozen units are few: a hashed list of them filters.
   const inner: RawBuilder<unknown>[] = [
     sql`l.status = 'open'`,
     sql`l.starts_at <= ${now}`,
     sql`(l.ends_at is null or l.ends_at > ${now})`,
-    sql`(u.id is null or not u.frozen)`,
+    sql`(l.unit_id is null or l.unit_id not in (select id from units where frozen))`,
   ];
-  if (filter.assetKind) inner.push(sql`a.kind = ${filter.assetKind}`);
-  if (filter.category) inner.push(sql`a.category = ${filter.category}`);
+  if (filter.assetKind) inner.push(sql`l.asset_kind = ${filter.assetKind}`);
+  if (filter.category) inner.push(sql`l.category = ${filter.category}`);
   if (filter.currency) inner.push(sql`l.currency = ${filter.currency}`);
   if (filter.listingKind) inner.push(sql`l.kind = ${filter.listingKind}`);
 
-  // Every sort is an ascending row comparison on (k1, k2, id), so one keyset condition serves all.
-  const priced = sql`(case when b.cur_price is null then 1 else 0 end)`;
-  const keys: Record<BoardSort, RawBuilder<unknown>> = {
-    newest: sql`(-floor(extract(epoch from b.created_at) * 1000), 0::bigint, b.id)`,
-    ending_soon: sql`(coalesce(floor(extract(epoch from b.ends_at) * 1000), 'infinity'::numeric), 0::bigint, b.id)`,
-    price_asc: sql`(${priced}::numeric, coalesce(b.cur_price, 0), b.id)`,
-    price_desc: sql`(${priced}::numeric, -coalesce(b.cur_price, 0), b.id)`,
+  // newest and ending_soon order by plain columns, which the partial indexes of open listings
+  // (schema 0017) hold in that order, so a page at any depth is an index seek. Price sorts order
+  // by the price at `asOf` (Dutch prices fall with time, English ones follow bids), computed.
+  const priced = (b: string) => sql`(case when ${sql.ref(`${b}.cur_price`)} is null then 1 else 0 end)`;
+  const order = (b: string): RawBuilder<unknown> => {
+    const col = (c: string) => sql.ref(`${b}.${c}`);
+    switch (sort) {
+      case 'newest':
+        return sql`${col('created_at')} desc, ${col('id')} desc`;
+      case 'ending_soon':
+        return sql`coalesce(${col('ends_at')}, 'infinity'::timestamptz), ${col('id')}`;
+      case 'price_asc':
+        return sql`${priced(b)}, coalesce(${col('cur_price')}, 0), ${col('id')}`;
+      case 'price_desc':
+        return sql`${priced(b)}, -coalesce(${col('cur_price')}, 0), ${col('id')}`;
+    }
   };
   const outer: RawBuilder<unknown>[] = [];
   if (filter.minPrice !== undefined) outer.push(sql`b.cur_price >= ${String(filter.minPrice)}::bigint`);
   if (filter.maxPrice !== undefined) outer.push(sql`b.cur_price <= ${String(filter.maxPrice)}::bigint`);
-  if (position.after) outer.push(sql`${keys[sort]} > ${cursorTuple(sort, position.after)}`);
+  if (position.after) outer.push(afterCursor(sort, position.after));
 
   const { rows } = await sql<BoardListingRow>`
-    select b.* from (
-      select l.id, l.kind, l.currency, l.unit_id, l.quantity, l.sold, l.starts_at, l.ends_at, l.created_at,
-             e.id as edition_id, e.size as edition_size, u.serial,
-             a.id as asset_id, a.title, a.kind as asset_kind, a.category, a.registration_number,
-             tb.top_bid,
-             case l.kind
-               when 'fixed' then l.price
-               when 'dutch' then ${dutchPriceSql(position.asOf.getTime())}
-               when 'english' then coalesce(tb.top_bid, l.start_price)
-             end as cur_price
-      from listings l
-      join editions e on e.id = l.edition_id
-      join assets a on a.id = e.asset_id
-      left join units u on u.id = l.unit_id
-      left join lateral (
-        select max(bids.amount) as top_bid from bids
-        where l.kind = 'english' and bids.listing_id = l.id and bids.created_at <= ${position.asOf}
-      ) tb on true
-      where ${sql.join(inner, sql` and `)}
-    ) b
-    ${outer.length ? sql`where ${sql.join(outer, sql` and `)}` : sql``}
-    order by ${keys[sort]}
-    limit ${limit + 1}`.execute(db);
+    select page.id, page.kind, page.currency, page.unit_id, page.quantity, page.sold, page.starts_at, page.ends_at,
+           page.created_at, page.created_us, page.ends_us, page.top_bid, page.cur_price,
+           e.id as edition_id, e.size as edition_size, u.serial,
+           a.id as asset_id, a.title, a.kind as asset_kind, a.category, a.registration_number
+    from (
+      select b.* from (
+        select l.id, l.kind, l.currency, l.unit_id, l.quantity, l.sold, l.starts_at, l.ends_at, l.created_at, l.edition_id,
+               (extract(epoch from l.created_at) * 1000000)::bigint::text as created_us,
+               (extract(epoch from l.ends_at) * 1000000)::bigint::text as ends_us,
+               tb.top_bid,
+               case l.kind
+                 when 'fixed' then l.price
+                 when 'dutch' then ${dutchPriceSql(position.asOf.getTime())}
+                 when 'english' then coalesce(tb.top_bid, l.start_price)
+               end as cur_price
+        from listings l
+        left join lateral (
+          select max(bids.amount) as top_bid from bids
+          where l.kind = 'english' and bids.listing_id = l.id and bids.created_at <= ${position.asOf}
+        ) tb on true
+        where ${sql.join(inner, sql` and `)}
+      ) b
+      ${outer.length ? sql`where ${sql.join(outer, sql` and `)}` : sql``}
+      order by ${order('b')}
+      limit ${limit + 1}
+    ) page
+    join editions e on e.id = page.edition_id
+    join assets a on a.id = e.asset_id
+    left join units u on u.id = page.unit_id
+    order by ${order('page')}`.execute(db);
   return rows;
 }
 
-/** The cursor's sort key as the same (k1, k2, id) tuple the sort compares. */
-function cursorTuple(sort: BoardSort, after: { key: string; id: string }): RawBuilder<unknown> {
+/** Microseconds since the epoch (a cursor's time key) as an exact timestamptz. */
+const fromMicros = (us: string) => sql`('epoch'::timestamptz + ${us}::bigint * interval '1 microsecond')`;
+
+/** "After the cursor's row" in the page's order: row comparisons the indexes can seek to. */
+function afterCursor(sort: BoardSort, after: { key: string; id: string }): RawBuilder<unknown> {
   const inf = after.key === 'inf';
-  const n = inf ? '0' : after.key;
   switch (sort) {
     case 'newest':
       if (inf) break;
-      return sql`(${String(-Number(n))}::numeric, 0::bigint, ${after.id}::text)`;
+      return sql`(b.created_at, b.id) < (${fromMicros(after.key)}, ${after.id}::text)`;
     case 'ending_soon':
-      return sql`(${inf ? 'infinity' : n}::numeric, 0::bigint, ${after.id}::text)`;
+      return sql`(coalesce(b.ends_at, 'infinity'::timestamptz), b.id) > (${inf ? sql`'infinity'::timestamptz` : fromMicros(after.key)}, ${after.id}::text)`;
     case 'price_asc':
-      return sql`(${inf ? 1 : 0}::numeric, ${n}::bigint, ${after.id}::text)`;
-    case 'price_desc':
-      return sql`(${inf ? 1 : 0}::numeric, ${inf ? '0' : `-${n}`}::bigint, ${after.id}::text)`;
+    case 'price_desc': {
+      const priced = sql`(case when b.cur_price is null then 1 else 0 end)`;
+      const signed = sort === 'price_asc' ? sql`coalesce(b.cur_price, 0)` : sql`-coalesce(b.cur_price, 0)`;
+      const n = inf ? '0' : sort === 'price_asc' ? after.key : `-${after.key}`;
+      return sql`(${priced}, ${signed}, b.id) > (${inf ? 1 : 0}, ${n}::bigint, ${after.id}::text)`;
+    }
   }
   throw badRequest('invalid_cursor', 'The cursor is not one this API issued.');
 }

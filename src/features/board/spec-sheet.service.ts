@@ -1,10 +1,9 @@
-import type { Db, Queryable } from '../../db/database.js';
+import type { Queryable } from '../../db/database.js';
 import { notFound } from '../../http/problem.js';
 import { findAsset, mayReadAsset } from '../assets/assets.repo.js';
 import type { CREATOR_ROLES } from '../assets/assets.schemas.js';
 import type { Licence } from '../assets/licence.js';
 import { highestBid } from '../auctions/auctions.repo.js';
-import { closeAuctionIfDue } from '../auctions/closing.service.js';
 import { findEdition } from '../editions/editions.repo.js';
 import type { PresetName, TransferPolicy } from '../editions/policy.js';
 import { currentPrice, effectiveStatus, findListing, type ListingRow } from '../market/listings.repo.js';
@@ -13,12 +12,10 @@ import { priceOf } from './board-listings.repo.js';
 
 /**
  * The public spec sheet of a listing: what is sold (work, creators, rights, licence, edition and
- * serial), its history in brief (previous owners) and the log proofs that back it. An auction past
- * its end is closed first, as every read of an auction does, so the status is its outcome.
+ * serial), its history in brief (previous owners) and the log proofs that back it. It only reads:
+ * an auction past its end shows its stored status until the scheduler has closed it.
  */
-export async function specSheet(db: Db, listingId: string, now: Date) {
-  const peek = await findListing(db, listingId);
-  if (peek.kind === 'english' || peek.kind === 'sealed') await closeAuctionIfDue(db, listingId, now);
+export async function specSheet(db: Queryable, listingId: string, now: Date) {
   const listing = await findListing(db, listingId);
   const record = await findAsset(db, listing.asset_id);
   if (!record || !mayReadAsset(undefined, record.asset)) throw notFound('listing', listingId);

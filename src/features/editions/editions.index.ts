@@ -2,6 +2,7 @@ import { requirePrincipal } from '../../http/auth.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
+import { registerDueNotices } from '../assets/registration.js';
 import { pageOfEvents } from '../events/events.repo.js';
 import { findEdition, findUnit, presentEdition, presentUnit, unitsQuery } from './editions.repo.js';
 import * as routes from './editions.routes.js';
@@ -12,8 +13,11 @@ export function editionsRouter() {
   return createRouter()
     .openapi(routes.createEdition, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock } = c.get('deps');
-      const edition = await createEdition(db, principal, c.req.valid('param').id, c.req.valid('json'), clock.now());
+      const { db, clock, config } = c.get('deps');
+      const { id } = c.req.valid('param');
+      // A notice that has just ended registers here, in the writing request, not on a read.
+      await registerDueNotices(db, config, clock.now(), id);
+      const edition = await createEdition(db, principal, id, c.req.valid('json'), clock.now());
       return c.json(presentEdition(edition), 201);
     })
     .openapi(routes.listEditions, async (c) => {

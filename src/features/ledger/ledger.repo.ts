@@ -57,11 +57,13 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
   for (const p of input.postings) net.set(p.holder, (net.get(p.holder) ?? 0n) + p.amount);
   const holders = [...net.keys()].sort();
   const debts = holders.filter(canOwe).map(receivableOf);
+  // The outside world has no balance row to lock or check: journals that pay in or out do not queue on it.
+  const lockable = [...new Set([...holders, ...debts])].filter((h) => h !== EXTERNAL).sort();
   const locked = await trx
     .selectFrom('balances')
     .select(['holder', 'amount'])
     .where('currency', '=', input.currency)
-    .where('holder', 'in', [...new Set([...holders, ...debts])].sort())
+    .where('holder', 'in', lockable)
     .orderBy('holder')
     .forUpdate()
     .execute();
@@ -171,7 +173,7 @@ export async function balancesOf(db: Queryable, holder: string) {
   return [...byCurrency.values()];
 }
 
-/** A holder's postings in one currency, oldest first, each with the balance after it. */
+/** A holder's postings in one currency, oldest first, each with the balance after it (stored on the posting). */
 export async function statementRows(db: Queryable, holder: string, currency: string, page: { afterId?: bigint; limit: number }) {
   const { rows } = await sql<{
     id: bigint;
@@ -183,14 +185,10 @@ export async function statementRows(db: Queryable, holder: string, currency: str
     balance_after: bigint;
     created_at: Date;
   }>`
-    select * from (
-      select p.id, p.journal_id, j.kind, j.trade_id, p.role, p.amount, j.created_at,
-             sum(p.amount) over (order by p.id) as balance_after
-      from postings p join journals j on j.id = p.journal_id
-      where p.holder = ${holder} and j.currency = ${currency}
-    ) s
-    where ${page.afterId ?? -1n} < s.id
-    order by s.id
+    select p.id, p.journal_id, j.kind, j.trade_id, p.role, p.amount, j.created_at, p.balance_after
+    from postings p join journals j on j.id = p.journal_id
+    where p.holder = ${holder} and j.currency = ${currency} and p.id > ${page.afterId ?? -1n}
+    order by p.id
     limit ${page.limit + 1}`.execute(db);
   return rows.map((r) => ({ ...r, id: BigInt(r.id), amount: BigInt(r.amount), balance_after: BigInt(r.balance_after) }));
 }
