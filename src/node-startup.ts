@@ -1,9 +1,7 @@
 import type { DatabaseHandle } from './db/database.js';
 import { migrate, pendingMigrations } from './db/migrate.js';
-import { lapseLeasesOfEarlierProcess } from './features/media/jobs.repo.js';
 import { checkLogIdentity, LogIdentityMismatch } from './features/tlog/log-identity.js';
 import type { NoteSigner } from './features/tlog/note.js';
-import { releaseLeasesOfEarlierProcess } from './features/webhooks/delivery.repo.js';
 
 /** A reason not to start, told in one line that says what to do; the entry prints it and exits 1. */
 export class StartupRefusal extends Error {}
@@ -33,18 +31,4 @@ export async function checkLogKey(handle: DatabaseHandle, signer: NoteSigner): P
     if (err instanceof LogIdentityMismatch) throw new StartupRefusal(err.message);
     throw err;
   }
-}
-
-/**
- * After a kill, work leased by the dead process waits for its lease to run out (media jobs
- * MEDIA_JOB_LEASE, webhook endpoints an attempt's timeout + 30 s) — on a shared PostgreSQL nobody
- * can tell a dead process's lease from a live one's. The embedded database is this process's
- * alone, so every lease in it is a dead one's: free them now.
- */
-export async function resumeWorkOfEarlierProcess(handle: DatabaseHandle, now: Date) {
-  if (handle.flavour !== 'pglite') return { mediaJobs: 0, webhookEndpoints: 0 };
-  return {
-    mediaJobs: await lapseLeasesOfEarlierProcess(handle.db, now),
-    webhookEndpoints: await releaseLeasesOfEarlierProcess(handle.db),
-  };
 }

@@ -19,11 +19,12 @@ import { DEFAULT_TLOG_ORIGIN, tlogSignerFromConfig } from './features/tlog/log-s
 import { generateSignerKey } from './features/tlog/note.js';
 import { nodeWebhookTransport } from './features/webhooks/node-transport.js';
 import { parseNodeConfig } from './node-config.js';
+import { resumeWorkOfEarlierProcess } from './node-resume.js';
 import { startNodeScheduler } from './node-scheduler.js';
 import { loadOrCreateSecret } from './node-secrets.js';
 import { ListenError, listenHttp } from './node-server.js';
 import { exitOnStopSignals } from './node-shutdown.js';
-import { checkLogKey, prepareSchema, resumeWorkOfEarlierProcess, StartupRefusal } from './node-startup.js';
+import { checkLogKey, prepareSchema, StartupRefusal } from './node-startup.js';
 import { systemClock } from './ports/clock.js';
 import { jsonLogger } from './ports/logger.js';
 import { nodeWebAssets } from './web/node-web-assets.js';

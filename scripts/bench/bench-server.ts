@@ -25,7 +25,6 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
     env: {
       ...process.env,
       PORT: '0',
-      EMBEDDED_S3_PORT: '0',
       DATA_DIR: dataDir,
       MEDIA_WORKER: 'off',
       // Benchmarks measure the server, not its rate limits.
