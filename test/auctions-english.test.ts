@@ -232,6 +232,7 @@ describe('English auction', () => {
 
     t.clock.advance(15 * 60 + 1);
     await releaseExpiredReservations(t.deps.db, t.clock.now());
+    await closeDueAuctions(t.deps.db, t.clock.now()); // the scheduler's next step: the reopened auction closes again
     const second = w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200);
     expect(second).toMatchObject({ status: 'closed', outcome: { winnerId: x, amount: 1000, tradeStatus: 'reserved' } });
     expect(second.outcome.tradeId).not.toBe(first.outcome.tradeId);
@@ -267,6 +268,7 @@ describe('English auction', () => {
     await closeDueAuctions(t.deps.db, t.clock.now());
     t.clock.advance(15 * 60 + 1);
     await releaseExpiredReservations(t.deps.db, t.clock.now());
+    await closeDueAuctions(t.deps.db, t.clock.now());
     const after = w.ok(await t.call('GET', `/v1/listings/${lone}/auction`), 200);
     expect(after.status).toBe('expired');
     expect(after.outcome).toMatchObject({ result: 'won', winnerId: z, tradeStatus: 'released' });

@@ -3,6 +3,7 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 type OpenAPIRegistry = OpenAPIHono['openAPIRegistry'];
 
 import { problems } from '../../http/schemas.js';
+import { guardText } from '../../http/text.js';
 
 const tags = ['log'];
 const PUBLIC: { [name: string]: string[] }[] = [{}];
@@ -14,7 +15,8 @@ const binary = (description: string) => ({
   description,
   content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } },
 });
-const tilePath = z.string().openapi({
+// Documentation only (log.index.ts serves these routes), marked like every request string all the same.
+const tilePath = guardText(z.string(), { max: 64 }).openapi({
   param: { name: 'path', in: 'path' },
   description:
     'The tile index as C2SP tlog-tiles path elements (1234067 → x001/x234/067), optionally `.p/<W>` for a partial tile of W hashes or entries.',
