@@ -61,8 +61,7 @@ export function embeddedGlbTextures(bytes: Uint8Array, gltf: GltfImageRefs): Emb
     const offset = v?.byteOffset ?? 0;
     const length = v?.byteLength;
     if (
-      !v ||
-      v.buffer !== 0 ||
+      v?.buffer !== 0 ||
       typeof offset !== 'number' ||
       typeof length !== 'number' ||
       !Number.isInteger(offset) ||
