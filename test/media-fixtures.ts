@@ -171,6 +171,37 @@ export function glbModel(opts: Parameters<typeof gltfDocument>[0]): Buffer {
   return glb(doc.json, doc.bin);
 }
 
+/**
+ * A GLB with one mesh and `images` embedded in its BIN chunk (glTF 2.0 §3.6.1.1: an image given by
+ * `bufferView` and `mimeType`), each used by a texture of the material: what an exporter writes.
+ */
+export function glbWithTextures(images: { bytes: Uint8Array; mimeType: string }[], vertices = 300): Buffer {
+  const align = (n: number) => n + ((4 - (n % 4)) % 4);
+  const parts: Buffer[] = [Buffer.alloc(vertices * 12)];
+  const bufferViews = [{ buffer: 0, byteOffset: 0, byteLength: vertices * 12 }];
+  let offset = vertices * 12;
+  for (const image of images) {
+    bufferViews.push({ buffer: 0, byteOffset: offset, byteLength: image.bytes.length });
+    const padded = Buffer.alloc(align(image.bytes.length));
+    Buffer.from(image.bytes).copy(padded);
+    parts.push(padded);
+    offset += padded.length;
+  }
+  const json = {
+    asset: { version: '2.0', generator: 'haipai test fixture' },
+    buffers: [{ byteLength: offset }],
+    bufferViews,
+    accessors: [{ bufferView: 0, componentType: 5126, count: vertices, type: 'VEC3', min: [0, 0, 0], max: [1, 1, 1] }],
+    meshes: [{ primitives: [{ attributes: { POSITION: 0 }, material: 0 }] }],
+    nodes: [{ mesh: 0 }],
+    scenes: [{ nodes: [0] }],
+    images: images.map((image, i) => ({ bufferView: i + 1, mimeType: image.mimeType })),
+    textures: images.map((_, i) => ({ source: i })),
+    materials: [{ name: 'cloth', pbrMetallicRoughness: images.length ? { baseColorTexture: { index: 0 } } : {} }],
+  };
+  return glb(json, Buffer.concat(parts));
+}
+
 /** A VRM 0.x avatar: a GLB whose `extensions.VRM.meta` carries the licence. */
 export function vrm0(meta: Record<string, unknown>, vertices = [300]): Buffer {
   return glbModel({

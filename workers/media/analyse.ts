@@ -7,6 +7,7 @@ import { readImageDimensions } from './image-header.js';
 import { type RenderedImage, renderImage, type SharpFactory } from './image-pipeline.js';
 import { describeObj } from './obj.js';
 import { FORMAT_NAMES, FORMATS_BY_DECLARED_TYPE, sniffFormat } from './sniff.js';
+import { type EmbeddedTexture, embeddedGlbTextures, hashTextures, largestPackageTexture } from './textures.js';
 import { describeZip } from './zip-package.js';
 
 export interface AnalyseOptions {
@@ -66,7 +67,19 @@ export async function analyseBytes(bytes: Uint8Array, declaredType: string, opts
   if (sniffed === 'glb' && model?.vrm) format = 'vrm';
   if (sniffed === 'zip' && model?.container === 'usdz') format = 'usdz';
   if (!allowed.includes(format)) throw mismatch(format);
-  return model ? { format, model } : { format };
+  if (!model) return { format };
+  const textures = await hashTextures(texturesOf(bytes, sniffed), FORMAT_NAMES[format], opts);
+  return { format, model: textures.length ? { ...model, textureHashes: textures } : model };
+}
+
+/** The textures a 3D file carries in its own bytes: a GLB's embedded images, a package's largest image. */
+function texturesOf(bytes: Uint8Array, format: MediaFormat): EmbeddedTexture[] {
+  if (format === 'glb') return embeddedGlbTextures(bytes, readGlbJson(bytes));
+  if (format === 'zip') {
+    const largest = largestPackageTexture(bytes);
+    return largest ? [largest] : [];
+  }
+  return [];
 }
 
 function describeModelBytes(bytes: Uint8Array, format: MediaFormat): ModelInfo | null {

@@ -8186,6 +8186,20 @@ export interface components {
             meshes: number | null;
             modelEntry?: string | null;
             primitives: number | null;
+            /** @description Embedded textures (GLB) or the package's largest image (ZIP), hashed like images. */
+            textureHashes?: {
+                /** @description 64-bit difference hash, 16 hex digits. */
+                dhash: string;
+                /** @enum {string} */
+                format: "png" | "jpeg" | "webp";
+                height: number;
+                lowDetail: boolean;
+                /** @description 64-bit DCT perceptual hash, 16 hex digits. */
+                phash: string;
+                /** @description `images[i]` in a GLB, the entry name in a ZIP package. */
+                source: string;
+                width: number;
+            }[];
             textures: number | null;
             /** @description Sum of the POSITION accessor counts (glTF). */
             vertices: number | null;

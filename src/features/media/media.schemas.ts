@@ -52,6 +52,20 @@ export const modelSchema = z
       .nullable(),
     entries: z.number().int().optional(),
     modelEntry: z.string().nullable().optional(),
+    textureHashes: z
+      .array(
+        z.object({
+          source: z.string().openapi({ description: '`images[i]` in a GLB, the entry name in a ZIP package.' }),
+          format: z.enum(['png', 'jpeg', 'webp']),
+          width: z.number().int(),
+          height: z.number().int(),
+          dhash: z.string().openapi({ description: '64-bit difference hash, 16 hex digits.' }),
+          phash: z.string().openapi({ description: '64-bit DCT perceptual hash, 16 hex digits.' }),
+          lowDetail: z.boolean(),
+        }),
+      )
+      .optional()
+      .openapi({ description: "Embedded textures (GLB) or the package's largest image (ZIP), hashed like images." }),
   })
   .openapi('MediaModel');
 

@@ -96,4 +96,19 @@ export interface ModelInfo {
   /** ZIP packages: how many entries, and which one was analysed as the model. */
   entries?: number;
   modelEntry?: string | null;
+  /** Perceptual hashes of the embedded textures (GLB) or of the package's largest image (ZIP). */
+  textureHashes?: TextureHash[];
+}
+
+/** One texture inside a 3D file, hashed like an uploaded image (hashes as 16 hex digits, unsigned). */
+export interface TextureHash {
+  /** Where it is: `images[2]` in a GLB, the entry name in a ZIP package. */
+  source: string;
+  format: 'png' | 'jpeg' | 'webp';
+  width: number;
+  height: number;
+  dhash: string;
+  phash: string;
+  /** Too uniform to fingerprint: kept, but never searched or indexed. */
+  lowDetail: boolean;
 }

@@ -32,6 +32,8 @@ export const hashHex = (v: bigint) => toUnsigned64(v).toString(16).padStart(16, 
  */
 export async function saveFindings(trx: Trx, uploadId: string, sha256: Uint8Array, f: MediaFindings, now: Date) {
   const image = f.verdict === 'accepted' ? f.image : undefined;
+  const texture = f.verdict === 'accepted' ? indexedTexture(f.model) : null;
+  const hashes = image ?? texture;
   const inserted = await trx
     .insertInto('media_results')
     .values({
@@ -44,9 +46,9 @@ export async function saveFindings(trx: Trx, uploadId: string, sha256: Uint8Arra
       width: image?.width ?? null,
       height: image?.height ?? null,
       blurhash: image?.blurhash ?? null,
-      dhash: image ? toSigned64(image.dhash) : null,
-      phash: image ? toSigned64(image.phash) : null,
-      low_detail: image ? image.lowDetail : null,
+      dhash: hashes ? toSigned64(hashes.dhash) : null,
+      phash: hashes ? toSigned64(hashes.phash) : null,
+      low_detail: hashes ? hashes.lowDetail : null,
       preview_small: image ? image.previews.small : null,
       preview_large: image ? image.previews.large : null,
       model: f.verdict === 'accepted' && f.model ? f.model : null,
@@ -55,16 +57,28 @@ export async function saveFindings(trx: Trx, uploadId: string, sha256: Uint8Arra
     .onConflict((oc) => oc.column('upload_id').doNothing())
     .returning('upload_id')
     .executeTakeFirst();
-  if (inserted && image && !image.lowDetail) {
+  if (inserted && hashes && !hashes.lowDetail) {
     await trx
       .insertInto('media_hashes')
       .values([
-        { upload_id: uploadId, algorithm: 'dhash', hash: toSigned64(image.dhash) },
-        { upload_id: uploadId, algorithm: 'phash', hash: toSigned64(image.phash) },
+        { upload_id: uploadId, algorithm: 'dhash', hash: toSigned64(hashes.dhash) },
+        { upload_id: uploadId, algorithm: 'phash', hash: toSigned64(hashes.phash) },
       ])
       .onConflict((oc) => oc.columns(['upload_id', 'algorithm']).doNothing())
       .execute();
   }
+}
+
+/**
+ * The texture of a 3D file that stands for it in the similarity index (which holds one hash per
+ * upload and algorithm): the one with the most pixels among those with enough detail. A new
+ * submission is screened with every texture's hashes (screening.service.ts); a later image is
+ * compared with this one only.
+ */
+function indexedTexture(model: ModelInfo | undefined): { dhash: bigint; phash: bigint; lowDetail: boolean } | null {
+  const usable = (model?.textureHashes ?? []).filter((t) => !t.lowDetail);
+  const best = usable.sort((a, b) => b.width * b.height - a.width * a.height)[0];
+  return best ? { dhash: BigInt(`0x${best.dhash}`), phash: BigInt(`0x${best.phash}`), lowDetail: false } : null;
 }
 
 export type MediaResult = Row<'media_results'>;

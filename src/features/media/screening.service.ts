@@ -144,24 +144,23 @@ export async function screenSubmission(trx: Trx, asset: Row<'assets'>, config: A
   // Near-duplicates, through the similarity index.
   const threshold = config.MEDIA_NEAR_DUPLICATE_THRESHOLD;
   for (const f of files) {
-    const r = media.results.get(f.upload_id)!;
-    if (r.low_detail || r.dhash === null || r.phash === null) continue;
-    for (const algorithm of ['phash', 'dhash'] as HashAlgorithm[]) {
-      const hash = toUnsigned64(algorithm === 'phash' ? r.phash : r.dhash);
-      const similar = (await findSimilarHashes(trx, { hash, algorithm, threshold, limit: 200 })).filter(
-        (s) => !uploadIds.includes(s.uploadId),
-      );
-      if (!similar.length) continue;
-      const distance = new Map(similar.map((s) => [s.uploadId, s.distance]));
-      const works = await otherWorksWithFiles(trx, asset, parents, { uploadIds: [...distance.keys()] });
-      for (const w of works) {
-        add({
-          upload_id: f.upload_id,
-          matched_asset_id: w.asset_id,
-          matched_upload_id: w.upload_id,
-          algorithm,
-          distance: distance.get(w.upload_id)!,
-        });
+    for (const hashes of searchedHashes(media.results.get(f.upload_id)!)) {
+      for (const algorithm of ['phash', 'dhash'] as HashAlgorithm[]) {
+        const similar = (await findSimilarHashes(trx, { hash: hashes[algorithm], algorithm, threshold, limit: 200 })).filter(
+          (s) => !uploadIds.includes(s.uploadId),
+        );
+        if (!similar.length) continue;
+        const distance = new Map(similar.map((s) => [s.uploadId, s.distance]));
+        const works = await otherWorksWithFiles(trx, asset, parents, { uploadIds: [...distance.keys()] });
+        for (const w of works) {
+          add({
+            upload_id: f.upload_id,
+            matched_asset_id: w.asset_id,
+            matched_upload_id: w.upload_id,
+            algorithm,
+            distance: distance.get(w.upload_id)!,
+          });
+        }
       }
     }
   }
@@ -179,6 +178,19 @@ export async function screenSubmission(trx: Trx, asset: Row<'assets'>, config: A
       .execute();
   }
   return { flagged, matches: matches.size, licenceContradictions: contradictions.length };
+}
+
+/**
+ * The hashes a file is screened with: an image's own, or every texture of a 3D file (textures too
+ * uniform to fingerprint are skipped, as such images are).
+ */
+function searchedHashes(r: Row<'media_results'>): { phash: bigint; dhash: bigint }[] {
+  const textures = (r.model as ModelInfo | null)?.textureHashes;
+  if (textures) {
+    return textures.filter((t) => !t.lowDetail).map((t) => ({ phash: BigInt(`0x${t.phash}`), dhash: BigInt(`0x${t.dhash}`) }));
+  }
+  if (r.low_detail || r.dhash === null || r.phash === null) return [];
+  return [{ phash: toUnsigned64(r.phash), dhash: toUnsigned64(r.dhash) }];
 }
 
 interface Match {
