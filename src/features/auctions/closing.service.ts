@@ -5,18 +5,8 @@ import { recordEvent } from '../events/events.repo.js';
 import { bidHoldOf } from '../ledger/ledger.repo.js';
 import { takeUnsoldUnit } from '../market/primary-units.js';
 import { reserveTrade, settleTrade } from '../market/trades.service.js';
-import { sealedMinimum, sealedWinner } from './auction-rules.js';
-import {
-  allCommitments,
-  biddersOf,
-  editionOf,
-  findListing,
-  highestBidExcept,
-  type Listing,
-  lockListing,
-  unpaidWinners,
-} from './auctions.repo.js';
-import { forfeitDeposits, heldOnListing, moveBidHolds } from './bid-holds.js';
+import { editionOf, findListing, type Listing, lockListing } from './auctions.repo.js';
+import { decideWinner, settleBidHolds } from './closing-decision.js';
 
 export type CloseOutcome =
   | { result: 'not_due' }
@@ -44,97 +34,6 @@ export function auctionDue(listing: Listing, now: Date): boolean {
  */
 const SETTLE_LATER = new Set(['insufficient_funds', 'unit_frozen']);
 
-interface Decision {
-  winner: { bidderId: string; amount: bigint; bidId: string } | null;
-  noWinner: 'no_bids' | 'reserve_not_met' | 'no_valid_reveal' | 'no_bidder_paid';
-  /** Everyone who may have money on hold on the listing. */
-  bidders: string[];
-  /** Sealed bidders who never revealed: their deposits are forfeited. */
-  unrevealed: Set<string>;
-  facts: Record<string, unknown>;
-}
-
-/**
- * Who wins. English: the highest bid; sealed: the highest valid reveal, ties to the earliest
- * commitment. A winner whose reservation was released unpaid is passed over, so the next valid
- * bid inherits the sale (the closing runs again when that reservation is released).
- */
-async function decide(trx: Trx, listing: Listing): Promise<Decision> {
-  const passedOver = await unpaidWinners(trx, listing.id);
-  const facts: Record<string, unknown> = passedOver.length ? { passedOver } : {};
-  if (listing.kind === 'english') {
-    const bidders = await biddersOf(trx, listing.id);
-    const top = await highestBidExcept(trx, listing.id, passedOver);
-    if (top && (listing.reserve_price === null || top.amount >= listing.reserve_price)) {
-      return {
-        winner: { bidderId: top.bidder_id, amount: top.amount, bidId: top.id },
-        noWinner: 'no_bids',
-        bidders,
-        unrevealed: new Set(),
-        facts,
-      };
-    }
-    if (top) facts.highestAmount = Number(top.amount);
-    const noWinner = top ? 'reserve_not_met' : passedOver.length ? 'no_bidder_paid' : 'no_bids';
-    return { winner: null, noWinner, bidders, unrevealed: new Set(), facts };
-  }
-  const commitments = await allCommitments(trx, listing.id);
-  const best = sealedWinner(
-    commitments
-      .filter((c) => !passedOver.includes(c.bidder_id))
-      .map((c) => ({ id: c.id, bidderId: c.bidder_id, committedAt: c.committed_at, amount: c.amount })),
-    sealedMinimum(listing),
-  );
-  const unrevealed = new Set(commitments.filter((c) => c.revealed_at === null).map((c) => c.bidder_id));
-  Object.assign(facts, {
-    commitments: commitments.length,
-    revealed: commitments.length - unrevealed.size,
-    forfeited: unrevealed.size,
-  });
-  const bidders = commitments.map((c) => c.bidder_id);
-  if (best)
-    return {
-      winner: { bidderId: best.bidderId, amount: best.amount!, bidId: best.id },
-      noWinner: 'no_bids',
-      bidders,
-      unrevealed,
-      facts,
-    };
-  const noWinner = commitments.length === 0 ? 'no_bids' : passedOver.length ? 'no_bidder_paid' : 'no_valid_reveal';
-  return { winner: null, noWinner, bidders, unrevealed, facts };
-}
-
-/**
- * Settles the holds of a closing auction: every bidder but `keep` (the winner, whose hold pays
- * the price at settlement) gets its money back, except an unrevealed sealed commitment, whose
- * deposit goes to the seller. Idempotent: it moves what is actually held, which is nothing the
- * second time.
- */
-async function settleHolds(trx: Trx, listing: Listing, d: Decision, keep: string | null, now: Date) {
-  const held = await heldOnListing(
-    trx,
-    listing,
-    d.bidders.filter((b) => b !== keep),
-  );
-  const back = [...held].filter(([bidder]) => !d.unrevealed.has(bidder));
-  const forfeit = [...held].filter(([bidder]) => d.unrevealed.has(bidder));
-  await moveBidHolds(
-    trx,
-    listing,
-    back.map(([bidderId, amount]) => ({ bidderId, amount: -amount })),
-    `Auction ${listing.id} closed: holds given back`,
-    now,
-  );
-  await forfeitDeposits(
-    trx,
-    listing,
-    forfeit.map(([bidderId, amount]) => ({ bidderId, amount })),
-    now,
-  );
-  if (back.length) d.facts.holdsReleased = back.length;
-  if (forfeit.length) d.facts.depositsForfeited = Number(forfeit.reduce((s, [, a]) => s + a, 0n));
-}
-
 /**
  * Closes one auction whose listing row the caller has locked (`lockListing`). Idempotent: a
  * listing that is no longer open, or not yet due, is left as it is.
@@ -149,11 +48,11 @@ async function settleHolds(trx: Trx, listing: Listing, d: Decision, keep: string
 export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date): Promise<CloseOutcome> {
   if (!auctionDue(listing, now)) return { result: 'not_due' };
   const edition = await editionOf(trx, listing.edition_id);
-  const d = await decide(trx, listing);
+  const d = await decideWinner(trx, listing);
   const { winner, facts } = d;
 
   const expire = async (reason: Extract<CloseOutcome, { result: 'expired' }>['reason']): Promise<CloseOutcome> => {
-    await settleHolds(trx, listing, d, null, now);
+    await settleBidHolds(trx, listing, d, null, now);
     await trx.updateTable('listings').set({ status: 'expired', updated_at: now }).where('id', '=', listing.id).execute();
     await recordEvent(trx, {
       type: 'listing.expired',
@@ -177,7 +76,7 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
     .executeTakeFirst();
   if (live) return { result: 'deferred', reason: 'unit_reserved' };
 
-  await settleHolds(trx, listing, d, winner.bidderId, now);
+  await settleBidHolds(trx, listing, d, winner.bidderId, now);
   await trx
     .updateTable('listings')
     .set({ status: 'closed', sold: listing.sold + 1, updated_at: now })
