@@ -12,9 +12,9 @@ export interface BoardTradeFilter {
 /** `<settled_at ms>.<trade id>`: recent trades are sorted by (settled_at, id), newest first. */
 export const TRADE_CURSOR_SHAPE = /^\d{1,15}\.trd_[0-9A-Z]{26}$/;
 
-/** A page (limit + 1 rows, for `toPage`) of settled trades, newest first, after the cursor's position. */
-export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter, after: string | undefined, limit: number) {
-  let q = db
+/** Settled trades with what the board shows of each (work, serial, listing kind): one query shape for every reader. */
+export function settledTradeRows(db: Queryable) {
+  return db
     .selectFrom('trades')
     .innerJoin('units', 'units.id', 'trades.unit_id')
     .innerJoin('editions', 'editions.id', 'units.edition_id')
@@ -38,6 +38,11 @@ export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter,
       'assets.registration_number',
     ])
     .where('trades.status', '=', 'settled');
+}
+
+/** A page (limit + 1 rows, for `toPage`) of settled trades, newest first, after the cursor's position. */
+export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter, after: string | undefined, limit: number) {
+  let q = settledTradeRows(db);
   if (filter.currency) q = q.where('trades.currency', '=', filter.currency);
   if (filter.category) q = q.where('assets.category', '=', filter.category);
   if (filter.assetId) q = q.where('assets.id', '=', filter.assetId);

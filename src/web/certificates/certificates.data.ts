@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config.js';
 import type { Db } from '../../db/database.js';
-import { presentBoardTrades } from '../../features/board/board-trades.repo.js';
+import { presentBoardTrades, settledTradeRows } from '../../features/board/board-trades.repo.js';
 import { settledEventsOfTrades } from '../../features/board/trade-certificate.js';
 import { notFound } from '../../http/problem.js';
 import { workRecord } from '../works/works.data.js';
@@ -30,32 +30,7 @@ export async function workCertificate(db: Db, config: AppConfig, id: string, now
  * it (parties as pseudonyms) and its `trade.settled` event.
  */
 export async function tradeCertificatePage(db: Db, id: string) {
-  const row = await db
-    .selectFrom('trades')
-    .innerJoin('units', 'units.id', 'trades.unit_id')
-    .innerJoin('editions', 'editions.id', 'units.edition_id')
-    .innerJoin('assets', 'assets.id', 'editions.asset_id')
-    .leftJoin('listings', 'listings.id', 'trades.listing_id')
-    .select([
-      'trades.id',
-      'trades.unit_id',
-      'trades.price',
-      'trades.currency',
-      'trades.settled_at',
-      'trades.seller_id',
-      'trades.buyer_id',
-      'listings.kind as listing_kind',
-      'units.serial',
-      'editions.size',
-      'assets.id as asset_id',
-      'assets.title',
-      'assets.kind as asset_kind',
-      'assets.category',
-      'assets.registration_number',
-    ])
-    .where('trades.id', '=', id)
-    .where('trades.status', '=', 'settled')
-    .executeTakeFirst();
+  const row = await settledTradeRows(db).where('trades.id', '=', id).executeTakeFirst();
   if (!row) throw notFound('settled trade', id);
   const [trade] = await presentBoardTrades(db, [row]);
   const event = (await settledEventsOfTrades(db, [row])).get(id);
