@@ -36,7 +36,22 @@ const SERVER = 'postgres://postgres:postgres@127.0.0.1:5432';
  * Nothing analyses media inside a Worker: as in a deployment, the Node media worker (`npm run media`)
  * runs as a process of its own against the same database and bucket.
  */
+/**
+ * Miniflare's local Hyperdrive proxy pipes each Worker connection to PostgreSQL without an 'error'
+ * listener on either socket, so a connection workerd resets when an isolate's pool goes away
+ * (ECONNRESET on read) is thrown in this process and ends the whole run. Only that error is let go:
+ * any other uncaught exception is printed and fails the run as before.
+ */
+function tolerateProxyResets() {
+  process.on('uncaughtException', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ECONNRESET' && err.syscall === 'read') return;
+    console.error(err);
+    process.exit(1);
+  });
+}
+
 export default async function setup(project: TestProject) {
+  tolerateProxyResets();
   const name = `haipai_workers_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = postgres(`${SERVER}/postgres`, { max: 1, onnotice: () => {} });
   const dir = await mkdtemp(join(tmpdir(), 'haipai-workers-'));
