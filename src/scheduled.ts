@@ -3,6 +3,7 @@ import { registerDueNotices } from './features/assets/registration.js';
 import { closeDueAuctions } from './features/auctions/closing.service.js';
 import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
+import { sendDueBidActions } from './features/stripe/bid-authorisations.service.js';
 import { sendDueTransfers } from './features/stripe/payouts.service.js';
 import { sendDueRefunds } from './features/stripe/refunds.service.js';
 import { collectCosignatures } from './features/tlog/cosign.service.js';
@@ -25,6 +26,8 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await closeDueAuctions(deps.db, deps.clock.now());
   // Refunds decided by webhooks whose request to Stripe failed: retried with their own keys.
   await sendDueRefunds(deps);
+  // Card bids: captures of winning authorisations, cancels of beaten or losing ones.
+  await sendDueBidActions(deps);
   // Connect transfers of trade proceeds that failed: retried with backoff, each with its own key.
   await sendDueTransfers(deps);
   // Housekeeping: expired Idempotency-Key records go; webhook secrets get sealed (or re-sealed after a key rotation).

@@ -37,6 +37,17 @@ export function stripePayments(settings: StripeSettings): Payments {
   });
   const crypto = Stripe.createSubtleCryptoProvider();
 
+  /**
+   * Stripe answers `payment_intent_unexpected_state` when an intent cannot be captured or cancelled
+   * any more (already captured, already cancelled, authorisation expired): what we want to know is
+   * then where the intent stands, so read it. Any other error is thrown for a retry.
+   */
+  async function statusAfterRefusal(err: unknown, paymentIntentId: string): Promise<{ status: string }> {
+    if ((err as { code?: unknown }).code !== 'payment_intent_unexpected_state') throw err;
+    const pi = await stripe.paymentIntents.retrieve(paymentIntentId);
+    return { status: pi.status };
+  }
+
   return {
     async createPaymentIntent(input) {
       const pi = await stripe.paymentIntents.create(
@@ -47,10 +58,27 @@ export function stripePayments(settings: StripeSettings): Payments {
           transfer_group: input.transferGroup,
           metadata: input.metadata,
           description: input.description,
+          ...(input.captureMethod === 'manual' ? { capture_method: 'manual' as const } : {}),
         },
         { idempotencyKey: input.idempotencyKey },
       );
       return { id: pi.id, clientSecret: pi.client_secret ?? '', status: pi.status };
+    },
+    async capturePaymentIntent(input) {
+      try {
+        const pi = await stripe.paymentIntents.capture(input.paymentIntentId, {}, { idempotencyKey: input.idempotencyKey });
+        return { status: pi.status };
+      } catch (err) {
+        return statusAfterRefusal(err, input.paymentIntentId);
+      }
+    },
+    async cancelPaymentIntent(input) {
+      try {
+        const pi = await stripe.paymentIntents.cancel(input.paymentIntentId, {}, { idempotencyKey: input.idempotencyKey });
+        return { status: pi.status };
+      } catch (err) {
+        return statusAfterRefusal(err, input.paymentIntentId);
+      }
     },
     async createRefund(input) {
       try {

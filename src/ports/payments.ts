@@ -13,7 +13,21 @@ export interface Payments {
     transferGroup?: string;
     metadata: Record<string, string>;
     description?: string;
+    /** `manual`: the card is only authorised; the money moves when the intent is captured (a bid). */
+    captureMethod?: 'automatic' | 'manual';
   }): Promise<{ id: string; clientSecret: string; status: string }>;
+  /**
+   * Captures an authorised PaymentIntent (manual capture). Returns the intent's status after the
+   * call: `succeeded` when captured now or before; another status (`canceled`, …) when Stripe can no
+   * longer capture it.
+   */
+  capturePaymentIntent(input: { paymentIntentId: string; idempotencyKey: string }): Promise<{ status: string }>;
+  /**
+   * Cancels a PaymentIntent that has not been captured, releasing the authorisation. Returns the
+   * intent's status after the call: `canceled` when cancelled now or before, `succeeded` when it was
+   * already captured (nothing to cancel).
+   */
+  cancelPaymentIntent(input: { paymentIntentId: string; idempotencyKey: string }): Promise<{ status: string }>;
   /** Refunds what is left of the payment; throws `RefundRefusedError` when Stripe never will. */
   createRefund(input: {
     paymentIntentId: string;

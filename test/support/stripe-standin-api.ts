@@ -52,6 +52,8 @@ export async function answerStripeRequest(
       amount_received: 0,
       currency: params.currency,
       status: 'requires_payment_method',
+      capture_method: params.capture_method ?? 'automatic',
+      amount_capturable: 0,
       client_secret: `${id}_secret_${rand(24)}`,
       metadata: nested(params, 'metadata'),
       transfer_group: params.transfer_group ?? null,
@@ -64,6 +66,9 @@ export async function answerStripeRequest(
     await state.onPaymentIntentCreated?.(intent);
     return { status: 200, body: intent };
   }
+  const actionMatch = /^\/v1\/payment_intents\/([^/]+)\/(capture|cancel)$/.exec(path);
+  if (method === 'POST' && actionMatch)
+    return answerCaptureOrCancel(state, actionMatch[1]!, actionMatch[2] as 'capture' | 'cancel');
   const intentMatch = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
   if (method === 'GET' && intentMatch) {
     const intent = intents.get(intentMatch[1]!);
@@ -184,4 +189,48 @@ export async function answerStripeRequest(
     status: 404,
     body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}).` } },
   };
+}
+
+/**
+ * Manual capture as Stripe does it: an intent in `requires_capture` (the card authorised) can be
+ * captured (then `succeeded`) or cancelled; any intent not yet succeeded or cancelled can be
+ * cancelled. Anything else is Stripe's 400 `payment_intent_unexpected_state`.
+ */
+function answerCaptureOrCancel(state: StandInState, id: string, action: 'capture' | 'cancel'): { status: number; body: Json } {
+  const intent = state.intents.get(id);
+  if (!intent) {
+    return {
+      status: 404,
+      body: { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such payment_intent' } },
+    };
+  }
+  const refuse = () => ({
+    status: 400,
+    body: {
+      error: {
+        type: 'invalid_request_error',
+        code: 'payment_intent_unexpected_state',
+        message: `This PaymentIntent's status is ${intent.status}; it cannot be ${action === 'capture' ? 'captured' : 'canceled'}.`,
+        payment_intent: structuredClone(intent),
+      },
+    },
+  });
+  if (action === 'capture') {
+    if (intent.status !== 'requires_capture') return refuse();
+    Object.assign(intent, {
+      status: 'succeeded',
+      amount_received: intent.amount_capturable,
+      amount_capturable: 0,
+      latest_charge: `ch_${id.slice(3)}`,
+    });
+    return { status: 200, body: structuredClone(intent) };
+  }
+  if (intent.status === 'succeeded' || intent.status === 'canceled') return refuse();
+  Object.assign(intent, {
+    status: 'canceled',
+    amount_capturable: 0,
+    cancellation_reason: 'requested_by_customer',
+    canceled_at: state.now(),
+  });
+  return { status: 200, body: structuredClone(intent) };
 }

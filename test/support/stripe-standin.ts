@@ -9,7 +9,8 @@ import { answerStripeRequest, type ChargeState, type Json, rand, type StandInSta
  * and stripe-mock is not installable here. It is driven by the real `stripe` SDK (STRIPE_API_BASE
  * points the SDK here), records every request the SDK sends (method, path, form parameters,
  * Idempotency-Key) and answers with minimal realistic JSON for PaymentIntents, Refunds, Accounts
- * (created, kept and retrievable), AccountLinks, Transfers and transfer reversals. Like Stripe, a
+ * (created, kept and retrievable), AccountLinks, Transfers and transfer reversals, and manual capture
+ * (authorise, capture, cancel, with Stripe's `payment_intent_unexpected_state` refusals). Like Stripe, a
  * repeated Idempotency-Key gets the first answer back. It also builds and signs webhook events —
  * with the SDK's own generateTestHeaderString, never by hand; events on connected accounts are
  * signed with the Connect endpoint's own secret, as Stripe does.
@@ -67,6 +68,12 @@ export interface StripeStandIn {
     patch: Json,
     opts?: { id?: string; created?: number },
   ): { payload: string; signature: string; id: string };
+  /**
+   * The buyer confirms a manual-capture intent and the card is authorised: the stand-in's intent
+   * becomes `requires_capture` (so a capture request succeeds) and this returns its snapshot, as
+   * `payment_intent.amount_capturable_updated` carries it.
+   */
+  authorize(intent: Json): Json;
   /** PaymentIntent snapshots as webhooks carry them. */
   succeeded(intent: Json): Json;
   failed(intent: Json): Json;
@@ -146,6 +153,14 @@ export async function startStripeStandIn(): Promise<StripeStandIn> {
     },
     accountUpdated(id, patch, opts = {}) {
       return standIn.signedEvent('account.updated', standIn.updateAccount(id, patch), { ...opts, account: id });
+    },
+    authorize(pi) {
+      const intent = intents.get(String(pi.id));
+      if (!intent) throw new Error(`stand-in: no intent ${String(pi.id)}`);
+      if (intent.status === 'requires_payment_method') {
+        Object.assign(intent, { status: 'requires_capture', amount_capturable: intent.amount });
+      }
+      return structuredClone(intent);
     },
     succeeded: (pi) => ({
       ...pi,

@@ -5,7 +5,7 @@ import type { Int8, Timestamp } from './columns.js';
 /** schema/0007_stripe.sql */
 export interface StripePaymentsTable {
   id: string;
-  purpose: 'trade' | 'topup';
+  purpose: 'trade' | 'topup' | 'bid';
   trade_id: string | null;
   holder: string;
   currency: string;
@@ -32,6 +32,17 @@ export interface StripePaymentsTable {
   hold_released_at: Timestamp | null;
   reversal_journal_id: string | null;
   refund_journal_id: string | null;
+  /** A card-authorised bid (0023): its auction, and the accepted bid once authorised. */
+  listing_id: string | null;
+  bid_id: string | null;
+  authorized_at: Timestamp | null;
+  bid_refused: 'bid_too_low' | 'auction_ended' | 'bidder_refused' | 'replaced' | 'payment_canceled' | null;
+  /** What Stripe is asked to do with the authorisation (sent after commit, retried by the schedule). */
+  bid_action: 'capture' | 'cancel' | null;
+  bid_action_sent_at: Timestamp | null;
+  bid_action_attempts: ColumnType<number, number | undefined, number>;
+  bid_action_next_at: Timestamp | null;
+  bid_action_error: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

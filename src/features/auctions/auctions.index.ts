@@ -6,10 +6,12 @@ import { decodeCursor, toPage } from '../../http/pagination.js';
 import { conflict, notFound } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
 import { iso } from '../../http/schemas.js';
+import type { PaymentRow } from '../stripe/payments.repo.js';
 import { englishMinimum } from './auction-rules.js';
 import { auctionTrade, bidsPage, commitmentsPage, countBids, findListing, highestBid, type Listing } from './auctions.repo.js';
 import * as routes from './auctions.routes.js';
 import { placeBid } from './bids.service.js';
+import { placeCardBid } from './card-bids.service.js';
 import { auctionDue } from './closing.service.js';
 import { commitSealedBid, revealSealedBid } from './sealed.service.js';
 
@@ -20,6 +22,16 @@ const presentBid = (currency: string) => (b: Row<'bids'>) => ({
   amount: Number(b.amount),
   currency,
   createdAt: b.created_at.toISOString(),
+});
+
+const presentCardBid = (p: PaymentRow) => ({
+  paymentId: p.id,
+  listingId: p.listing_id!,
+  bidderId: p.holder,
+  amount: Number(p.amount),
+  currency: p.currency,
+  status: p.bid_id ? ('counted' as const) : p.bid_refused ? ('refused' as const) : ('awaiting_authorisation' as const),
+  bidId: p.bid_id,
 });
 
 const presentCommitment = (currency: string) => (s: Row<'sealed_bids'>) => ({
@@ -52,8 +64,15 @@ export function auctionsRouter() {
   return createRouter()
     .openapi(routes.placeBid, async (c) => {
       const principal = requirePrincipal(c, 'platform', 'account');
-      const { db, clock } = c.get('deps');
-      const placed = await placeBid(db, principal, c.req.valid('param').id, c.req.valid('json'), clock);
+      const deps = c.get('deps');
+      const { rail, ...input } = c.req.valid('json');
+      if (rail === 'stripe') {
+        const pending = await placeCardBid(deps, principal, c.req.valid('param').id, input, c.req.header('idempotency-key'));
+        return c.json({ pendingBid: presentCardBid(pending.payment), payment: pending.view }, 202);
+      }
+      // A card bid this beats has its authorisation cancelled by the schedule (sendDueBidActions), not
+      // here: this request's writes may still be inside its idempotency transaction.
+      const placed = await placeBid(deps.db, principal, c.req.valid('param').id, input, deps.clock);
       return c.json(
         { bid: presentBid(placed.currency)(placed.bid), endsAt: placed.endsAt.toISOString(), extended: placed.extended },
         201,

@@ -3,6 +3,7 @@ import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
 import { text } from '../../http/text.js';
 import { moneySchema } from '../ledger/ledger.routes.js';
+import { paymentSchema, providerProblem } from '../stripe/stripe.routes.js';
 
 const tags = ['auctions'];
 const PUBLIC: { [name: string]: string[] }[] = [{}];
@@ -88,6 +89,22 @@ export const auctionSchema = z
   })
   .openapi('Auction');
 
+export const pendingCardBidSchema = z
+  .object({
+    paymentId: z.string().openapi({ description: 'Our id of the card authorisation behind the bid.' }),
+    listingId: idSchema('lst'),
+    bidderId: idSchema('acc'),
+    amount: z.number().int(),
+    currency: z.string(),
+    status: z.enum(['awaiting_authorisation', 'counted', 'refused']).openapi({
+      description:
+        'awaiting_authorisation: confirm the PaymentIntent (manual capture); the bid counts when Stripe reports the ' +
+        'authorisation, if it still reaches the minimum then. counted: an accepted bid (`bidId`). refused: it will never count.',
+    }),
+    bidId: idSchema('bid').nullable(),
+  })
+  .openapi('PendingCardBid');
+
 export const placeBid = createRoute({
   method: 'post',
   path: '/v1/listings/{id}/bids',
@@ -96,8 +113,10 @@ export const placeBid = createRoute({
   description:
     'A bid must be at least the start price and at least the highest bid plus the minimum increment ' +
     '(409 `bid_too_low` names `minimumAmount`). A bid in the last `antiSnipeSeconds` moves the end to now + antiSnipeSeconds. ' +
-    'No funds are checked or held when bidding: the winner pays at settlement, from the clearing balance, when the auction ' +
-    'closes or with `POST /v1/trades/{id}/settle` before the reservation lapses. ' +
+    'Balance rail (default): the amount is held on the bidder’s clearing balance until outbid or the auction ends, and the ' +
+    'winner pays from that hold when the auction closes. Stripe rail (`rail: "stripe"`): 202 with a PaymentIntent for the ' +
+    'amount with manual capture; the bid counts only once Stripe reports the card authorised (webhook) and it still reaches ' +
+    'the minimum then; an outbid or losing authorisation is cancelled, the winner’s is captured at the close. ' +
     'Codes: `not_an_auction`, `auction_not_open` (not started or cancelled), `auction_ended`, `own_listing`, ' +
     '`transfer_refused` (with `rule`: real_name_required, adults_only, auctions_not_allowed), `bid_too_low`, ' +
     "`insufficient_funds` (the bid is held on the bidder's clearing balance until outbid or the auction ends).",
@@ -109,6 +128,10 @@ export const placeBid = createRoute({
         .object({
           bidderId: idSchema('acc'),
           amount: moneySchema.openapi({ description: 'Minor units of the listing currency.' }),
+          rail: z
+            .enum(['balance', 'stripe'])
+            .default('balance')
+            .openapi({ description: 'What funds the bid: a hold on the clearing balance, or a card authorisation.' }),
         })
         .strict(),
     ),
@@ -118,7 +141,12 @@ export const placeBid = createRoute({
       'The accepted bid and the auction end after it',
       z.object({ bid: bidSchema, endsAt: z.string(), extended: z.boolean() }),
     ),
+    202: jsonResponse(
+      'A card bid waiting for Stripe’s authorisation, and the PaymentIntent to confirm',
+      z.object({ pendingBid: pendingCardBidSchema, payment: paymentSchema }),
+    ),
     ...problems(400, 401, 403, 404, 409, 422),
+    ...providerProblem,
   },
 });
 

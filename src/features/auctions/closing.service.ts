@@ -6,6 +6,7 @@ import { bidHoldOf } from '../ledger/ledger.repo.js';
 import { takeUnsoldUnit } from '../market/primary-units.js';
 import { reserveTrade, settleTrade } from '../market/trades.service.js';
 import { editionOf, findListing, type Listing, lockListing } from './auctions.repo.js';
+import { cancelCardBidsAtClose, captureWinningCardBid, cardBidOf } from './card-bid-actions.js';
 import { decideWinner, settleBidHolds } from './closing-decision.js';
 
 export type CloseOutcome =
@@ -41,6 +42,8 @@ const SETTLE_LATER = new Set(['insufficient_funds', 'unit_frozen']);
  * A winner at or above the reserve gets the unit reserved at the winning amount on the balance
  * rail, and the trade settles at once from the winner's hold and balance when they cover it;
  * everyone else's hold is given back (an unrevealed commitment's deposit goes to the seller).
+ * A winning card bid is reserved on the stripe rail and its authorisation marked for capture; every
+ * other card authorisation is marked for cancelling (both sent after commit).
  * Otherwise the listing expires and the unit stays with the seller. When a winner's reservation
  * is released unpaid, the listing is open again past its end and this runs again: the next valid
  * bid inherits the sale.
@@ -53,6 +56,7 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
 
   const expire = async (reason: Extract<CloseOutcome, { result: 'expired' }>['reason']): Promise<CloseOutcome> => {
     await settleBidHolds(trx, listing, d, null, now);
+    await cancelCardBidsAtClose(trx, listing.id, null, now);
     await trx.updateTable('listings').set({ status: 'expired', updated_at: now }).where('id', '=', listing.id).execute();
     await recordEvent(trx, {
       type: 'listing.expired',
@@ -77,6 +81,11 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
   if (live) return { result: 'deferred', reason: 'unit_reserved' };
 
   await settleBidHolds(trx, listing, d, winner.bidderId, now);
+  // A winning card bid whose authorisation still stands pays by capturing it (the trade settles on
+  // the stripe rail when Stripe reports the capture); any other winner pays from its balance.
+  const card = listing.kind === 'english' ? await cardBidOf(trx, winner.bidId) : undefined;
+  const onCard = card && card.bid_action === null && card.canceled_at === null ? card : undefined;
+  await cancelCardBidsAtClose(trx, listing.id, onCard?.id ?? null, now);
   await trx
     .updateTable('listings')
     .set({ status: 'closed', sold: listing.sold + 1, updated_at: now })
@@ -91,11 +100,12 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
       platformId: listing.platform_id,
       currency: listing.currency,
       price: winner.amount,
-      rail: 'balance',
+      rail: onCard ? 'stripe' : 'balance',
       listingId: listing.id,
     },
     now,
   );
+  if (onCard) await captureWinningCardBid(trx, onCard.id, trade.id, now);
   await recordEvent(trx, {
     type: 'listing.closed',
     at: now,
@@ -110,6 +120,7 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
       currency: listing.currency,
       [listing.kind === 'english' ? 'bidId' : 'commitmentId']: winner.bidId,
       tradeId: trade.id,
+      rail: trade.rail,
       ...facts,
     },
   });
@@ -118,7 +129,7 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
   const funds =
     (await balanceOf(trx, winner.bidderId, listing.currency)) +
     (await balanceOf(trx, bidHoldOf(listing.id, winner.bidderId), listing.currency));
-  if (!unit.frozen && funds >= winner.amount) {
+  if (!onCard && !unit.frozen && funds >= winner.amount) {
     try {
       await settleTrade(trx, trade.id, now);
       settled = true;

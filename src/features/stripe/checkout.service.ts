@@ -25,8 +25,26 @@ export interface PaymentView {
 }
 
 /** The caller's `Idempotency-Key`, scoped like the idempotency middleware scopes it. */
-function requestKeyOf(principal: Principal, key: string | undefined) {
+export function requestKeyOf(principal: Principal, key: string | undefined) {
   return key ? `${principal.kind}:${principal.id}:${key}` : null;
+}
+
+/** What the PaymentIntent says it is for; a bid's card is only authorised (manual capture) until it wins. */
+function intentPurpose(p: PaymentRow): {
+  metadata: Record<string, string>;
+  description: string;
+  captureMethod?: 'manual';
+} {
+  if (p.purpose === 'bid') {
+    return {
+      metadata: { bidPaymentId: p.id, listingId: p.listing_id!, bidderId: p.holder },
+      description: `Haipai bid on listing ${p.listing_id}`,
+      captureMethod: 'manual',
+    };
+  }
+  return p.trade_id
+    ? { metadata: { tradeId: p.trade_id }, description: `Haipai trade ${p.trade_id}` }
+    : { metadata: { topUpId: p.id, holderId: p.holder }, description: `Haipai balance top-up ${p.id}` };
 }
 
 /**
@@ -36,7 +54,7 @@ function requestKeyOf(principal: Principal, key: string | undefined) {
  * A failure leaves the payment (and the trade's reservation) in place: 502, and the same request
  * retried with its Idempotency-Key resumes here.
  */
-async function openPaymentIntent(deps: CheckoutDeps, p: PaymentRow): Promise<PaymentView> {
+export async function openPaymentIntent(deps: CheckoutDeps, p: PaymentRow): Promise<PaymentView> {
   const payments = requirePayments(deps);
   // The payment row (found again by its request key on a retry) commits before Stripe is asked.
   await commitRequestWrites(deps);
@@ -47,8 +65,7 @@ async function openPaymentIntent(deps: CheckoutDeps, p: PaymentRow): Promise<Pay
       currency: p.currency,
       idempotencyKey: paymentIntentKey(p.id),
       transferGroup: p.trade_id ?? undefined,
-      metadata: p.trade_id ? { tradeId: p.trade_id } : { topUpId: p.id, holderId: p.holder },
-      description: p.trade_id ? `Haipai trade ${p.trade_id}` : `Haipai balance top-up ${p.id}`,
+      ...intentPurpose(p),
     });
   } catch (err) {
     deps.log.error('stripe payment intent failed', { paymentId: p.id, error: (err as Error).message });

@@ -14,8 +14,9 @@ export async function insertPayment(
   trx: Trx,
   input: {
     id: string;
-    purpose: 'trade' | 'topup';
+    purpose: 'trade' | 'topup' | 'bid';
     tradeId?: string;
+    listingId?: string;
     holder: string;
     currency: string;
     amount: bigint;
@@ -29,6 +30,7 @@ export async function insertPayment(
       id: input.id,
       purpose: input.purpose,
       trade_id: input.tradeId ?? null,
+      listing_id: input.listingId ?? null,
       holder: input.holder,
       currency: input.currency,
       amount: input.amount,
@@ -46,6 +48,19 @@ export function findPaymentByRequestKey(db: Queryable, requestKey: string) {
 
 export function findPayment(db: Queryable, id: string) {
   return db.selectFrom('stripe_payments').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The payment a webhook is about, not locked (to learn which locks to take first). */
+export async function findPaymentFor(db: Queryable, ref: { id?: string; paymentIntentId?: string }) {
+  if (ref.paymentIntentId) {
+    const byIntent = await db
+      .selectFrom('stripe_payments')
+      .selectAll()
+      .where('payment_intent_id', '=', ref.paymentIntentId)
+      .executeTakeFirst();
+    if (byIntent) return byIntent;
+  }
+  return ref.id ? findPayment(db, ref.id) : undefined;
 }
 
 /** The payment a webhook is about, locked: webhooks for one payment take turns. */

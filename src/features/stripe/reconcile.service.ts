@@ -1,4 +1,5 @@
 import type { Trx } from '../../db/database.js';
+import { countAuthorisedBid } from '../auctions/card-bids.service.js';
 import { EXTERNAL, postJournal } from '../ledger/ledger.repo.js';
 import { releaseTrade } from '../market/trades.service.js';
 import { type PaymentRow, updatePayment } from './payments.repo.js';
@@ -38,6 +39,14 @@ export async function reconcilePayment(
   if (payment.purpose === 'topup') {
     return { refunds: await reconcileTopUp(trx, payment, eventId, now), transfers: [] };
   }
+  if (payment.purpose === 'bid' && !payment.trade_id) {
+    // A card bid that has not won: the authorisation makes it count (or not). Money can only have
+    // moved if Stripe captured it without us, which is then given back.
+    await countAuthorisedBid(trx, payment, now);
+    const refund = refundNeeded(payment) ? await requestRefund(trx, payment, { eventId, reason: 'bid_not_won' }, now) : null;
+    return { refunds: refund ? [refund] : [], transfers: [] };
+  }
+  // A trade's payment: a stripe-rail purchase, or the captured card bid that won an auction.
   const transfers: string[] = [];
   const refunds = await reconcileTrade(trx, payment, eventId, now, transfers);
   return { refunds, transfers };

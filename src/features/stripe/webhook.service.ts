@@ -1,8 +1,10 @@
 import type { Deps } from '../../deps.js';
 import { AppError, badRequest } from '../../http/problem.js';
 import { type PaymentEvent, type Payments, WebhookSignatureError } from '../../ports/payments.js';
+import { lockListing } from '../auctions/auctions.repo.js';
+import { sendBidActions } from './bid-authorisations.service.js';
 import { applyAccountUpdated, isConnectAccountEvent } from './connect-status.service.js';
-import { lockPaymentFor, type PaymentRow, updatePayment } from './payments.repo.js';
+import { findPaymentFor, lockPaymentFor, type PaymentRow, updatePayment } from './payments.repo.js';
 import { sendTransfers } from './payouts.service.js';
 import { reconcilePayment } from './reconcile.service.js';
 import { sendRefunds } from './refunds.service.js';
@@ -35,7 +37,7 @@ const metadataOf = (o: Obj) => (o.metadata && typeof o.metadata === 'object' ? (
 function paymentRef(event: PaymentEvent): { id?: string; paymentIntentId?: string } | null {
   const o = event.data.object;
   const meta = metadataOf(o);
-  const id = meta.tradeId ?? meta.topUpId;
+  const id = meta.tradeId ?? meta.topUpId ?? meta.bidPaymentId;
   if (event.type.startsWith('payment_intent.')) return { id, paymentIntentId: str(o.id) };
   if (event.type === 'charge.refunded') return { id, paymentIntentId: str(o.payment_intent) };
   if (event.type.startsWith('charge.dispute.')) return { id, paymentIntentId: str(o.payment_intent) };
@@ -59,6 +61,11 @@ function factOf(event: PaymentEvent, p: PaymentRow, now: Date): Partial<PaymentR
         charge_id: p.charge_id ?? str(o.latest_charge) ?? null,
         payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null,
       };
+    case 'payment_intent.amount_capturable_updated':
+      // A manual-capture intent (a card bid) is authorised: the amount can be captured. A later
+      // update to 0 (cancelled, captured) says nothing new: those have their own events.
+      if (o.status !== 'requires_capture' && Number(o.amount_capturable ?? 0) <= 0) return null;
+      return { authorized_at: p.authorized_at ?? now, payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null };
     case 'payment_intent.payment_failed':
       return { failed_at: p.failed_at ?? now, payment_intent_id: p.payment_intent_id ?? str(o.id) ?? null };
     case 'payment_intent.canceled':
@@ -133,19 +140,25 @@ export async function handleStripeWebhook(
       .onConflict((oc) => oc.column('id').doNothing())
       .returning('id')
       .executeTakeFirst();
-    const nothing = { refunds: [], transfers: [] };
+    const nothing = { refunds: [], transfers: [], listingId: null };
     if (!fresh) return { duplicate: true, ignored: false, after: nothing };
     if (isConnectAccountEvent(event)) {
       return { duplicate: false, ignored: !(await applyAccountUpdated(trx, event)), after: nothing };
     }
+    // A card bid's events decide bids: the listing's lock comes first, as for every bid and close.
+    const peek = ref ? await findPaymentFor(trx, ref) : undefined;
+    if (peek?.listing_id) await lockListing(trx, peek.listing_id);
     const locked = ref ? await lockPaymentFor(trx, ref) : undefined;
     const fact = locked ? factOf(event, locked, now) : null;
     if (!locked || !fact) return { duplicate: false, ignored: !locked, after: nothing };
     const payment = await updatePayment(trx, locked.id, fact, now);
-    return { duplicate: false, ignored: false, after: await reconcilePayment(trx, payment, event.id, now) };
+    const after = await reconcilePayment(trx, payment, event.id, now);
+    return { duplicate: false, ignored: false, after: { ...after, listingId: payment.listing_id } };
   });
   // After commit: Stripe calls with idempotency keys; failures stay queued for the schedule.
   await sendRefunds(deps, outcome.after.refunds);
   await sendTransfers(deps, outcome.after.transfers);
+  // Captures and cancels of card bids this event decided (a bid beaten, an auction closed).
+  if (outcome.after.listingId) await sendBidActions(deps, { listingId: outcome.after.listingId });
   return { eventId: event.id, type: event.type, duplicate: outcome.duplicate, ignored: outcome.ignored };
 }
