@@ -3554,7 +3554,7 @@ export interface paths {
         put?: never;
         /**
          * Bid on an English auction (a platform for its account, or the account itself)
-         * @description A bid must be at least the start price and at least the highest bid plus the minimum increment (409 `bid_too_low` names `minimumAmount`). A bid in the last `antiSnipeSeconds` moves the end to now + antiSnipeSeconds. No funds are checked or held when bidding: the winner pays at settlement, from the clearing balance, when the auction closes or with `POST /v1/trades/{id}/settle` before the reservation lapses. Codes: `not_an_auction`, `auction_not_open` (not started or cancelled), `auction_ended`, `own_listing`, `transfer_refused` (with `rule`: real_name_required, adults_only, auctions_not_allowed), `bid_too_low`, `insufficient_funds` (the bid is held on the bidder's clearing balance until outbid or the auction ends).
+         * @description A bid must be at least the start price and at least the highest bid plus the minimum increment (409 `bid_too_low` names `minimumAmount`). A bid in the last `antiSnipeSeconds` moves the end to now + antiSnipeSeconds. Balance rail (default): the amount is held on the bidder’s clearing balance until outbid or the auction ends, and the winner pays from that hold when the auction closes. Stripe rail (`rail: "stripe"`): 202 with a PaymentIntent for the amount with manual capture; the bid counts only once Stripe reports the card authorised (webhook) and it still reaches the minimum then; an outbid or losing authorisation is cancelled, the winner’s is captured at the close. Codes: `not_an_auction`, `auction_not_open` (not started or cancelled), `auction_ended`, `own_listing`, `transfer_refused` (with `rule`: real_name_required, adults_only, auctions_not_allowed), `bid_too_low`, `insufficient_funds` (the bid is held on the bidder's clearing balance until outbid or the auction ends).
          */
         post: {
             parameters: {
@@ -3575,6 +3575,12 @@ export interface paths {
                         amount: number;
                         /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
                         bidderId: string;
+                        /**
+                         * @description What funds the bid: a hold on the clearing balance, or a card authorisation.
+                         * @default balance
+                         * @enum {string}
+                         */
+                        rail?: "balance" | "stripe";
                     };
                 };
             };
@@ -3589,6 +3595,18 @@ export interface paths {
                             bid: components["schemas"]["Bid"];
                             endsAt: string;
                             extended: boolean;
+                        };
+                    };
+                };
+                /** @description A card bid waiting for Stripe’s authorisation, and the PaymentIntent to confirm */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            payment: components["schemas"]["StripePayment"];
+                            pendingBid: components["schemas"]["PendingCardBid"];
                         };
                     };
                 };
@@ -3639,6 +3657,15 @@ export interface paths {
                 };
                 /** @description Refused by a rule (the problem names it) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Stripe did not answer (payment_provider_unavailable); retry with the same Idempotency-Key */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -8327,6 +8354,23 @@ export interface components {
                 pending: number;
             }[];
             transfers: components["schemas"]["Payout"][];
+        };
+        PendingCardBid: {
+            amount: number;
+            /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            bidderId: string;
+            /** @example bid_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            bidId: string | null;
+            currency: string;
+            /** @example lst_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            listingId: string;
+            /** @description Our id of the card authorisation behind the bid. */
+            paymentId: string;
+            /**
+             * @description awaiting_authorisation: confirm the PaymentIntent (manual capture); the bid counts when Stripe reports the authorisation, if it still reaches the minimum then. counted: an accepted bid (`bidId`). refused: it will never count.
+             * @enum {string}
+             */
+            status: "awaiting_authorisation" | "counted" | "refused";
         };
         Platform: {
             createdAt: string;
