@@ -13,8 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../src/db/migrate.js';
-import { openPostgres } from '../src/db/postgres.js';
+import { appRoleUrl, createAppSchema } from './support/app-role.js';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
 import { httpCall, type ServerProcess, spawnServer } from './support/server-process.js';
 import { world } from './support/world.js';
@@ -26,12 +25,21 @@ describe.runIf(url)('an idempotent top-up interrupted by SIGKILL (real server, P
   const schema = `t_icrash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   let dir: string;
   let sql: postgres.Sql;
+  let made: Awaited<ReturnType<typeof createAppSchema>> | undefined;
+  const asOwner = async (statements: string) => {
+    const owner = postgres(url!, { max: 1, onnotice: () => {} });
+    try {
+      await owner.unsafe(statements);
+    } finally {
+      await owner.end();
+    }
+  };
   let child: ServerProcess | undefined;
 
   async function startServer(): Promise<string> {
     child = await spawnServer({
       ...process.env,
-      DATABASE_URL: `${url}?search_path=${schema}`,
+      DATABASE_URL: appRoleUrl(url!, schema),
       DATA_DIR: dir,
       PORT: '0',
       OPERATOR_API_KEY: OPERATOR_KEY,
@@ -63,13 +71,12 @@ describe.runIf(url)('an idempotent top-up interrupted by SIGKILL (real server, P
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'haipai-idem-crash-'));
-    sql = postgres(url!, { max: 4, onnotice: () => {}, connection: { search_path: schema } });
-    await sql.unsafe(`create schema ${schema}`);
-    const handle = await openPostgres({ url: url!, schema });
-    await migrate(handle);
-    await handle.close();
-    // Fault injection: storing a response waits while the test holds STORE_LOCK.
-    await sql.unsafe(`
+    // Made and migrated as the owner; the server and this test's reads run as the application role.
+    made = await createAppSchema(url!, schema);
+    sql = postgres(appRoleUrl(url!, schema), { max: 4, onnotice: () => {} });
+    // Fault injection: storing a response waits while the test holds STORE_LOCK. Only the table's
+    // owner may put a trigger on it, so this (and its removal below) runs as DATABASE_URL's user.
+    await asOwner(`
       create function ${schema}.hold_response_store() returns trigger language plpgsql as $$
       begin perform pg_advisory_xact_lock_shared(${STORE_LOCK}); return new; end $$;
       create trigger hold_response_store before insert or update on ${schema}.idempotency_keys
@@ -77,8 +84,8 @@ describe.runIf(url)('an idempotent top-up interrupted by SIGKILL (real server, P
   });
   afterAll(async () => {
     if (child) await kill('SIGKILL');
-    await sql.unsafe(`drop schema if exists ${schema} cascade`);
     await sql.end();
+    await made?.drop();
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -125,7 +132,7 @@ describe.runIf(url)('an idempotent top-up interrupted by SIGKILL (real server, P
 
     // The retry comes a day later: past any window after which an unfinished claim may be taken over.
     await sql`update idempotency_keys set locked_at = locked_at - interval '1 day'`;
-    await sql.unsafe(`drop trigger hold_response_store on ${schema}.idempotency_keys`);
+    await asOwner(`drop trigger hold_response_store on ${schema}.idempotency_keys`);
     base = await startServer();
     const retry = await topUp(base);
     expect(retry.status).toBe(201);

@@ -12,6 +12,7 @@ import { MemoryLogger } from '../src/ports/logger.js';
 import { parseMediaWorkerConfig } from '../workers/media/config.js';
 import { type MediaWorkerDeps, processNextJob, startMediaWorker } from '../workers/media/worker.js';
 import { sceneSvg } from './media-fixtures.js';
+import { appRoleUrl, asTestAppRole } from './support/app-role.js';
 import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
 import { world } from './support/world.js';
 
@@ -223,7 +224,7 @@ describe('the media job queue', () => {
     let other: { db: Db; close(): Promise<void> } | null = null;
     if (t.flavour === 'postgres') {
       const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(t.deps.db);
-      other = await openPostgres({ url: process.env.DATABASE_URL!, schema: rows[0]!.schema, max: 4 });
+      other = await openPostgres({ url: asTestAppRole(process.env.DATABASE_URL!), schema: rows[0]!.schema, max: 4 });
     }
     const reads = new Map<string, number>();
     const counting: BlobStore = {
@@ -280,14 +281,14 @@ describe('the media job queue', () => {
       // The job is due by the test's clock, which earlier tests moved ahead; the child runs on real time.
       await t.deps.db.updateTable('media_jobs').set({ due_at: new Date() }).where('upload_id', '=', id).execute();
       const s3 = new URL(uploadUrl);
-      const url = new URL(process.env.DATABASE_URL!);
-      url.searchParams.set('search_path', rows[0]!.schema);
+      // The media process connects as the application role, like the API's.
+      const url = appRoleUrl(process.env.DATABASE_URL!, rows[0]!.schema);
       let out = '';
       const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'workers/media/main.ts'], {
         cwd: ROOT,
         env: {
           ...process.env,
-          DATABASE_URL: url.toString(),
+          DATABASE_URL: url,
           S3_ENDPOINT: s3.origin,
           S3_BUCKET: s3.pathname.split('/')[1]!,
           S3_REGION: 'us-east-1',

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app.js';
 import type { Database } from '../src/db/schema.js';
 import { runScheduledWork } from '../src/scheduled.js';
+import { asTestAppRole } from './support/app-role.js';
 import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
 import { StatementRecorder } from './support/statement-recorder.js';
@@ -131,7 +132,7 @@ describe('public reads', () => {
     // transaction is READ ONLY (a write would fail with 25006 and answer 500).
     if (t.flavour === 'postgres') {
       const { rows } = await sql<{ search_path: string }>`show search_path`.execute(t.deps.db);
-      const client = postgres(process.env.DATABASE_URL!, {
+      const client = postgres(asTestAppRole(process.env.DATABASE_URL!), {
         max: 2,
         onnotice: () => {},
         types: { bigint: postgres.BigInt },

@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../src/db/migrate.js';
-import { openPostgres } from '../src/db/postgres.js';
+import { appRoleUrl, createAppSchema } from './support/app-role.js';
 import { OPERATOR_KEY, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
 import { httpCall, type ServerProcess, spawnServer } from './support/server-process.js';
@@ -27,6 +26,7 @@ describe.runIf(url)('a stripe webhook interrupted by SIGKILL (real server, Postg
   const schema = `t_scrash_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
   let dir: string;
   let sql: postgres.Sql;
+  let made: Awaited<ReturnType<typeof createAppSchema>> | undefined;
   let standIn: StripeStandIn;
   let child: ServerProcess | undefined;
 
@@ -34,7 +34,7 @@ describe.runIf(url)('a stripe webhook interrupted by SIGKILL (real server, Postg
   async function startServer(): Promise<string> {
     const env = {
       ...process.env,
-      DATABASE_URL: `${url}?search_path=${schema}`,
+      DATABASE_URL: appRoleUrl(url!, schema),
       DATA_DIR: dir,
       PORT: '0',
       OPERATOR_API_KEY: OPERATOR_KEY,
@@ -87,16 +87,14 @@ describe.runIf(url)('a stripe webhook interrupted by SIGKILL (real server, Postg
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'haipai-stripe-crash-'));
     standIn = await startStripeStandIn();
-    sql = postgres(url!, { max: 4, onnotice: () => {}, connection: { search_path: schema } });
-    await sql.unsafe(`create schema ${schema}`);
-    const handle = await openPostgres({ url: url!, schema });
-    await migrate(handle);
-    await handle.close();
+    // Made and migrated as the owner; the server and this test's reads run as the application role.
+    made = await createAppSchema(url!, schema);
+    sql = postgres(appRoleUrl(url!, schema), { max: 4, onnotice: () => {} });
   });
   afterAll(async () => {
     if (child) await kill('SIGKILL');
-    await sql.unsafe(`drop schema if exists ${schema} cascade`);
     await sql.end();
+    await made?.drop();
     await standIn?.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -1,6 +1,9 @@
 import { sql } from 'kysely';
 import postgres from 'postgres';
+import { grantAppRole } from '../../src/db/app-role.js';
 import type { Db } from '../../src/db/database.js';
+import { migrate } from '../../src/db/migrate.js';
+import { openPostgres } from '../../src/db/postgres.js';
 
 /**
  * The role the PostgreSQL tests connect as, like the application in production: it owns nothing
@@ -51,4 +54,44 @@ export async function runAsOwner(db: Db, ...statements: string[]): Promise<unkno
   } finally {
     await owner.end();
   }
+}
+
+/** `url` as the test application role, on `schema`: the DATABASE_URL a spawned server or an extra pool uses. */
+export function appRoleUrl(url: string, schema: string): string {
+  const u = new URL(asTestAppRole(url));
+  u.searchParams.set('search_path', schema);
+  return u.toString();
+}
+
+/**
+ * A fresh schema for a test that starts its own servers or pools (crash tests, separate workers):
+ * made and migrated as DATABASE_URL's user, the owner, with the application role granted, as the
+ * harness does for its own schema. The test then connects as TEST_APP_ROLE (`appRoleUrl`), like
+ * the application in production; `drop` removes the schema as the owner.
+ */
+export async function createAppSchema(url: string, schema: string): Promise<{ drop(): Promise<void> }> {
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create schema ${schema}`);
+    await ensureTestAppRole(admin);
+  } finally {
+    await admin.end();
+  }
+  const owner = await openPostgres({ url, schema, max: 1 });
+  try {
+    await migrate(owner);
+    await grantAppRole(owner.db, TEST_APP_ROLE);
+  } finally {
+    await owner.close();
+  }
+  return {
+    async drop() {
+      const cleanup = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await cleanup.unsafe(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await cleanup.end();
+      }
+    },
+  };
 }

@@ -1,14 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import postgres from 'postgres';
 import { startEmbeddedS3 } from '../../src/adapters/embedded-s3.js';
 import { s3BlobStore } from '../../src/adapters/s3-blob-store.js';
 import { paymentsFromConfig } from '../../src/adapters/stripe-payments.js';
 import { createApp } from '../../src/app.js';
 import { parseAppConfig } from '../../src/config.js';
 import { generateSealingKey } from '../../src/crypto/seal.js';
-import { grantAppRole } from '../../src/db/app-role.js';
 import type { DatabaseHandle } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { openPglite } from '../../src/db/pglite.js';
@@ -18,7 +16,7 @@ import { tlogSignerFromConfig } from '../../src/features/tlog/log-signer.js';
 import { generateSignerKey } from '../../src/features/tlog/note.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { MemoryLogger } from '../../src/ports/logger.js';
-import { asTestAppRole, ensureTestAppRole, TEST_APP_ROLE } from './app-role.js';
+import { asTestAppRole, createAppSchema } from './app-role.js';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789';
 export const TEST_LOG_ORIGIN = 'test.haipai.example/log';
@@ -48,26 +46,14 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { schema?: st
     return handle;
   }
   const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create schema ${schema}`);
-  await ensureTestAppRole(admin);
-  await admin.end();
-  const owner = await openPostgres({ url, schema, max: 1 });
-  try {
-    await migrate(owner);
-    await grantAppRole(owner.db, TEST_APP_ROLE);
-  } finally {
-    await owner.close();
-  }
+  const made = await createAppSchema(url, schema);
   const handle = await openPostgres({ url: asTestAppRole(url), schema, max: 20 });
   return {
     ...handle,
     schema,
     close: async () => {
       await handle.close();
-      const cleanup = postgres(url, { max: 1, onnotice: () => {} });
-      await cleanup.unsafe(`drop schema ${schema} cascade`);
-      await cleanup.end();
+      await made.drop();
     },
   };
 }

@@ -8,6 +8,8 @@ import postgres from 'postgres';
  * Environments for the real Node entry, one instance each: its own DATA_DIR, any free port, and —
  * when the suite runs on PostgreSQL (DATABASE_URL) — a fresh empty schema that the server
  * migrates itself (MIGRATE=1). `cleanup()` removes every directory and schema made.
+ * These servers connect as DATABASE_URL's user, the owner, on purpose: what they test is the start
+ * with MIGRATE=1, and migrating takes the owner (the application role may create nothing).
  */
 export function nodeInstances() {
   const url = process.env.DATABASE_URL;

@@ -11,7 +11,11 @@ import { logKeysByOrigin, migrateWitness } from '../../workers/witness/setup.js'
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-/** A witness database of the test's own: PGlite in memory, or a fresh schema at DATABASE_URL. */
+/**
+ * A witness database of the test's own: PGlite in memory, or a fresh schema at DATABASE_URL. The
+ * witness is a service of its own (workers/witness), not the registry: its tables have no
+ * application-role split, so it connects as DATABASE_URL's user, which created them.
+ */
 export async function openWitnessDatabase(): Promise<DatabaseHandle> {
   const url = process.env.DATABASE_URL;
   if (!url) {

@@ -17,6 +17,7 @@ import { nodeReader } from '../../src/features/tlog/log.repo.js';
 import { inThreadHasher, leafHash } from '../../src/features/tlog/merkle.js';
 import { consistencyProof, treeRoot } from '../../src/features/tlog/proofs.js';
 import { verifyConsistency } from '../../src/features/tlog/verify.js';
+import { asTestAppRole } from '../support/app-role.js';
 import { startTestApp, type TestApp } from '../support/harness.js';
 import { world } from '../support/world.js';
 
@@ -29,7 +30,7 @@ describe.runIf(url)('log under concurrency (PostgreSQL)', () => {
   beforeAll(async () => {
     t = await startTestApp({ NOTICE_PERIOD: '0' });
     const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(t.deps.db);
-    for (let i = 0; i < 3; i++) pools.push(await openPostgres({ url: url!, schema: rows[0]!.schema, max: 3 }));
+    for (let i = 0; i < 3; i++) pools.push(await openPostgres({ url: asTestAppRole(url!), schema: rows[0]!.schema, max: 3 }));
   });
   afterAll(async () => {
     for (const pool of pools) await pool.close();

@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/db/migrate.js';
-import { openPostgres } from '../../src/db/postgres.js';
 import { openCheckpoint } from '../../src/features/tlog/checkpoint.js';
+import { appRoleUrl, createAppSchema } from '../support/app-role.js';
 import { OPERATOR_KEY, type TestApp } from '../support/harness.js';
 import { httpCall, type ServerProcess, spawnServer } from '../support/server-process.js';
 import { world } from '../support/world.js';
@@ -22,13 +21,14 @@ describe.runIf(url)('log after a crash (real server, PostgreSQL)', () => {
   const schema = `t_crash_${Date.now().toString(36)}`;
   let dir: string;
   let sql: postgres.Sql;
+  let made: Awaited<ReturnType<typeof createAppSchema>> | undefined;
   let child: ServerProcess | undefined;
 
   /** Starts `node src/node.ts` and resolves with its base URL once it listens. */
   async function startServer(extraEnv: Record<string, string>): Promise<string> {
     const env = {
       ...process.env,
-      DATABASE_URL: `${url}?search_path=${schema}`,
+      DATABASE_URL: appRoleUrl(url!, schema),
       DATA_DIR: dir,
       PORT: '0',
       OPERATOR_API_KEY: OPERATOR_KEY,
@@ -55,17 +55,14 @@ describe.runIf(url)('log after a crash (real server, PostgreSQL)', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'haipai-crash-'));
-    sql = postgres(url!, { max: 1, onnotice: () => {} });
-    await sql.unsafe(`create schema ${schema}`);
-    const handle = await openPostgres({ url: url!, schema });
-    await migrate(handle);
-    await handle.close();
-    await sql.unsafe(`set search_path to ${schema}`);
+    // Made and migrated as the owner; the server and this test's reads run as the application role.
+    made = await createAppSchema(url!, schema);
+    sql = postgres(appRoleUrl(url!, schema), { max: 1, onnotice: () => {} });
   });
   afterAll(async () => {
     if (child) await kill('SIGKILL');
-    await sql.unsafe(`drop schema ${schema} cascade`);
     await sql.end();
+    await made?.drop();
     await rm(dir, { recursive: true, force: true });
   });
 
