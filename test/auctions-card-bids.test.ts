@@ -211,6 +211,37 @@ describe('card-authorised bids', () => {
     m.problem(await bid(a.p, a.listingId, x!, 900, 'stripe'), 409, 'bid_too_low');
   });
 
+  it('authorisations arriving while the auction closes (concurrent closers and readers): none counts late, every one but the winner’s is cancelled', async () => {
+    const { t, m, s } = app;
+    const a = await english();
+    const [winner, ...late] = await m.accounts(a.p, 5);
+    const top = await cardBid(a.p, a.listingId, winner!, 1000);
+    expect((await s.deliver(authorisedEvent(top.intent))).status).toBe(200);
+    const pending = [];
+    for (const [i, x] of late.entries()) pending.push(await cardBid(a.p, a.listingId, x, 2000 + i * 100));
+    t.clock.advance(3601);
+    const results = await Promise.all([
+      ...pending.map((p) => s.deliver(authorisedEvent(p.intent))),
+      closeDueAuctions(t.deps.db, t.clock.now()),
+      closeDueAuctions(t.deps.db, t.clock.now()),
+      app.t.call('GET', `/v1/listings/${a.listingId}/auction`),
+    ]);
+    for (const r of results.slice(0, pending.length)) expect((r as { status: number }).status).toBe(200);
+    const closed = await auction(a.listingId);
+    expect(closed.outcome).toMatchObject({ winnerId: winner, amount: 1000, tradeStatus: 'reserved' });
+    expect(closed.bids).toBe(1);
+    for (const p of pending) {
+      expect(await cardRow(p.body.pendingBid.paymentId)).toMatchObject({
+        bid_id: null,
+        bid_refused: 'auction_ended',
+        bid_action: 'cancel',
+      });
+    }
+    await sendDueBidActions(t.deps);
+    for (const p of pending) expect(intentStatus(p.intent)).toBe('canceled');
+    expect(intentStatus(top.intent)).toBe('succeeded');
+  });
+
   it('authorisations delivered concurrently, twice and in any order, beside concurrent balance bids: each decided once, the highest counts, money conserved', async () => {
     const { t, m, s } = app;
     for (const round of [0, 1, 2]) {
@@ -237,21 +268,33 @@ describe('card-authorised bids', () => {
       const rows = await t.deps.db.selectFrom('stripe_payments').selectAll().where('listing_id', '=', a.listingId).execute();
       // Every authorisation decided exactly once: counted or refused, never both.
       for (const r of rows) expect(Number(r.bid_id !== null) + Number(r.bid_refused !== null)).toBe(1);
-      const bids = await t.deps.db
-        .selectFrom('bids')
-        .selectAll()
-        .where('listing_id', '=', a.listingId)
-        .orderBy('created_at')
-        .orderBy('id')
+      // In the order they were accepted (the test clock stands still, so bid times tie): each at least
+      // the one before plus the increment.
+      const placed = await t.deps.db
+        .selectFrom('events')
+        .select('entry')
+        .where('type', '=', 'bid.placed')
+        .where('entry', 'like', `%${a.listingId}%`)
+        .orderBy('seq')
         .execute();
-      for (let i = 1; i < bids.length; i++) expect(bids[i]!.amount).toBeGreaterThanOrEqual(bids[i - 1]!.amount + 100n);
+      const bids = placed.map((e) => JSON.parse(e.entry) as { bidId: string; amount: number });
+      expect(bids.length).toBe(
+        await t.deps.db
+          .selectFrom('bids')
+          .select('id')
+          .where('listing_id', '=', a.listingId)
+          .execute()
+          .then((r) => r.length),
+      );
+      for (let i = 1; i < bids.length; i++) expect(bids[i]!.amount).toBeGreaterThanOrEqual(bids[i - 1]!.amount + 100);
       const top = bids.at(-1)!;
       // The highest card bid (2000) beats every balance bid but 2000+ (only the last balance bidder's 2000+round*10).
-      const topCard = rows.find((r) => r.bid_id === top.id);
+      const topCard = rows.find((r) => r.bid_id === top.bidId);
       // Only the standing highest bid keeps its funding: its authorisation, or its hold.
       const live = rows.filter((r) => r.bid_action === null);
-      expect(live.map((r) => r.bid_id)).toEqual(topCard ? [top.id] : []);
-      expect(await heldOn(a.listingId)).toBe(topCard ? 0 : Number(top.amount));
+      expect(live.map((r) => r.bid_id)).toEqual(topCard ? [top.bidId] : []);
+      expect(await heldOn(a.listingId)).toBe(topCard ? 0 : top.amount);
+      expect((await auction(a.listingId)).highestBid).toMatchObject({ id: top.bidId, amount: top.amount });
       let total = 0;
       for (const b of balances) total += await m.balance(b);
       expect(total + (await heldOn(a.listingId))).toBe(40_000);
