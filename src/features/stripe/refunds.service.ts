@@ -63,17 +63,18 @@ export async function requestRefund(
       },
     });
   } else {
-    // A card top-up sent back (its amount did not match what was asked for): on the holder's feed.
+    // A card top-up sent back (its amount did not match what was asked for), or a card bid captured
+    // without having won: on the holder's feed.
     const platformId = payment.holder.startsWith('plt_')
       ? payment.holder
       : (await trx.selectFrom('accounts').select('platform_id').where('id', '=', payment.holder).executeTakeFirstOrThrow())
           .platform_id;
     await recordEvent(trx, {
-      type: 'topup.refund_requested',
+      type: payment.purpose === 'bid' ? 'bid.refund_requested' : 'topup.refund_requested',
       at: now,
       platformId,
       facts: {
-        topUpId: payment.id,
+        ...(payment.purpose === 'bid' ? { paymentId: payment.id, listingId: payment.listing_id } : { topUpId: payment.id }),
         holderId: payment.holder,
         refundRequestId: row.id,
         reason: decidedBy.reason,
