@@ -75,7 +75,9 @@ describe.skipIf(!goAvailable && !process.env.CI)('interop with Go (sumdb/note an
 
   it('a checkpoint cosigned by the real witnesses verifies: log signature with sumdb/note, each cosignature from the spec', async () => {
     for (const what of ['a', 'b', 'c']) {
-      await t.deps.db.transaction().execute((trx) => recordEvent(trx, { type: 'platform.created', at: new Date(), facts: { what } }));
+      await t.deps.db
+        .transaction()
+        .execute((trx) => recordEvent(trx, { type: 'platform.created', at: new Date(), facts: { what } }));
     }
     const { size } = await integrateLog(t.deps);
     expect(await collectCosignatures(t.deps)).toMatchObject({ size, cosigned: 2, quorum: 2 });
