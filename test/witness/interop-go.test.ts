@@ -20,7 +20,15 @@ import { startWitness, type TestWitness } from '../support/witness.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 /** Where Debian's golang-golang-x-mod-dev puts golang.org/x/mod: built in GOPATH mode, offline. */
-const GO_ENV = { GO111MODULE: 'off', GOPATH: '/usr/share/gocode', GOPROXY: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local' };
+const GO_ENV = {
+  GO111MODULE: 'off',
+  GOPATH: '/usr/share/gocode',
+  GOPROXY: 'off',
+  GOFLAGS: '',
+  GOTOOLCHAIN: 'local',
+  // A CI shell may have no HOME, where go keeps its build cache by default.
+  GOCACHE: process.env.GOCACHE ?? join(tmpdir(), 'haipai-go-build-cache'),
+};
 const goAvailable = spawnSync('go', ['version']).status === 0;
 
 let dir: string;

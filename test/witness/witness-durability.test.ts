@@ -16,6 +16,8 @@ import { spawnWitness, type WitnessProcess } from '../support/witness.js';
 import { independentCosignatureCheck } from './cosignature-independent.js';
 
 const ORIGIN = 'durable.example/log';
+/** Each case starts the witness process (tsx, then its database) two or three times: more than the default 60 s on a loaded machine. */
+const SPAWNS_TIMEOUT = 240_000;
 
 async function post(base: string, body: string) {
   const res = await fetch(`${base}/add-checkpoint`, { method: 'POST', body });
@@ -86,73 +88,84 @@ describe.each(backends)('witness durability on %s', (_backend, openStorage) => {
     await storage?.close();
   });
 
-  it('after SIGKILL and a restart it remembers what it cosigned and refuses old or forked checkpoints', async () => {
-    running = await spawnWitness(killedEnv);
-    const vkey = (await (await fetch(`${running.baseUrl}/vkey`)).text()).trim();
-    await log.append('a', 'b');
-    await log.append('c', 'd');
-    const first = await post(running.baseUrl, formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: await log.checkpoint() }));
-    expect(first.status).toBe(200);
-    expect(independentCosignatureCheck(vkey, await log.checkpoint(), first.text)).not.toBeNull();
-    await running.stop('SIGKILL');
+  it(
+    'after SIGKILL and a restart it remembers what it cosigned and refuses old or forked checkpoints',
+    async () => {
+      running = await spawnWitness(killedEnv);
+      const vkey = (await (await fetch(`${running.baseUrl}/vkey`)).text()).trim();
+      await log.append('a', 'b');
+      await log.append('c', 'd');
+      const first = await post(
+        running.baseUrl,
+        formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: await log.checkpoint() }),
+      );
+      expect(first.status).toBe(200);
+      expect(independentCosignatureCheck(vkey, await log.checkpoint(), first.text)).not.toBeNull();
+      await running.stop('SIGKILL');
 
-    running = await spawnWitness(killedEnv);
-    expect(running.output()).toContain(`(${storage.flavour})`);
-    // Same key (kept under the data directory), same state.
-    expect((await (await fetch(`${running.baseUrl}/vkey`)).text()).trim()).toBe(vkey);
-    const fromZero = await post(
-      running.baseUrl,
-      formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: await log.checkpoint(2) }),
-    );
-    expect(fromZero.status).toBe(409);
-    expect(fromZero.contentType).toBe('text/x.tlog.size');
-    expect(fromZero.text).toBe('4\n');
+      running = await spawnWitness(killedEnv);
+      expect(running.output()).toContain(`(${storage.flavour})`);
+      // Same key (kept under the data directory), same state.
+      expect((await (await fetch(`${running.baseUrl}/vkey`)).text()).trim()).toBe(vkey);
+      const fromZero = await post(
+        running.baseUrl,
+        formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: await log.checkpoint(2) }),
+      );
+      expect(fromZero.status).toBe(409);
+      expect(fromZero.contentType).toBe('text/x.tlog.size');
+      expect(fromZero.text).toBe('4\n');
 
-    // A fork at the same size, signed by the same key: refused.
-    const fork = await memoryLog(ORIGIN, log.signerKey);
-    await fork.append('a', 'b', 'c', 'D');
-    const forked = await post(
-      running.baseUrl,
-      formatAddCheckpoint({ oldSize: 4, proof: [], checkpoint: await fork.checkpoint() }),
-    );
-    expect(forked.status).toBe(409);
-    // A fork that grows past it: its proof does not start from the root the witness keeps.
-    await fork.append('e');
-    const grown = await post(
-      running.baseUrl,
-      formatAddCheckpoint({ oldSize: 4, proof: await fork.consistency(4, 5), checkpoint: await fork.checkpoint() }),
-    );
-    expect(grown.status).toBe(422);
+      // A fork at the same size, signed by the same key: refused.
+      const fork = await memoryLog(ORIGIN, log.signerKey);
+      await fork.append('a', 'b', 'c', 'D');
+      const forked = await post(
+        running.baseUrl,
+        formatAddCheckpoint({ oldSize: 4, proof: [], checkpoint: await fork.checkpoint() }),
+      );
+      expect(forked.status).toBe(409);
+      // A fork that grows past it: its proof does not start from the root the witness keeps.
+      await fork.append('e');
+      const grown = await post(
+        running.baseUrl,
+        formatAddCheckpoint({ oldSize: 4, proof: await fork.consistency(4, 5), checkpoint: await fork.checkpoint() }),
+      );
+      expect(grown.status).toBe(422);
 
-    // The real log goes on from where the witness was.
-    await log.append('e');
-    const next = await post(
-      running.baseUrl,
-      formatAddCheckpoint({ oldSize: 4, proof: await log.consistency(4, 5), checkpoint: await log.checkpoint() }),
-    );
-    expect(next.status).toBe(200);
-  });
+      // The real log goes on from where the witness was.
+      await log.append('e');
+      const next = await post(
+        running.baseUrl,
+        formatAddCheckpoint({ oldSize: 4, proof: await log.consistency(4, 5), checkpoint: await log.checkpoint() }),
+      );
+      expect(next.status).toBe(200);
+    },
+    SPAWNS_TIMEOUT,
+  );
 
-  it('closes its server and database on SIGTERM and exits 0, keeping its state', async () => {
-    const own = await memoryLog('graceful.example/log');
-    await own.append('x', 'y', 'z');
-    const ownEnv = { ...(await storage.env('graceful')), WITNESS_LOG_KEYS: own.signer.verifierKey };
-    const first = await spawnWitness(ownEnv);
-    const cosigned = await post(
-      first.baseUrl,
-      formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: await own.checkpoint() }),
-    );
-    expect(cosigned.status).toBe(200);
-    expect(await first.stop('SIGTERM')).toBe(0);
-    const second = await spawnWitness(ownEnv);
-    try {
-      const again = await post(
-        second.baseUrl,
+  it(
+    'closes its server and database on SIGTERM and exits 0, keeping its state',
+    async () => {
+      const own = await memoryLog('graceful.example/log');
+      await own.append('x', 'y', 'z');
+      const ownEnv = { ...(await storage.env('graceful')), WITNESS_LOG_KEYS: own.signer.verifierKey };
+      const first = await spawnWitness(ownEnv);
+      const cosigned = await post(
+        first.baseUrl,
         formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: await own.checkpoint() }),
       );
-      expect(again.text).toBe('3\n');
-    } finally {
-      await second.stop('SIGTERM');
-    }
-  });
+      expect(cosigned.status).toBe(200);
+      expect(await first.stop('SIGTERM')).toBe(0);
+      const second = await spawnWitness(ownEnv);
+      try {
+        const again = await post(
+          second.baseUrl,
+          formatAddCheckpoint({ oldSize: 0, proof: [], checkpoint: await own.checkpoint() }),
+        );
+        expect(again.text).toBe('3\n');
+      } finally {
+        await second.stop('SIGTERM');
+      }
+    },
+    SPAWNS_TIMEOUT,
+  );
 });
