@@ -23,6 +23,8 @@ let exchange: TestWitness;
 let court: TestWitness;
 let stranger: TestWitness;
 let s: { assetId: string; tradeId: string };
+/** An app, four witnesses, a sale and chromium: more than the default hook timeout on a loaded machine. */
+const SETUP_TIMEOUT = 240_000;
 
 const keyIdOf = (w: TestWitness) => independentKeyId(w.cosigner.name, Buffer.from(w.cosigner.publicKey)).toString('hex');
 
@@ -59,7 +61,7 @@ beforeAll(async () => {
   expect(await collectCosignatures(t.deps)).toMatchObject({ cosigned: 2, quorum: 2 });
   s = { assetId: asset.id, tradeId: trade.id };
   b = await startBrowserSession(t);
-});
+}, SETUP_TIMEOUT);
 afterAll(async () => {
   await b?.close();
   await t?.close();
@@ -198,7 +200,7 @@ describe('a site without witnesses', () => {
     assetId = (await marketWorld(bare).work({ size: 1, royaltyBps: 0 })).asset.id;
     await integrateLog(bare.deps);
     bareBrowser = await startBrowserSession(bare);
-  });
+  }, SETUP_TIMEOUT);
   afterAll(async () => {
     await bareBrowser?.close();
     await bare?.close();

@@ -70,7 +70,7 @@ describe.skipIf(!goAvailable && !process.env.CI)('interop with Go (sumdb/note an
       entries.push({ url: await w.listen(), key: w.cosigner.verifierKey });
     }
     t = await startTestApp({ TLOG_SIGNING_KEY: logKey, TLOG_WITNESSES: JSON.stringify(entries) });
-  });
+  }, 240_000); // go build, an app and two witnesses
   afterAll(async () => {
     await t?.close();
     for (const w of witnesses) await w.close();
