@@ -7,6 +7,7 @@ import { AppError } from '../http/problem.js';
 import { idPattern } from '../ids.js';
 import { boardListings, priceIndex, recentTrades } from './board/board.data.js';
 import { BoardPage } from './board/board.page.js';
+import { certificateWitnesses } from './certificates/certificate-witnesses.js';
 import { tradeCertificatePage, workCertificate } from './certificates/certificates.data.js';
 import { TradeCertificatePage } from './certificates/trade-certificate.page.js';
 import { WorkCertificatePage } from './certificates/work-certificate.page.js';
@@ -93,7 +94,7 @@ export function pagesRouter(api: InProcessApi) {
   pages.get('/works/:id/certificate', async (c) => {
     const { db, config, clock } = c.get('deps');
     const cert = await workCertificate(db, config, idParam(c, ID.asset), clock.now());
-    return c.html(<WorkCertificatePage ctx={pageContext(c)} cert={cert} />);
+    return c.html(<WorkCertificatePage ctx={pageContext(c)} cert={cert} witnesses={await certificateWitnesses(config)} />);
   });
 
   pages.get('/units/:id', async (c) => {
@@ -102,8 +103,9 @@ export function pagesRouter(api: InProcessApi) {
   });
 
   pages.get('/trades/:id/certificate', async (c) => {
-    const cert = await tradeCertificatePage(c.get('deps').db, idParam(c, ID.trade));
-    return c.html(<TradeCertificatePage ctx={pageContext(c)} cert={cert} />);
+    const { db, config } = c.get('deps');
+    const cert = await tradeCertificatePage(db, idParam(c, ID.trade));
+    return c.html(<TradeCertificatePage ctx={pageContext(c)} cert={cert} witnesses={await certificateWitnesses(config)} />);
   });
 
   pages.get('/assets/:file', async (c) => {

@@ -6,12 +6,14 @@
  * (/log/checkpoint) carries a valid Ed25519 signature by it; the tlog-proof of the entry
  * (/v1/log/entries/<index>/tlog-proof) has a checkpoint signed by the same key, its audit path
  * puts the re-hashed entry under that checkpoint's root; and the entry is the event this
- * certificate is about (its id and facts).
+ * certificate is about (its id and facts). Then the witnesses' cosignatures on that checkpoint
+ * (certificate-cosigners.ts).
  */
 import { openCheckpoint } from '../../features/tlog/checkpoint.js';
 import { parseVerifierKey } from '../../features/tlog/note.js';
 import { TlogError } from '../../features/tlog/tlog-error.js';
 import { parseTlogProof, verifyTlogProof } from '../../features/tlog/tlog-proof.js';
+import { showCosigners, skipCosigners } from './certificate-cosigners.js';
 
 interface VerifyStrings {
   running: string;
@@ -76,9 +78,13 @@ async function run(root: HTMLElement) {
     });
     root.dataset.state = 'verified';
     status.textContent = strings.verified.replace('{size}', String(proven.checkpoint.size));
+    await showCosigners(parseTlogProof(proofText).checkpoint, vkeyText);
   } catch (err) {
-    root.dataset.state = 'failed';
-    status.textContent = `${strings.failed} ${describe(err)}`;
+    if (root.dataset.state !== 'verified') {
+      root.dataset.state = 'failed';
+      status.textContent = `${strings.failed} ${describe(err)}`;
+    }
+    skipCosigners(root.dataset.state === 'verified' ? describe(err) : undefined);
   }
 }
 

@@ -1,17 +1,21 @@
 import { formatMoney, formatTime } from '../i18n.js';
 import { Layout, type PageContext } from '../layout.js';
 import { term } from '../terms.dict.js';
+import type { CertificateWitnesses } from './certificate-witnesses.js';
 import type { tradeCertificatePage } from './certificates.data.js';
 import { certificatesDict } from './certificates.dict.js';
 import { VerifyPanel } from './verify-panel.js';
+import { WitnessesPanel } from './witnesses-panel.js';
 
 /** `/trades/{id}/certificate`: a settled trade, verified in the browser against the log. */
 export function TradeCertificatePage({
   ctx,
   cert,
+  witnesses,
 }: {
   ctx: PageContext;
   cert: Awaited<ReturnType<typeof tradeCertificatePage>>;
+  witnesses: CertificateWitnesses;
 }) {
   const t = certificatesDict[ctx.lang];
   const { trade } = cert;
@@ -45,6 +49,7 @@ export function TradeCertificatePage({
         </dl>
       </section>
       <VerifyPanel ctx={ctx} target={cert.target} />
+      {cert.target.logIndex === null ? null : <WitnessesPanel ctx={ctx} policy={witnesses} />}
     </Layout>
   );
 }

@@ -3,12 +3,22 @@ import { Layout, type PageContext } from '../layout.js';
 import { term } from '../terms.dict.js';
 import { licenceInWords } from '../works/licence-words.js';
 import { worksDict } from '../works/works.dict.js';
+import type { CertificateWitnesses } from './certificate-witnesses.js';
 import type { workCertificate } from './certificates.data.js';
 import { certificatesDict } from './certificates.dict.js';
 import { VerifyPanel } from './verify-panel.js';
+import { WitnessesPanel } from './witnesses-panel.js';
 
 /** `/works/{id}/certificate`: the registration certificate, verified in the browser against the log. */
-export function WorkCertificatePage({ ctx, cert }: { ctx: PageContext; cert: Awaited<ReturnType<typeof workCertificate>> }) {
+export function WorkCertificatePage({
+  ctx,
+  cert,
+  witnesses,
+}: {
+  ctx: PageContext;
+  cert: Awaited<ReturnType<typeof workCertificate>>;
+  witnesses: CertificateWitnesses;
+}) {
   const t = certificatesDict[ctx.lang];
   const w = worksDict[ctx.lang];
   const { work } = cert.record;
@@ -57,6 +67,7 @@ export function WorkCertificatePage({ ctx, cert }: { ctx: PageContext; cert: Awa
         </dl>
       </section>
       <VerifyPanel ctx={ctx} target={cert.target} />
+      {cert.target.logIndex === null ? null : <WitnessesPanel ctx={ctx} policy={witnesses} />}
     </Layout>
   );
 }
