@@ -49,7 +49,7 @@ export function WorkCertificatePage({ ctx, cert }: { ctx: PageContext; cert: Awa
             {work.files.length
               ? work.files.map((f) => (
                   <div>
-                    {f.purpose} · <code>{f.sha256}</code>
+                    {term(ctx.lang, f.purpose)} · <code>{f.sha256}</code>
                   </div>
                 ))
               : '–'}

@@ -82,10 +82,8 @@ function Node({ ctx, node }: { ctx: PageContext; node: PlacedNode }) {
       {self || node.title === null ? (
         <g>{body}</g>
       ) : (
-        <a
-          href={ctx.href(`/works/${node.id}`)}
-          aria-label={node.registrationNumber ? `${full} · ${node.registrationNumber}` : full}
-        >
+        // The link's name is its visible text; the full title is its tooltip.
+        <a href={ctx.href(`/works/${node.id}`)}>
           <title>{full}</title>
           {body}
         </a>

@@ -136,7 +136,7 @@ export function WorkPage({ ctx, record, lineage }: { ctx: PageContext; record: W
                   </td>
                   <td class="num">{e.size}</td>
                   <td class="num">{e.minted}</td>
-                  <td>{e.preset}</td>
+                  <td>{term(ctx.lang, e.preset)}</td>
                   <td class="num">{`${e.royaltyBps / 100}%`}</td>
                 </tr>
               ))}
@@ -170,7 +170,7 @@ export function WorkPage({ ctx, record, lineage }: { ctx: PageContext; record: W
           <ul>
             {work.files.map((f) => (
               <li>
-                {f.purpose} · {f.mediaType} · <code>{f.sha256}</code>
+                {term(ctx.lang, f.purpose)} · {f.mediaType} · <code>{f.sha256}</code>
               </li>
             ))}
           </ul>
