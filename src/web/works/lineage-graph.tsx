@@ -85,6 +85,14 @@ function Node({ ctx, node }: { ctx: PageContext; node: PlacedNode }) {
         // The link's name is its visible text; the full title is its tooltip.
         <a href={ctx.href(`/works/${node.id}`)}>
           <title>{full}</title>
+          {/* The whole row is the link: a finger-sized target, not only the letters. */}
+          <rect
+            x={node.x - GRAPH.dot - 2}
+            y={node.y}
+            width={GRAPH.width - node.x + GRAPH.dot + 2 - GRAPH.padX}
+            height={node.height}
+            fill="transparent"
+          />
           {body}
         </a>
       )}
