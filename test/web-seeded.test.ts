@@ -181,6 +181,26 @@ describe('pages on a seeded market, in chromium', () => {
     });
   }
 
+  it('without JavaScript, a phone still reads the board, the work and its graph, and the certificate', async () => {
+    const page = await b.newPage({ viewport: 'phone', locale: 'en', javaScript: false });
+    await page.goto(`${server.baseUrl}/board`);
+    expect(await page.locator('#listings-table tbody tr').count()).toBeGreaterThan(5);
+    expect(await page.locator('#trades-table tbody tr').count()).toBeGreaterThanOrEqual(13);
+    // The chart is not drawn, but its figures are in the table beside it.
+    expect(await page.locator('#price-chart canvas').count()).toBe(0);
+    expect(await page.locator('details table tbody tr').count()).toBeGreaterThan(0);
+    await page.goto(`${server.baseUrl}/works/${seeded.qipaoId}`);
+    await Promise.all([page.waitForURL(/\/works\/ast_/), page.locator('#lineage g[data-generation="1"] a').first().click()]);
+    expect(await page.locator('h1').innerText()).toBe(NIGHT);
+    await page.goto(`${server.baseUrl}/trades/${seeded.qipaoTradeId}/certificate`);
+    expect(await page.locator('#verify').getAttribute('data-state')).toBe('idle');
+    expect(await page.locator('#verify').innerText()).toContain('JavaScript');
+    expect(await page.locator('main').innerText()).toContain('128.00 CNY');
+    // Nothing wider than the phone but the tables' own scrolling boxes.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.context().close();
+  });
+
   it('screenshots of the seeded pages at phone and desktop widths', async () => {
     await b.screenshots('/board?lang=en', 'seeded-board', async (p) => {
       await p.locator('#price-chart canvas').waitFor();

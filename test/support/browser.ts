@@ -59,10 +59,11 @@ export async function startBrowser(base: string) {
   const pageErrors: string[] = [];
   const consoleErrors: string[] = [];
 
-  async function newPage(opts: { viewport?: keyof typeof VIEWPORTS; locale?: string } = {}): Promise<Page> {
+  async function newPage(opts: { viewport?: keyof typeof VIEWPORTS; locale?: string; javaScript?: boolean } = {}): Promise<Page> {
     const context: BrowserContext = await browser.newContext({
       viewport: VIEWPORTS[opts.viewport ?? 'desktop'],
       locale: opts.locale ?? 'zh-CN',
+      javaScriptEnabled: opts.javaScript ?? true,
     });
     await context.route('**/*', (route) => {
       const url = route.request().url();
