@@ -33,13 +33,8 @@ export function localHref(path: string, lang: Lang, explicit: boolean): string {
   return `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;
 }
 
-/** Money in minor units as a decimal string (2 decimals, as CNY/USD/EUR use). */
-export function formatMoney(amount: number | null, currency: string): string {
-  if (amount === null) return '–';
-  const sign = amount < 0 ? '-' : '';
-  const abs = Math.abs(amount);
-  return `${sign}${Math.floor(abs / 100).toLocaleString('en-US')}.${String(abs % 100).padStart(2, '0')} ${currency}`;
-}
+/** Money: see money.ts (the currency's own minor-unit digits). */
+export { formatMoney } from './money.js';
 
 /** A timestamp in UTC, the same for every reader: 2026-07-01 12:34 UTC. */
 export function formatTime(iso: string | Date | null): string {

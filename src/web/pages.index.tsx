@@ -17,6 +17,7 @@ import { DocsPage } from './docs/docs.page.js';
 import { ErrorPage } from './error.page.js';
 import { HomePage } from './home/home.page.js';
 import { pageContext } from './layout.js';
+import { workLineage } from './works/lineage.data.js';
 import { UnitPage } from './works/unit.page.js';
 import { WorkPage } from './works/work.page.js';
 import { unitRecord, workRecord } from './works/works.data.js';
@@ -88,7 +89,9 @@ export function pagesRouter(api: InProcessApi) {
   pages.get('/works/:id', async (c) => {
     const { db, config, clock } = c.get('deps');
     const id = idParam(c, ID.asset);
-    return c.html(<WorkPage ctx={pageContext(c)} record={await workRecord(db, config, id, clock.now())} />);
+    const record = await workRecord(db, config, id, clock.now());
+    const lineage = await workLineage(db, record);
+    return c.html(<WorkPage ctx={pageContext(c)} record={record} lineage={lineage} />);
   });
 
   pages.get('/works/:id/certificate', async (c) => {

@@ -1,6 +1,6 @@
 import type { Lang } from './i18n.js';
 
-/** Domain words every page shows the same way: categories, kinds of work, kinds of listing, statuses. */
+/** Domain words every page shows the same way: categories, kinds of work, kinds of listing, statuses, presets, file purposes. */
 export const termsDict: Record<Lang, Record<string, string>> = {
   'zh-CN': {
     cultural_heritage_derivative: '文化遗产衍生',
@@ -35,6 +35,13 @@ export const termsDict: Record<Lang, Record<string, string>> = {
     producer: '制作人',
     brand: '品牌',
     other: '其他',
+    open_market: '开放市场规则',
+    mainland_collectible: '内地数字藏品规则',
+    source: '源文件',
+    model: '三维模型',
+    texture: '贴图',
+    preview: '预览图',
+    document: '文档',
   },
   en: {
     cultural_heritage_derivative: 'Cultural heritage derivative',
@@ -69,6 +76,13 @@ export const termsDict: Record<Lang, Record<string, string>> = {
     producer: 'Producer',
     brand: 'Brand',
     other: 'Other',
+    open_market: 'Open market rules',
+    mainland_collectible: 'Mainland collectible rules',
+    source: 'Source file',
+    model: '3D model',
+    texture: 'Texture',
+    preview: 'Preview',
+    document: 'Document',
   },
 };
 

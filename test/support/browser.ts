@@ -27,6 +27,22 @@ export async function startBrowserSession(t: TestApp) {
   const server = serve({ fetch: t.app.fetch, hostname: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const session = await startBrowser(base);
+  return {
+    ...session,
+    close: async () => {
+      await session.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * A headless chromium for the pages at `base` (a test app or a real server process): requests to
+ * any other origin are aborted and recorded in `foreignRequests`, uncaught script errors go to
+ * `pageErrors` and console errors (a failed load included) to `consoleErrors`.
+ */
+export async function startBrowser(base: string) {
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -41,11 +57,13 @@ export async function startBrowserSession(t: TestApp) {
   });
   const foreignRequests: string[] = [];
   const pageErrors: string[] = [];
+  const consoleErrors: string[] = [];
 
-  async function newPage(opts: { viewport?: keyof typeof VIEWPORTS; locale?: string } = {}): Promise<Page> {
+  async function newPage(opts: { viewport?: keyof typeof VIEWPORTS; locale?: string; javaScript?: boolean } = {}): Promise<Page> {
     const context: BrowserContext = await browser.newContext({
       viewport: VIEWPORTS[opts.viewport ?? 'desktop'],
       locale: opts.locale ?? 'zh-CN',
+      javaScriptEnabled: opts.javaScript ?? true,
     });
     await context.route('**/*', (route) => {
       const url = route.request().url();
@@ -55,6 +73,9 @@ export async function startBrowserSession(t: TestApp) {
     });
     const page = await context.newPage();
     page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`${page.url()}: ${msg.text()}`);
+    });
     return page;
   }
 
@@ -74,10 +95,15 @@ export async function startBrowserSession(t: TestApp) {
   }
 
   /** The page at phone and desktop widths, into test-results/screenshots (git-ignored). */
-  async function screenshots(path: string, name: string, ready: (page: Page) => Promise<void> = async () => {}) {
+  async function screenshots(
+    path: string,
+    name: string,
+    ready: (page: Page) => Promise<void> = async () => {},
+    opts: { locale?: string } = {},
+  ) {
     await mkdir(SCREENSHOTS, { recursive: true });
     for (const viewport of Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[]) {
-      const page = await newPage({ viewport });
+      const page = await newPage({ viewport, locale: opts.locale });
       await page.goto(`${base}${path}`);
       await ready(page);
       await page.screenshot({ path: join(SCREENSHOTS, `${name}-${viewport}.png`), fullPage: true });
@@ -89,12 +115,10 @@ export async function startBrowserSession(t: TestApp) {
     base,
     foreignRequests,
     pageErrors,
+    consoleErrors,
     newPage,
     expectAccessible,
     screenshots,
-    close: async () => {
-      await browser.close();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => browser.close(),
   };
 }

@@ -55,7 +55,7 @@ async function settledTrade() {
 
 describe('web pages on the Worker', () => {
   it('renders /board with its built files, served through the assets binding', async () => {
-    const { tradeId } = await settledTrade();
+    const { assetId, tradeId } = await settledTrade();
     const board = await page('/board?lang=en');
     expect(board.status).toBe(200);
     expect(board.type).toMatch(/^text\/html/);
@@ -69,6 +69,11 @@ describe('web pages on the Worker', () => {
     expect(file.status).toBe(200);
     expect(file.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await file.text()).includes('getElementById("price-chart")')).toBe(true);
+
+    // The work page reads its derivation (the ancestry query) over Hyperdrive too.
+    const work = await page(`/works/${assetId}?lang=en`);
+    expect(work.status).toBe(200);
+    expect(work.html).toContain('<p id="lineage">This work derives from no other, and no public work derives from it yet.</p>');
   });
 
   it('renders a trade certificate page ready to verify in the browser once the log has the trade', async () => {

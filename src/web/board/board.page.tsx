@@ -2,6 +2,7 @@ import { ASSET_KINDS, CATEGORIES } from '../../features/assets/assets.schemas.js
 import { BOARD_SORTS, LISTING_KINDS } from '../../features/board/board.schemas.js';
 import { formatMoney, formatTime } from '../i18n.js';
 import { Layout, type PageContext } from '../layout.js';
+import { minorUnitDigits } from '../money.js';
 import { scriptJson } from '../script-json.js';
 import { term } from '../terms.dict.js';
 import type { boardListings, PriceIndex, recentTrades } from './board.data.js';
@@ -40,6 +41,8 @@ export function BoardPage(props: {
   const indexWithLabels = {
     ...index,
     dayLabel: t.day,
+    // The chart divides by 10^digits itself: the same digits the tables use.
+    digits: minorUnitDigits(index.currency),
     series: index.series.map((s) => ({ ...s, label: term(ctx.lang, s.category) })),
   };
   return (
@@ -75,7 +78,7 @@ export function BoardPage(props: {
                         <tr>
                           <td>{new Date(day * 1000).toISOString().slice(0, 10)}</td>
                           {index.series.map((s) => (
-                            <td class="num">{formatMoney(s.values[i] ?? null, index.currency)}</td>
+                            <td class="num">{formatMoney(s.values[i] ?? null, index.currency, ctx.lang)}</td>
                           ))}
                         </tr>
                       ) : null,
@@ -146,7 +149,7 @@ export function BoardPage(props: {
                     )}
                   </td>
                   <td>{term(ctx.lang, l.kind)}</td>
-                  <td class="num">{l.price === null ? t.sealedPrice : formatMoney(l.price, l.currency)}</td>
+                  <td class="num">{l.price === null ? t.sealedPrice : formatMoney(l.price, l.currency, ctx.lang)}</td>
                   <td>{formatTime(l.endsAt)}</td>
                 </tr>
               ))}
@@ -191,7 +194,7 @@ export function BoardPage(props: {
                   </td>
                   <td>{tr.label}</td>
                   <td>{term(ctx.lang, tr.market)}</td>
-                  <td class="num">{formatMoney(tr.price, tr.currency)}</td>
+                  <td class="num">{formatMoney(tr.price, tr.currency, ctx.lang)}</td>
                   <td class="mono">{tr.seller}</td>
                   <td class="mono">{tr.buyer}</td>
                   <td>{formatTime(tr.settledAt)}</td>

@@ -11,6 +11,8 @@ interface PriceIndex {
   days: number[];
   series: { label: string; values: (number | null)[] }[];
   currency: string;
+  /** Digits of the currency's minor unit (0 for JPY, 2 for CNY), from the server. */
+  digits: number;
 }
 
 const PALETTE = ['#b5121b', '#1f5fa8', '#2e7d32', '#8e44ad', '#d35400', '#16a085'];
@@ -19,6 +21,8 @@ const holder = document.getElementById('price-chart');
 const data = document.getElementById('price-index');
 if (holder && data) {
   const index = JSON.parse(data.textContent ?? '{}') as PriceIndex;
+  const scale = 10 ** index.digits;
+  const major = (v: number) => (v / scale).toFixed(index.digits);
   const width = () => Math.max(280, holder.clientWidth);
   const chart = new uPlot(
     {
@@ -35,10 +39,10 @@ if (holder && data) {
           width: 2,
           spanGaps: true,
           points: { show: true },
-          value: (_u: uPlot, v: number | null) => (v == null ? '–' : `${(v / 100).toFixed(2)} ${index.currency}`),
+          value: (_u: uPlot, v: number | null) => (v == null ? '–' : `${major(v)} ${index.currency}`),
         })),
       ],
-      axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => (v / 100).toFixed(0)) }],
+      axes: [{}, { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => (v / scale).toFixed(0)) }],
     },
     [index.days, ...index.series.map((s) => s.values)] as uPlot.AlignedData,
     holder,

@@ -37,7 +37,7 @@ export function TradeCertificatePage({
             <code>{trade.id}</code>
           </dd>
           <dt>{t.price}</dt>
-          <dd>{formatMoney(trade.price, trade.currency)}</dd>
+          <dd>{formatMoney(trade.price, trade.currency, ctx.lang)}</dd>
           <dt>{t.market}</dt>
           <dd>{term(ctx.lang, trade.market)}</dd>
           <dt>{t.seller}</dt>

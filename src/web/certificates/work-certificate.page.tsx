@@ -59,7 +59,7 @@ export function WorkCertificatePage({
             {work.files.length
               ? work.files.map((f) => (
                   <div>
-                    {f.purpose} · <code>{f.sha256}</code>
+                    {term(ctx.lang, f.purpose)} · <code>{f.sha256}</code>
                   </div>
                 ))
               : '–'}

@@ -1,6 +1,7 @@
 import { formatTime } from '../i18n.js';
 import type { PageContext } from '../layout.js';
 import { term } from '../terms.dict.js';
+import { worksDict } from '../works/works.dict.js';
 import { consoleDict } from './console.dict.js';
 import { ConsoleLayout, CsrfField, IdempotencyField } from './console-layout.js';
 import type { ConsoleSession } from './console-session.js';
@@ -32,6 +33,7 @@ export function ConsoleAuditPage(props: {
 }) {
   const { ctx, session, view } = props;
   const t = consoleDict[ctx.lang];
+  const w = worksDict[ctx.lang];
   return (
     <ConsoleLayout ctx={ctx} session={session} title={t.audit} notice={props.notice}>
       <section class="card" aria-labelledby="owner-h">
@@ -161,15 +163,15 @@ export function ConsoleAuditPage(props: {
                     <tr>
                       <th scope="col">{t.when}</th>
                       <th scope="col">{t.unitId}</th>
-                      <th scope="col">From</th>
-                      <th scope="col">To</th>
+                      <th scope="col">{w.from}</th>
+                      <th scope="col">{w.to}</th>
                     </tr>
                   </thead>
                   <tbody>
                     {view.ownership.map((o) => (
                       <tr>
                         <td>{formatTime(o.at)}</td>
-                        <td>{`${o.serial} · ${o.via}`}</td>
+                        <td>{`${o.serial} · ${w[o.via as 'mint' | 'gift' | 'trade'] ?? o.via}`}</td>
                         <td class="mono">{o.fromId ?? '–'}</td>
                         <td class="mono">{o.toId}</td>
                       </tr>

@@ -2,26 +2,17 @@ import { formatTime } from '../i18n.js';
 import { Layout, type PageContext } from '../layout.js';
 import { term } from '../terms.dict.js';
 import { licenceInWords } from './licence-words.js';
+import type { Lineage } from './lineage.data.js';
+import { LineageGraph } from './lineage-graph.js';
 import type { WorkRecord } from './works.data.js';
 import { worksDict } from './works.dict.js';
 
 /** `/works/{id}`: a work's public record. */
-export function WorkPage({ ctx, record }: { ctx: PageContext; record: WorkRecord }) {
+export function WorkPage({ ctx, record, lineage }: { ctx: PageContext; record: WorkRecord; lineage: Lineage }) {
   const t = worksDict[ctx.lang];
   const { work } = record;
   const evLabel = (type: string) => (t as Record<string, string>)[`ev.${type}`] ?? type;
   const previews = work.media.files.flatMap((f) => (f.image?.previews ? [f.image.previews] : []));
-  const workLink = (w: { id: string; title: string | null; registrationNumber: string | null }) =>
-    w.title === null ? (
-      <span class="node">
-        <code>{w.id}</code> {t.notPublic}
-      </span>
-    ) : (
-      <a class="node" href={ctx.href(`/works/${w.id}`)}>
-        {w.title}
-        {w.registrationNumber && <span class="muted"> · {w.registrationNumber}</span>}
-      </a>
-    );
   return (
     <Layout ctx={ctx} title={work.title}>
       <h1>{work.title}</h1>
@@ -113,22 +104,8 @@ export function WorkPage({ ctx, record }: { ctx: PageContext; record: WorkRecord
         </p>
       )}
 
-      <h2>{t.lineage}</h2>
-      <div class="graph" id="lineage">
-        <div>
-          <span class="muted">{t.parents}: </span>
-          {record.parents.length ? record.parents.map(workLink) : t.none}
-        </div>
-        <span aria-hidden="true">→</span>
-        <div>
-          <span class="node self">{work.title}</span>
-        </div>
-        <span aria-hidden="true">→</span>
-        <div>
-          <span class="muted">{t.children}: </span>
-          {record.children.length ? record.children.map(workLink) : t.none}
-        </div>
-      </div>
+      <h2 id="lineage-h">{t.lineage}</h2>
+      <LineageGraph ctx={ctx} lineage={lineage} />
 
       <h2>{t.editions}</h2>
       {record.editions.length === 0 ? (
@@ -159,7 +136,7 @@ export function WorkPage({ ctx, record }: { ctx: PageContext; record: WorkRecord
                   </td>
                   <td class="num">{e.size}</td>
                   <td class="num">{e.minted}</td>
-                  <td>{e.preset}</td>
+                  <td>{term(ctx.lang, e.preset)}</td>
                   <td class="num">{`${e.royaltyBps / 100}%`}</td>
                 </tr>
               ))}
@@ -193,7 +170,7 @@ export function WorkPage({ ctx, record }: { ctx: PageContext; record: WorkRecord
           <ul>
             {work.files.map((f) => (
               <li>
-                {f.purpose} · {f.mediaType} · <code>{f.sha256}</code>
+                {term(ctx.lang, f.purpose)} · {f.mediaType} · <code>{f.sha256}</code>
               </li>
             ))}
           </ul>
