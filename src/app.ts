@@ -6,6 +6,7 @@ import { auctionsRouter } from './features/auctions/auctions.index.js';
 import { recordOfficialReads } from './features/audit/access-log.js';
 import { auditRouter } from './features/audit/audit.index.js';
 import { boardRouter } from './features/board/board.index.js';
+import { licensingRouter } from './features/licensing/licensing.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
 import { freezesRouter } from './features/freezes/freezes.index.js';
 import { ledgerRouter } from './features/ledger/ledger.index.js';
@@ -99,6 +100,7 @@ export function createApp(deps: Deps) {
     .route('/', ledgerRouter())
     .route('/', marketRouter())
     .route('/', boardRouter())
+    .route('/', licensingRouter())
     .route('/', stripeRouter())
     .route('/', webhooksRouter())
     .route('/', logRouter());
