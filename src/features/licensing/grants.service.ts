@@ -37,18 +37,6 @@ async function makeGrant(
   // splitSale cannot pay out more than the payment: refuse here rather than at the first royalty.
   checkFees(platform.fee_bps, offer.creator_share_bps);
   const id = newId('lgr');
-  await takeRights(trx, {
-    grantId: id,
-    assetId: offer.asset_id,
-    uses: offer.uses,
-    territories: offer.territories,
-    startsAt: g.startsAt,
-    endsAt: g.endsAt,
-    exclusivity: offer.exclusivity,
-  }).catch((err) => {
-    if (isExclusionViolation(err)) throw conflict('licence_conflict', 'An exclusive or sole grant already covers this scope.');
-    throw err;
-  });
   const terms = {
     asset_id: offer.asset_id,
     platform_id: offer.platform_id,
@@ -100,7 +88,7 @@ async function makeGrant(
       postings: postingFacts(paid?.postings),
     },
   });
-  return trx
+  const grant = await trx
     .insertInto('licence_grants')
     .values({
       id,
@@ -121,6 +109,20 @@ async function makeGrant(
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+  // Last: a conflict here rolls back the payment and the event with everything else.
+  await takeRights(trx, {
+    grantId: id,
+    assetId: offer.asset_id,
+    uses: offer.uses,
+    territories: offer.territories,
+    startsAt: g.startsAt,
+    endsAt: g.endsAt,
+    exclusivity: offer.exclusivity,
+  }).catch((err) => {
+    if (isExclusionViolation(err)) throw conflict('licence_conflict', 'An exclusive or sole grant already covers this scope.');
+    throw err;
+  });
+  return grant;
 }
 
 /** Whether an offer is open to `licenseeId` (offers naming accounts are invisible to everyone else). */
