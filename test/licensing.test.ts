@@ -81,6 +81,16 @@ describe('grants', () => {
     expect(register.data[0]).toMatchObject({ grantId: grant.id, uses: ['game_item'], territories: ['CN'], exclusivity: 'exclusive' });
     expect(register.data[0].licensee).toMatch(/^p_[0-9a-f]{16}$/);
     expect(JSON.stringify(register)).not.toContain(licensee);
+
+    // The work's public page and a listing's spec sheet show the grant too.
+    const page = await t.call('GET', `/works/${asset.id}?lang=en`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Licences in force');
+    expect(page.text).toContain(register.data[0].licensee);
+    const edition = l.ok(await t.call('POST', `/v1/assets/${asset.id}/editions`, { key: p.key, body: { size: 5, preset: 'open_market' } }), 201);
+    const listing = await l.list(p, { kind: 'fixed', sellerId: holder, editionId: edition.id, quantity: 1, price: 1_000 });
+    const spec = l.ok(await t.call('GET', `/v1/board/listings/${listing.id}/spec`), 200);
+    expect(spec.licenceGrants).toEqual(register.data);
   });
 
   it('refusals leave nothing written: too small a balance, the rights holder itself, an offer named to others', async () => {

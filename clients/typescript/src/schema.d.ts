@@ -9583,6 +9583,8 @@ export interface components {
                 size: number;
             };
             licence: components["schemas"]["Licence"];
+            /** @description Licence grants of the work in force (the licence register). */
+            licenceGrants: components["schemas"]["LicenceRegisterEntry"][];
             listing: {
                 currency: string;
                 endsAt: string | null;

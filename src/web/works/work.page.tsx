@@ -1,6 +1,7 @@
 import { formatTime } from '../i18n.js';
 import { Layout, type PageContext } from '../layout.js';
 import { term } from '../terms.dict.js';
+import { LicenceGrants } from './licence-grants.js';
 import { licenceInWords } from './licence-words.js';
 import type { WorkRecord } from './works.data.js';
 import { worksDict } from './works.dict.js';
@@ -167,6 +168,8 @@ export function WorkPage({ ctx, record }: { ctx: PageContext; record: WorkRecord
           </table>
         </div>
       )}
+
+      <LicenceGrants ctx={ctx} grants={record.licences} />
 
       {previews.length > 0 && (
         <>
