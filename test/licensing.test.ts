@@ -20,14 +20,25 @@ describe('offers', () => {
   it('the rights holder publishes an offer; it is public unless it names accounts; refusals carry their codes', async () => {
     const { p, holder, asset } = await l.licensableWork();
     const offer = l.ok(await l.offer(p, asset.id, { conditionsSha256: 'a'.repeat(64) }), 201);
-    expect(offer).toMatchObject({ assetId: asset.id, uses: ['game_item'], territories: ['CN'], exclusivity: 'exclusive', status: 'open' });
+    expect(offer).toMatchObject({
+      assetId: asset.id,
+      uses: ['game_item'],
+      territories: ['CN'],
+      exclusivity: 'exclusive',
+      status: 'open',
+    });
     const named = l.ok(await l.offer(p, asset.id, { openTo: [await l.account(p)] }), 201);
     const list = l.ok(await t.call('GET', `/v1/assets/${asset.id}/licence-offers`), 200);
     expect(list.data.map((o: { id: string }) => o.id)).toEqual([offer.id]);
     expect((await t.call('GET', `/v1/licence-offers/${named.id}`)).status).toBe(404);
     expect((await t.call('GET', `/v1/licence-offers/${named.id}`, { key: p.key })).status).toBe(200);
     const [event] = (await l.eventsOfType('licence.offered')).filter((e) => e.offerId === offer.id);
-    expect(event).toMatchObject({ assetId: asset.id, rightsHolderId: holder, conditionsSha256: 'a'.repeat(64), upfrontFee: 10_000 });
+    expect(event).toMatchObject({
+      assetId: asset.id,
+      rightsHolderId: holder,
+      conditionsSha256: 'a'.repeat(64),
+      upfrontFee: 10_000,
+    });
 
     l.problem(await l.offer(p, asset.id, { territories: ['worldwide', 'CN'] }), 400, 'validation_failed');
     l.problem(await l.offer(p, asset.id, { territories: ['XK'] }), 400, 'validation_failed');
@@ -59,7 +70,14 @@ describe('grants', () => {
     await l.topUp(licensee, 12_000);
 
     const grant = l.ok(await l.accept(game, offer.id, licensee), 201);
-    expect(grant).toMatchObject({ offerId: offer.id, assetId: asset.id, licenseeId: licensee, status: 'active', exclusivity: 'exclusive', late: false });
+    expect(grant).toMatchObject({
+      offerId: offer.id,
+      assetId: asset.id,
+      licenseeId: licensee,
+      status: 'active',
+      exclusivity: 'exclusive',
+      late: false,
+    });
     // 10,000: the offer platform's fee 5% = 500, the designer's 20% share = 2,000, the rights holder 7,500.
     expect(await l.balance(licensee)).toBe(2_000);
     expect(await l.balance(p.id)).toBe(500);
@@ -78,7 +96,12 @@ describe('grants', () => {
 
     const register = l.ok(await t.call('GET', `/v1/board/licences?assetId=${asset.id}`), 200);
     expect(register.data).toHaveLength(1);
-    expect(register.data[0]).toMatchObject({ grantId: grant.id, uses: ['game_item'], territories: ['CN'], exclusivity: 'exclusive' });
+    expect(register.data[0]).toMatchObject({
+      grantId: grant.id,
+      uses: ['game_item'],
+      territories: ['CN'],
+      exclusivity: 'exclusive',
+    });
     expect(register.data[0].licensee).toMatch(/^p_[0-9a-f]{16}$/);
     expect(JSON.stringify(register)).not.toContain(licensee);
 
@@ -87,7 +110,10 @@ describe('grants', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Licences in force');
     expect(page.text).toContain(register.data[0].licensee);
-    const edition = l.ok(await t.call('POST', `/v1/assets/${asset.id}/editions`, { key: p.key, body: { size: 5, preset: 'open_market' } }), 201);
+    const edition = l.ok(
+      await t.call('POST', `/v1/assets/${asset.id}/editions`, { key: p.key, body: { size: 5, preset: 'open_market' } }),
+      201,
+    );
     const listing = await l.list(p, { kind: 'fixed', sellerId: holder, editionId: edition.id, quantity: 1, price: 1_000 });
     const spec = l.ok(await t.call('GET', `/v1/board/listings/${listing.id}/spec`), 200);
     expect(spec.licenceGrants).toEqual(register.data);
@@ -103,7 +129,10 @@ describe('grants', () => {
     expect(await l.counts()).toEqual(before);
     expect(await l.balance(poor)).toBe(9_999);
     l.problem(await l.accept(p, offer.id, holder), 422, 'licensee_is_rights_holder');
-    const named = l.ok(await l.offer(p, asset.id, { openTo: [holder === poor ? holder : await l.account(p)], territories: ['FR'] }), 201);
+    const named = l.ok(
+      await l.offer(p, asset.id, { openTo: [holder === poor ? holder : await l.account(p)], territories: ['FR'] }),
+      201,
+    );
     l.problem(await l.accept(p, named.id, poor), 404, 'not_found');
     l.problem(await l.accept(p, offer.id, poor, { autoRenew: true }), 422, 'offer_not_renewable');
     const other = await l.platform();
@@ -124,7 +153,11 @@ describe('exclusivity', () => {
     // Worldwide covers CN; non-exclusive inside an exclusive grant is refused too.
     const clash = l.problem(await grantOf(1, { territories: ['worldwide'], exclusivity: 'sole' }), 409, 'licence_conflict');
     expect(clash.conflictingGrantId).toBe(first.id);
-    l.problem(await grantOf(1, { territories: ['CN'], exclusivity: 'non_exclusive', startsAt: l.at(50), endsAt: l.at(60) }), 409, 'licence_conflict');
+    l.problem(
+      await grantOf(1, { territories: ['CN'], exclusivity: 'non_exclusive', startsAt: l.at(50), endsAt: l.at(60) }),
+      409,
+      'licence_conflict',
+    );
     // Another country, another use, or after the term: free.
     l.ok(await grantOf(2, { territories: ['FR', 'DE'] }), 201);
     l.ok(await grantOf(3, { territories: ['CN'], uses: ['advertising'] }), 201);
@@ -132,8 +165,16 @@ describe('exclusivity', () => {
     // Two non-exclusive grants share; an exclusive one cannot join them.
     l.ok(await grantOf(5, { territories: ['JP'], exclusivity: 'non_exclusive' }), 201);
     l.ok(await grantOf(6, { territories: ['JP'], exclusivity: 'non_exclusive' }), 201);
-    l.problem(await grantOf(7, { territories: ['JP'], exclusivity: 'exclusive', startsAt: l.at(300), endsAt: l.at(400) }), 409, 'licence_conflict');
-    l.problem(await grantOf(7, { territories: ['worldwide'], uses: ['physical_merchandise', 'game_item'] }), 409, 'licence_conflict');
+    l.problem(
+      await grantOf(7, { territories: ['JP'], exclusivity: 'exclusive', startsAt: l.at(300), endsAt: l.at(400) }),
+      409,
+      'licence_conflict',
+    );
+    l.problem(
+      await grantOf(7, { territories: ['worldwide'], uses: ['physical_merchandise', 'game_item'] }),
+      409,
+      'licence_conflict',
+    );
     expect(await l.balance(buyers[7]!)).toBe(100_000);
   });
 
@@ -153,7 +194,16 @@ describe('exclusivity', () => {
 describe('royalty reports', () => {
   it('royalties are settled per currency, periods follow one another, and the final report trues up the minimum guarantee', async () => {
     const { p, holder, designer, asset } = await l.licensableWork();
-    const offer = l.ok(await l.offer(p, asset.id, { upfrontFee: 0, royaltyBps: 1000, minimumGuarantee: 5_000, endsAt: l.at(60), reportEveryDays: 30 }), 201);
+    const offer = l.ok(
+      await l.offer(p, asset.id, {
+        upfrontFee: 0,
+        royaltyBps: 1000,
+        minimumGuarantee: 5_000,
+        endsAt: l.at(60),
+        reportEveryDays: 30,
+      }),
+      201,
+    );
     const licensee = await l.account(p);
     await l.topUp(licensee, 100_000);
     await l.topUp(licensee, 1_000, 'USD');
@@ -163,7 +213,13 @@ describe('royalty reports', () => {
     l.problem(await l.report(p, grant.id, l.at(10), [{ currency: 'CNY', revenue: 1 }]), 422, 'period_not_over');
     t.clock.advance(30 * DAY);
     const firstEnd = l.at(0);
-    const first = l.ok(await l.report(p, grant.id, firstEnd, [{ currency: 'CNY', revenue: 20_005 }, { currency: 'USD', revenue: 3_000 }]), 201);
+    const first = l.ok(
+      await l.report(p, grant.id, firstEnd, [
+        { currency: 'CNY', revenue: 20_005 },
+        { currency: 'USD', revenue: 3_000 },
+      ]),
+      201,
+    );
     // 10% of 20,005 is 2,000.5, rounded half up: 2,001; of 3,000 USD: 300.
     expect(first.lines).toEqual([
       expect.objectContaining({ currency: 'CNY', revenue: 20_005, royalty: 2_001, trueUp: 0 }),
@@ -208,14 +264,19 @@ describe('termination, expiry and renewal', () => {
     const [licensee, next] = await l.accounts(p, 2);
     const grant = l.ok(await l.accept(p, offer.id, licensee!), 201);
     const holder = asset.rightsHolderId;
-    const terminate = () => t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, { key: p.key, body: { reason: 'No report for Q1.' } });
+    const terminate = () =>
+      t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, { key: p.key, body: { reason: 'No report for Q1.' } });
     l.problem(await terminate(), 409, 'grant_not_in_default');
 
     t.clock.advance(61 * DAY);
     const late = l.ok(await t.call('GET', `/v1/accounts/${holder}/licence-grants?role=licensor&late=true`, { key: p.key }), 200);
     expect(late.data.map((g: { id: string }) => g.id)).toEqual([grant.id]);
     expect(late.data[0].late).toBe(true);
-    l.problem(await t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, { key: (await l.platform()).key, body: { reason: 'x' } }), 404, 'not_found');
+    l.problem(
+      await t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, { key: (await l.platform()).key, body: { reason: 'x' } }),
+      404,
+      'not_found',
+    );
     const ended = l.ok(await terminate(), 200);
     expect(ended).toMatchObject({ status: 'terminated', terminationCause: 'non_payment' });
     const [event] = (await l.eventsOfType('licence.terminated')).filter((e) => e.grantId === grant.id);
@@ -232,20 +293,31 @@ describe('termination, expiry and renewal', () => {
   it('a takedown ends every grant of the work in force (terminateGrantsOfWork)', async () => {
     const { p, asset } = await l.licensableWork();
     const [a, b] = await l.accounts(p, 2);
-    for (const [who, territory] of [[a!, 'US'], [b!, 'CA']] as const) {
+    for (const [who, territory] of [
+      [a!, 'US'],
+      [b!, 'CA'],
+    ] as const) {
       const offer = l.ok(await l.offer(p, asset.id, { territories: [territory], upfrontFee: 0 }), 201);
       l.ok(await l.accept(p, offer.id, who), 201);
     }
-    const ended = await t.deps.db.transaction().execute((trx) => terminateGrantsOfWork(trx, asset.id, 'case cas_X: takedown', t.clock.now()));
+    const ended = await t.deps.db
+      .transaction()
+      .execute((trx) => terminateGrantsOfWork(trx, asset.id, 'case cas_X: takedown', t.clock.now()));
     expect(ended.map((g) => g.termination_cause)).toEqual(['case_takedown', 'case_takedown']);
     expect(l.ok(await t.call('GET', `/v1/board/licences?assetId=${asset.id}`), 200).data).toEqual([]);
   });
 
   it('the scheduler expires grants past their term and renews those set to renew, paying the fee again', async () => {
     const { p, holder, asset } = await l.licensableWork();
-    const renewing = l.ok(await l.offer(p, asset.id, { territories: ['BR'], renewable: true, upfrontFee: 1_000, endsAt: l.at(10) }), 201);
+    const renewing = l.ok(
+      await l.offer(p, asset.id, { territories: ['BR'], renewable: true, upfrontFee: 1_000, endsAt: l.at(10) }),
+      201,
+    );
     const plain = l.ok(await l.offer(p, asset.id, { territories: ['AR'], upfrontFee: 0, endsAt: l.at(10) }), 201);
-    const broke = l.ok(await l.offer(p, asset.id, { territories: ['CL'], renewable: true, upfrontFee: 1_000, endsAt: l.at(10) }), 201);
+    const broke = l.ok(
+      await l.offer(p, asset.id, { territories: ['CL'], renewable: true, upfrontFee: 1_000, endsAt: l.at(10) }),
+      201,
+    );
     const [a, b, c] = await l.accounts(p, 3);
     await l.topUp(a!, 2_000);
     await l.topUp(c!, 1_000);
@@ -260,14 +332,20 @@ describe('termination, expiry and renewal', () => {
     expect((await read(g1.id)).status).toBe('expired');
     expect((await read(g2.id)).status).toBe('expired');
     expect((await read(g3.id)).status).toBe('expired');
-    const successor = await t.deps.db.selectFrom('licence_grants').selectAll().where('renewal_of', '=', g1.id).executeTakeFirstOrThrow();
+    const successor = await t.deps.db
+      .selectFrom('licence_grants')
+      .selectAll()
+      .where('renewal_of', '=', g1.id)
+      .executeTakeFirstOrThrow();
     expect(successor.starts_at.toISOString()).toBe(g1.endsAt);
     expect(successor.status).toBe('active');
     expect(await l.balance(a!)).toBe(0);
     expect(await l.balance(holder)).toBe(holderBefore + 750);
     const failed = (await l.eventsOfType('licence.renewal_failed')).filter((e) => e.grantId === g3.id);
     expect(failed).toEqual([expect.objectContaining({ code: 'insufficient_funds' })]);
-    expect((await l.eventsOfType('licence.expired')).filter((e) => [g1.id, g2.id, g3.id].includes(e.grantId as string))).toHaveLength(3);
+    expect(
+      (await l.eventsOfType('licence.expired')).filter((e) => [g1.id, g2.id, g3.id].includes(e.grantId as string)),
+    ).toHaveLength(3);
     expect((await l.eventsOfType('licence.renewed')).filter((e) => e.renewalOf === g1.id)).toHaveLength(1);
     // Idempotent: a second run finds nothing due.
     expect(await expireDueGrants(t.deps.db, t.clock.now())).toBe(0);
@@ -284,7 +362,12 @@ describe('derivatives under a grant', () => {
     const closed = { commercialUse: 'corporate', derivativesAllowed: false };
     const { p, off, holder, asset } = await l.licensableWork({ licence: closed });
     const offer = l.ok(
-      await l.offer(p, asset.id, { uses: ['derivative_design'], derivativesAllowed: true, derivativeRoyaltyBps: 3000, upfrontFee: 0 }),
+      await l.offer(p, asset.id, {
+        uses: ['derivative_design'],
+        derivativesAllowed: true,
+        derivativeRoyaltyBps: 3000,
+        upfrontFee: 0,
+      }),
       201,
     );
     const maker = await l.account(p);
@@ -299,14 +382,23 @@ describe('derivatives under a grant', () => {
     );
     const stranger = await l.account(p);
     l.problem(
-      await t.call('POST', '/v1/assets', { key: p.key, body: l.assetBody(stranger, { parents: [asset.id], licenceGrants: [{ grantId: grant.id, territory: 'CN' }] }) }),
+      await t.call('POST', '/v1/assets', {
+        key: p.key,
+        body: l.assetBody(stranger, { parents: [asset.id], licenceGrants: [{ grantId: grant.id, territory: 'CN' }] }),
+      }),
       422,
       'grant_not_held',
     );
-    const gameOnly = l.ok(await l.offer(p, asset.id, { uses: ['game_item'], derivativesAllowed: true, territories: ['JP'], upfrontFee: 0 }), 201);
+    const gameOnly = l.ok(
+      await l.offer(p, asset.id, { uses: ['game_item'], derivativesAllowed: true, territories: ['JP'], upfrontFee: 0 }),
+      201,
+    );
     const gameGrant = l.ok(await l.accept(p, gameOnly.id, maker), 201);
     l.problem(
-      await t.call('POST', '/v1/assets', { key: p.key, body: body({ licenceGrants: [{ grantId: gameGrant.id, territory: 'JP' }] }) }),
+      await t.call('POST', '/v1/assets', {
+        key: p.key,
+        body: body({ licenceGrants: [{ grantId: gameGrant.id, territory: 'JP' }] }),
+      }),
       422,
       'grant_scope_excludes_derivatives',
     );
@@ -317,9 +409,18 @@ describe('derivatives under a grant', () => {
       licenceGrants: [{ grantId: grant.id, territory: 'CN' }],
     });
     // A sale of the derivative: its 10% royalty of 10,000 = 1,000; 30% of it (the grant's) goes up to the parent's holder.
-    const edition = l.ok(await t.call('POST', `/v1/assets/${derived.id}/editions`, { key: p.key, body: { size: 5, preset: 'open_market', royaltyBps: 1000 } }), 201);
+    const edition = l.ok(
+      await t.call('POST', `/v1/assets/${derived.id}/editions`, {
+        key: p.key,
+        body: { size: 5, preset: 'open_market', royaltyBps: 1000 },
+      }),
+      201,
+    );
     const collector = await l.account(p);
-    const [unit] = l.ok(await t.call('POST', `/v1/editions/${edition.id}/mint`, { key: p.key, body: { count: 1, toAccountId: collector } }), 201).units;
+    const [unit] = l.ok(
+      await t.call('POST', `/v1/editions/${edition.id}/mint`, { key: p.key, body: { count: 1, toAccountId: collector } }),
+      201,
+    ).units;
     const listing = await l.list(p, { kind: 'fixed', sellerId: collector, unitId: unit.id, price: 10_000 });
     const buyer = await l.account(p);
     await l.topUp(buyer, 10_000);

@@ -124,7 +124,7 @@ it('random concurrent trades, top-ups, cancellations, licence grants and royalty
       } else if (licensing < 0.18 && grants.length) {
         const grant = g.pick(grants);
         const now = t.clock.now();
-        const periodEnd = grant.ends_at < now ? grant.ends_at : now;
+        const periodEnd = new Date(Math.min(grant.ends_at.getTime(), now.getTime()));
         ops.push(() =>
           call('POST', `/v1/licence-grants/${grant.id}/royalty-reports`, keyOf.get(grant.licensee_id)!, {
             periodEnd: periodEnd.toISOString(),
@@ -250,18 +250,33 @@ it('random concurrent trades, top-ups, cancellations, licence grants and royalty
   // the royalty and the true-up, and nothing else.
   const grantsMade = await db.selectFrom('licence_grants').selectAll().execute();
   for (const grant of grantsMade.filter((x) => x.fee_journal_id)) {
-    const paid = await db.selectFrom('postings').select(['holder', 'amount']).where('journal_id', '=', grant.fee_journal_id!).where('role', '=', 'buyer').execute();
+    const paid = await db
+      .selectFrom('postings')
+      .select(['holder', 'amount'])
+      .where('journal_id', '=', grant.fee_journal_id!)
+      .where('role', '=', 'buyer')
+      .execute();
     expect(paid).toEqual([{ holder: grant.licensee_id, amount: -grant.upfront_fee }]);
   }
   const lines = await db
     .selectFrom('royalty_report_lines')
     .innerJoin('royalty_reports', 'royalty_reports.id', 'royalty_report_lines.report_id')
     .innerJoin('licence_grants', 'licence_grants.id', 'royalty_reports.grant_id')
-    .select(['royalty_report_lines.journal_id', 'royalty_report_lines.royalty', 'royalty_report_lines.true_up', 'licence_grants.licensee_id'])
+    .select([
+      'royalty_report_lines.journal_id',
+      'royalty_report_lines.royalty',
+      'royalty_report_lines.true_up',
+      'licence_grants.licensee_id',
+    ])
     .where('royalty_report_lines.journal_id', 'is not', null)
     .execute();
   for (const line of lines) {
-    const paid = await db.selectFrom('postings').select(['holder', 'amount']).where('journal_id', '=', line.journal_id!).where('role', '=', 'buyer').execute();
+    const paid = await db
+      .selectFrom('postings')
+      .select(['holder', 'amount'])
+      .where('journal_id', '=', line.journal_id!)
+      .where('role', '=', 'buyer')
+      .execute();
     expect(paid).toEqual([{ holder: line.licensee_id, amount: -(line.royalty + line.true_up) }]);
   }
   expect(grantsMade.length, `seed ${seed}`).toBeGreaterThan(0);

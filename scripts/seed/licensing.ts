@@ -83,7 +83,9 @@ export async function seedLicensing(operator: HaipaiClient, c: Catalogue): Promi
   const gameGrant = await accept(as(a.neonStudio), game.id, a.neonStudio);
   const adsGrant = await accept(as(a.gaoMei), ads.id, a.gaoMei);
   for (const g of [gameGrant, adsGrant]) {
-    console.log(`licensed  ${(g.upfrontFee / 100).toFixed(2).padStart(8)} ${g.currency}  ${g.exclusivity} ${g.uses.join('+')} in ${g.territories.join(',')}: grant ${g.id}`);
+    console.log(
+      `licensed  ${(g.upfrontFee / 100).toFixed(2).padStart(8)} ${g.currency}  ${g.exclusivity} ${g.uses.join('+')} in ${g.territories.join(',')}: grant ${g.id}`,
+    );
   }
 
   // The first weeks of in-game sales (the period so far), settled at once from Neon Studio's balance.

@@ -1,9 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { idSchema } from '../../http/schemas.js';
 import { guardText, text } from '../../http/text.js';
+import { isTerritory } from '../licensing/territories.js';
 import { assetMediaSchema } from '../media/media.schemas.js';
 import { licenceSchema } from './licence.js';
-import { isTerritory } from '../licensing/territories.js';
 
 export const ASSET_KINDS = ['garment', 'virtual_human', 'collectible'] as const;
 /** The Shanghai Data Exchange's six digital-asset categories. */
@@ -56,7 +56,7 @@ export const createAssetBody = z
       .default([])
       .openapi({
         description:
-          "Licence grants (held by the rights holder) under which this derivative is made, for parents whose public licence forbids derivatives; territory: where it will be exploited.",
+          'Licence grants (held by the rights holder) under which this derivative is made, for parents whose public licence forbids derivatives; territory: where it will be exploited.',
       }),
     identityCode: text({ max: 64 })
       .regex(/^[A-Z0-9][A-Z0-9-]{3,63}$/, 'upper-case letters, digits and dashes')

@@ -200,7 +200,15 @@ async function checkParents(
     : [];
   const byId = new Map(parents.map((p) => [p.id, p]));
   const cited = input.licenceGrants.length
-    ? await trx.selectFrom('licence_grants').select(['id', 'asset_id']).where('id', 'in', input.licenceGrants.map((g) => g.grantId)).execute()
+    ? await trx
+        .selectFrom('licence_grants')
+        .select(['id', 'asset_id'])
+        .where(
+          'id',
+          'in',
+          input.licenceGrants.map((g) => g.grantId),
+        )
+        .execute()
     : [];
   for (const g of input.licenceGrants) {
     const row = cited.find((c) => c.id === g.grantId);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Trx } from '../../db/database.js';
-import { conflict } from '../../http/problem.js';
 import type { Exclusivity } from '../../db/schema.js';
+import { conflict } from '../../http/problem.js';
 import { territorySpan } from './territories.js';
 
 export interface RightsToTake {

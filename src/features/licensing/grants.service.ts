@@ -12,13 +12,15 @@ import { findOffer, type GrantRow, type OfferRow } from './licensing.repo.js';
 
 /** Locks the work's row: grants of one work are made one at a time (the exclusivity check needs it). */
 export async function lockWork(trx: Trx, assetId: string) {
-  return trx
-    .selectFrom('assets')
-    .select(['id', 'status', 'rights_holder_id'])
-    .where('id', '=', assetId)
-    // NO KEY UPDATE: rows that reference the work (events, offers) are not held up.
-    .forNoKeyUpdate()
-    .executeTakeFirstOrThrow();
+  return (
+    trx
+      .selectFrom('assets')
+      .select(['id', 'status', 'rights_holder_id'])
+      .where('id', '=', assetId)
+      // NO KEY UPDATE: rows that reference the work (events, offers) are not held up.
+      .forNoKeyUpdate()
+      .executeTakeFirstOrThrow()
+  );
 }
 
 /**
@@ -30,10 +32,21 @@ export async function lockWork(trx: Trx, assetId: string) {
 async function makeGrant(
   trx: Trx,
   offer: OfferRow,
-  g: { licenseeId: string; licenseePlatformId: string; startsAt: Date; endsAt: Date; autoRenew: boolean; renewalOf: string | null },
+  g: {
+    licenseeId: string;
+    licenseePlatformId: string;
+    startsAt: Date;
+    endsAt: Date;
+    autoRenew: boolean;
+    renewalOf: string | null;
+  },
   now: Date,
 ): Promise<GrantRow> {
-  const platform = await trx.selectFrom('platforms').select('fee_bps').where('id', '=', offer.platform_id).executeTakeFirstOrThrow();
+  const platform = await trx
+    .selectFrom('platforms')
+    .select('fee_bps')
+    .where('id', '=', offer.platform_id)
+    .executeTakeFirstOrThrow();
   // splitSale cannot pay out more than the payment: refuse here rather than at the first royalty.
   checkFees(platform.fee_bps, offer.creator_share_bps);
   const id = newId('lgr');
@@ -59,7 +72,11 @@ async function makeGrant(
     { kind: 'licence_fee', amount: offer.upfront_fee, currency: offer.currency, memo: `Upfront fee of licence grant ${id}` },
     now,
   );
-  const rightsHolder = await trx.selectFrom('assets').select('rights_holder_id').where('id', '=', offer.asset_id).executeTakeFirstOrThrow();
+  const rightsHolder = await trx
+    .selectFrom('assets')
+    .select('rights_holder_id')
+    .where('id', '=', offer.asset_id)
+    .executeTakeFirstOrThrow();
   const eventId = await recordEvent(trx, {
     type: g.renewalOf ? 'licence.renewed' : 'licence.granted',
     at: now,
@@ -148,19 +165,34 @@ export async function acceptOffer(
     if (!offeredTo(peek, licensee.id)) throw notFound('licence offer', offerId);
     // Work first, then the offer: the lock order of every licensing write.
     const work = await lockWork(trx, peek.asset_id);
-    const offer = await trx.selectFrom('licence_offers').selectAll().where('id', '=', offerId).forNoKeyUpdate().executeTakeFirstOrThrow();
+    const offer = await trx
+      .selectFrom('licence_offers')
+      .selectAll()
+      .where('id', '=', offerId)
+      .forNoKeyUpdate()
+      .executeTakeFirstOrThrow();
     if (offer.status !== 'open') throw conflict('offer_withdrawn', `Licence offer ${offerId} was withdrawn.`);
-    if (now >= offer.ends_at) throw conflict('offer_expired', `The term of licence offer ${offerId} ended at ${offer.ends_at.toISOString()}.`);
-    if (work.status !== 'registered') throw conflict('work_not_registered', `Work ${work.id} is ${work.status}; only registered works are licensed.`);
+    if (now >= offer.ends_at)
+      throw conflict('offer_expired', `The term of licence offer ${offerId} ended at ${offer.ends_at.toISOString()}.`);
+    if (work.status !== 'registered')
+      throw conflict('work_not_registered', `Work ${work.id} is ${work.status}; only registered works are licensed.`);
     if (licensee.id === work.rights_holder_id) {
       throw unprocessable('licensee_is_rights_holder', `Account ${licensee.id} holds the rights to work ${work.id} already.`);
     }
-    if (input.autoRenew && !offer.renewable) throw unprocessable('offer_not_renewable', `Licence offer ${offerId} is not renewable.`);
+    if (input.autoRenew && !offer.renewable)
+      throw unprocessable('offer_not_renewable', `Licence offer ${offerId} is not renewable.`);
     const startsAt = offer.starts_at > now ? offer.starts_at : now;
     return makeGrant(
       trx,
       offer,
-      { licenseeId: licensee.id, licenseePlatformId: licensee.platform_id, startsAt, endsAt: offer.ends_at, autoRenew: input.autoRenew, renewalOf: null },
+      {
+        licenseeId: licensee.id,
+        licenseePlatformId: licensee.platform_id,
+        startsAt,
+        endsAt: offer.ends_at,
+        autoRenew: input.autoRenew,
+        renewalOf: null,
+      },
       now,
     );
   });
@@ -175,10 +207,14 @@ export async function renewGrant(trx: Trx, grant: GrantRow, now: Date): Promise<
   await lockWork(trx, grant.asset_id);
   const offer = await findOffer(trx, grant.offer_id);
   if (!offer.renewable) throw unprocessable('offer_not_renewable', `Licence offer ${offer.id} is not renewable.`);
-  if (offer.status !== 'open') throw conflict('offer_withdrawn', `Licence offer ${offer.id} was withdrawn; grant ${grant.id} cannot renew.`);
+  if (offer.status !== 'open')
+    throw conflict('offer_withdrawn', `Licence offer ${offer.id} was withdrawn; grant ${grant.id} cannot renew.`);
   if (grant.status === 'terminated') throw conflict('grant_terminated', `Licence grant ${grant.id} was terminated.`);
   const renewed = await trx.selectFrom('licence_grants').select('id').where('renewal_of', '=', grant.id).executeTakeFirst();
-  if (renewed) throw conflict('already_renewed', `Licence grant ${grant.id} was renewed already, by ${renewed.id}.`, { renewedBy: renewed.id });
+  if (renewed)
+    throw conflict('already_renewed', `Licence grant ${grant.id} was renewed already, by ${renewed.id}.`, {
+      renewedBy: renewed.id,
+    });
   const length = offer.ends_at.getTime() - offer.starts_at.getTime();
   return makeGrant(
     trx,
@@ -204,9 +240,17 @@ export async function renewGrantNow(db: Db, principal: Principal, grantId: strin
       throw notFound('licence grant', grantId);
     });
     await lockWork(trx, peek.asset_id);
-    const grant = await trx.selectFrom('licence_grants').selectAll().where('id', '=', grantId).forNoKeyUpdate().executeTakeFirstOrThrow();
+    const grant = await trx
+      .selectFrom('licence_grants')
+      .selectAll()
+      .where('id', '=', grantId)
+      .forNoKeyUpdate()
+      .executeTakeFirstOrThrow();
     if (grant.status === 'active' && now >= grant.ends_at) {
-      throw conflict('grant_expired', `Licence grant ${grantId} ended at ${grant.ends_at.toISOString()}; accept the offer again instead.`);
+      throw conflict(
+        'grant_expired',
+        `Licence grant ${grantId} ended at ${grant.ends_at.toISOString()}; accept the offer again instead.`,
+      );
     }
     if (grant.status === 'expired') throw conflict('grant_expired', `Licence grant ${grantId} has expired.`);
     return renewGrant(trx, grant, now);

@@ -1,12 +1,21 @@
 import type { Queryable } from '../../db/database.js';
-import type { Principal } from '../../http/env.js';
 import { requirePrincipal } from '../../http/auth.js';
+import type { Principal } from '../../http/env.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
 import { mayActFor, visibleAccount } from '../parties/access.js';
 import { acceptOffer, offeredTo, renewGrantNow } from './grants.service.js';
-import { activeGrantsRegister, findGrant, findOffer, type GrantRow, isLate, type OfferRow, presentGrants, presentOffer } from './licensing.repo.js';
+import {
+  activeGrantsRegister,
+  findGrant,
+  findOffer,
+  type GrantRow,
+  isLate,
+  type OfferRow,
+  presentGrants,
+  presentOffer,
+} from './licensing.repo.js';
 import * as routes from './licensing.routes.js';
 import { createOffer, withdrawOffer } from './offers.service.js';
 import { presentReport, reportRoyalties } from './royalty-reports.service.js';
@@ -62,8 +71,14 @@ export function licensingRouter() {
         .where('open_to', 'is', null)
         .where('ends_at', '>', clock.now());
       if (cursor) q = q.where('id', '<', cursor);
-      const rows = await q.orderBy('id', 'desc').limit(limit + 1).execute();
-      return c.json(toPage(rows, limit, (r) => r.id, presentOffer), 200);
+      const rows = await q
+        .orderBy('id', 'desc')
+        .limit(limit + 1)
+        .execute();
+      return c.json(
+        toPage(rows, limit, (r) => r.id, presentOffer),
+        200,
+      );
     })
     .openapi(routes.getOffer, async (c) => {
       const { db } = c.get('deps');
@@ -111,9 +126,17 @@ export function licensingRouter() {
           : q.innerJoin('assets', 'assets.id', 'licence_grants.asset_id').where('assets.rights_holder_id', '=', id);
       if (cursor) q = q.where('licence_grants.id', '<', cursor);
       // Lateness depends on the clock, so it is filtered here, on a page read with room to spare.
-      let rows = await q.orderBy('licence_grants.id', 'desc').limit(late ? 500 : limit + 1).execute();
+      let rows = await q
+        .orderBy('licence_grants.id', 'desc')
+        .limit(late ? 500 : limit + 1)
+        .execute();
       if (late) rows = rows.filter((g) => isLate(g, now) === (late === 'true')).slice(0, limit + 1);
-      const page = toPage(rows, limit, (r) => r.id, (r) => r);
+      const page = toPage(
+        rows,
+        limit,
+        (r) => r.id,
+        (r) => r,
+      );
       return c.json({ data: await presentGrants(db, page.data, now), nextCursor: page.nextCursor }, 200);
     })
     .openapi(routes.reportRoyalties, async (c) => {
@@ -131,12 +154,33 @@ export function licensingRouter() {
       const cursor = decodeCursor(after);
       let q = db.selectFrom('royalty_reports').selectAll().where('grant_id', '=', id);
       if (cursor) q = q.where('id', '>', cursor);
-      const reports = await q.orderBy('id').limit(limit + 1).execute();
+      const reports = await q
+        .orderBy('id')
+        .limit(limit + 1)
+        .execute();
       const lines = reports.length
-        ? await db.selectFrom('royalty_report_lines').selectAll().where('report_id', 'in', reports.map((r) => r.id)).orderBy('currency').execute()
+        ? await db
+            .selectFrom('royalty_report_lines')
+            .selectAll()
+            .where(
+              'report_id',
+              'in',
+              reports.map((r) => r.id),
+            )
+            .orderBy('currency')
+            .execute()
         : [];
       return c.json(
-        toPage(reports, limit, (r) => r.id, (r) => presentReport(r, lines.filter((l) => l.report_id === r.id))),
+        toPage(
+          reports,
+          limit,
+          (r) => r.id,
+          (r) =>
+            presentReport(
+              r,
+              lines.filter((l) => l.report_id === r.id),
+            ),
+        ),
         200,
       );
     })
@@ -160,6 +204,14 @@ export function licensingRouter() {
       const { db, clock } = c.get('deps');
       const { after, limit, assetId } = c.req.valid('query');
       const entries = await activeGrantsRegister(db, { assetId, afterId: decodeCursor(after), limit: limit + 1 }, clock.now());
-      return c.json(toPage(entries, limit, (e) => e.grantId, (e) => e), 200);
+      return c.json(
+        toPage(
+          entries,
+          limit,
+          (e) => e.grantId,
+          (e) => e,
+        ),
+        200,
+      );
     });
 }

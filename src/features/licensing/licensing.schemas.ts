@@ -38,7 +38,8 @@ export const createOfferBody = z
     upfrontFee: amount.openapi({ description: 'Paid on acceptance, minor units.' }),
     royaltyBps: bps.openapi({ description: 'Royalty on reported revenue, basis points.' }),
     minimumGuarantee: amount.default(0).openapi({
-      description: 'Royalties the licensee owes at least over the term, in `currency`; the shortfall is charged with the final report.',
+      description:
+        'Royalties the licensee owes at least over the term, in `currency`; the shortfall is charged with the final report.',
     }),
     creatorShareBps: bps.openapi({
       description:
@@ -52,11 +53,17 @@ export const createOfferBody = z
     }),
     reportEveryDays: z.number().int().min(1).max(366).default(90),
     renewable: z.boolean().default(false),
-    openTo: z.array(idSchema('acc')).min(1).max(50).optional().openapi({ description: 'Only these accounts may accept; anyone when absent.' }),
+    openTo: z
+      .array(idSchema('acc'))
+      .min(1)
+      .max(50)
+      .optional()
+      .openapi({ description: 'Only these accounts may accept; anyone when absent.' }),
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (new Set(b.uses).size !== b.uses.length) ctx.addIssue({ code: 'custom', path: ['uses'], message: 'each use appears once' });
+    if (new Set(b.uses).size !== b.uses.length)
+      ctx.addIssue({ code: 'custom', path: ['uses'], message: 'each use appears once' });
     if (new Set(b.territories).size !== b.territories.length) {
       ctx.addIssue({ code: 'custom', path: ['territories'], message: 'each territory appears once' });
     }
@@ -113,9 +120,14 @@ export const grantSchema = z
     renewalOf: z.string().nullable(),
     feeJournalId: z.string().nullable(),
     reportedUntil: z.string().openapi({ description: 'Royalties are reported up to here.' }),
-    reportDueAt: z.string().nullable().openapi({ description: 'When the next report is due (30 days after its period closes); null once the term is fully reported.' }),
+    reportDueAt: z.string().nullable().openapi({
+      description: 'When the next report is due (30 days after its period closes); null once the term is fully reported.',
+    }),
     late: z.boolean().openapi({ description: 'A report is overdue: the rights holder may terminate for non-payment.' }),
-    royaltiesInCurrency: z.number().int().openapi({ description: 'Royalties settled so far in the grant currency (what counts against the minimum guarantee).' }),
+    royaltiesInCurrency: z
+      .number()
+      .int()
+      .openapi({ description: 'Royalties settled so far in the grant currency (what counts against the minimum guarantee).' }),
     truedUp: z.boolean(),
     terminatedAt: z.string().nullable(),
     terminationCause: z.enum(['non_payment', 'case_takedown']).nullable(),

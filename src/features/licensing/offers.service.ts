@@ -5,17 +5,27 @@ import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
 import { checkFees } from '../market/sale-policy.js';
 import { actingAccount } from '../parties/access.js';
-import type { CreateOfferInput } from './licensing.schemas.js';
 import type { OfferRow } from './licensing.repo.js';
+import type { CreateOfferInput } from './licensing.schemas.js';
 
 /**
  * `POST /v1/assets/{id}/licence-offers`: the rights holder (through its platform) publishes the
  * terms on which the work may be licensed. Only registered works are offered; named accounts
  * must exist; the platform fee and the creators' share must fit in a payment.
  */
-export async function createOffer(db: Db, principal: Principal, assetId: string, input: CreateOfferInput, now: Date): Promise<OfferRow> {
+export async function createOffer(
+  db: Db,
+  principal: Principal,
+  assetId: string,
+  input: CreateOfferInput,
+  now: Date,
+): Promise<OfferRow> {
   return db.transaction().execute(async (trx) => {
-    const asset = await trx.selectFrom('assets').select(['id', 'status', 'rights_holder_id']).where('id', '=', assetId).executeTakeFirst();
+    const asset = await trx
+      .selectFrom('assets')
+      .select(['id', 'status', 'rights_holder_id'])
+      .where('id', '=', assetId)
+      .executeTakeFirst();
     if (!asset) throw notFound('asset', assetId);
     const holder = await actingAccount(trx, principal, asset.rights_holder_id).catch(() => {
       throw notFound('asset', assetId);
@@ -25,7 +35,11 @@ export async function createOffer(db: Db, principal: Principal, assetId: string,
     }
     const endsAt = new Date(input.endsAt);
     if (endsAt <= now) throw unprocessable('term_ended', `The term ends at ${endsAt.toISOString()}, which has passed.`);
-    const platform = await trx.selectFrom('platforms').select('fee_bps').where('id', '=', holder.platform_id).executeTakeFirstOrThrow();
+    const platform = await trx
+      .selectFrom('platforms')
+      .select('fee_bps')
+      .where('id', '=', holder.platform_id)
+      .executeTakeFirstOrThrow();
     checkFees(platform.fee_bps, input.creatorShareBps);
     if (input.openTo) {
       const found = await trx.selectFrom('accounts').select('id').where('id', 'in', input.openTo).execute();
@@ -97,9 +111,18 @@ export async function createOffer(db: Db, principal: Principal, assetId: string,
 /** `POST /v1/licence-offers/{id}/withdraw`: no new grants; grants already made stay in force. */
 export async function withdrawOffer(db: Db, principal: Principal, offerId: string, now: Date): Promise<OfferRow> {
   return db.transaction().execute(async (trx) => {
-    const offer = await trx.selectFrom('licence_offers').selectAll().where('id', '=', offerId).forNoKeyUpdate().executeTakeFirst();
+    const offer = await trx
+      .selectFrom('licence_offers')
+      .selectAll()
+      .where('id', '=', offerId)
+      .forNoKeyUpdate()
+      .executeTakeFirst();
     if (!offer) throw notFound('licence offer', offerId);
-    const asset = await trx.selectFrom('assets').select('rights_holder_id').where('id', '=', offer.asset_id).executeTakeFirstOrThrow();
+    const asset = await trx
+      .selectFrom('assets')
+      .select('rights_holder_id')
+      .where('id', '=', offer.asset_id)
+      .executeTakeFirstOrThrow();
     await actingAccount(trx, principal, asset.rights_holder_id).catch(() => {
       throw notFound('licence offer', offerId);
     });

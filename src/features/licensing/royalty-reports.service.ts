@@ -28,27 +28,46 @@ export interface ReportInput {
  */
 export async function reportRoyalties(db: Db, principal: Principal, grantId: string, input: ReportInput, now: Date) {
   return db.transaction().execute(async (trx) => {
-    const peek = await trx.selectFrom('licence_grants').select(['asset_id', 'licensee_id']).where('id', '=', grantId).executeTakeFirst();
+    const peek = await trx
+      .selectFrom('licence_grants')
+      .select(['asset_id', 'licensee_id'])
+      .where('id', '=', grantId)
+      .executeTakeFirst();
     if (!peek) throw notFound('licence grant', grantId);
     await actingAccount(trx, principal, peek.licensee_id).catch(() => {
       throw notFound('licence grant', grantId);
     });
     await lockWork(trx, peek.asset_id);
-    const grant = await trx.selectFrom('licence_grants').selectAll().where('id', '=', grantId).forNoKeyUpdate().executeTakeFirstOrThrow();
+    const grant = await trx
+      .selectFrom('licence_grants')
+      .selectAll()
+      .where('id', '=', grantId)
+      .forNoKeyUpdate()
+      .executeTakeFirstOrThrow();
     if (grant.status === 'terminated') throw conflict('grant_terminated', `Licence grant ${grantId} was terminated.`);
     const periodEnd = new Date(input.periodEnd);
     if (periodEnd <= grant.reported_until) {
-      throw conflict('period_already_reported', `Royalties of grant ${grantId} are reported up to ${grant.reported_until.toISOString()}.`, {
-        reportedUntil: grant.reported_until.toISOString(),
-      });
+      throw conflict(
+        'period_already_reported',
+        `Royalties of grant ${grantId} are reported up to ${grant.reported_until.toISOString()}.`,
+        {
+          reportedUntil: grant.reported_until.toISOString(),
+        },
+      );
     }
     if (periodEnd > grant.ends_at) {
       throw unprocessable('period_beyond_term', `The term of grant ${grantId} ends at ${grant.ends_at.toISOString()}.`);
     }
-    if (periodEnd > now) throw unprocessable('period_not_over', `A period can be reported once it is over (it ends ${periodEnd.toISOString()}).`);
+    if (periodEnd > now)
+      throw unprocessable('period_not_over', `A period can be reported once it is over (it ends ${periodEnd.toISOString()}).`);
 
     const final = periodEnd.getTime() === grant.ends_at.getTime();
-    const lines = input.lines.map((l) => ({ currency: l.currency, revenue: BigInt(l.revenue), royalty: royaltyOn(BigInt(l.revenue), grant.royalty_bps), trueUp: 0n }));
+    const lines = input.lines.map((l) => ({
+      currency: l.currency,
+      revenue: BigInt(l.revenue),
+      royalty: royaltyOn(BigInt(l.revenue), grant.royalty_bps),
+      trueUp: 0n,
+    }));
     let inGrantCurrency = lines.find((l) => l.currency === grant.currency);
     const royaltiesInCurrency = grant.royalties_in_currency + (inGrantCurrency?.royalty ?? 0n);
     const shortfall = final ? grant.minimum_guarantee - royaltiesInCurrency : 0n;
@@ -66,7 +85,12 @@ export async function reportRoyalties(db: Db, principal: Principal, grantId: str
       const payment = await payForLicence(
         trx,
         grant,
-        { kind: 'licence_royalty', amount: line.royalty + line.trueUp, currency: line.currency, memo: `Royalty report ${id} of licence grant ${grantId}` },
+        {
+          kind: 'licence_royalty',
+          amount: line.royalty + line.trueUp,
+          currency: line.currency,
+          memo: `Royalty report ${id} of licence grant ${grantId}`,
+        },
         now,
       );
       paid.push({ ...line, journalId: payment?.journalId ?? null, postings: payment?.postings });
@@ -94,12 +118,28 @@ export async function reportRoyalties(db: Db, principal: Principal, grantId: str
     });
     const report = await trx
       .insertInto('royalty_reports')
-      .values({ id, grant_id: grantId, period_start: grant.reported_until, period_end: periodEnd, event_id: eventId, created_at: now })
+      .values({
+        id,
+        grant_id: grantId,
+        period_start: grant.reported_until,
+        period_end: periodEnd,
+        event_id: eventId,
+        created_at: now,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     await trx
       .insertInto('royalty_report_lines')
-      .values(paid.map((l) => ({ report_id: id, currency: l.currency, revenue: l.revenue, royalty: l.royalty, true_up: l.trueUp, journal_id: l.journalId })))
+      .values(
+        paid.map((l) => ({
+          report_id: id,
+          currency: l.currency,
+          revenue: l.revenue,
+          royalty: l.royalty,
+          true_up: l.trueUp,
+          journal_id: l.journalId,
+        })),
+      )
       .execute();
     await trx
       .updateTable('licence_grants')
@@ -112,7 +152,15 @@ export async function reportRoyalties(db: Db, principal: Principal, grantId: str
 
 export function presentReport(
   report: { id: string; grant_id: string; period_start: Date; period_end: Date; created_at: Date },
-  lines: { currency: string; revenue: bigint; royalty: bigint; trueUp?: bigint; true_up?: bigint; journalId?: string | null; journal_id?: string | null }[],
+  lines: {
+    currency: string;
+    revenue: bigint;
+    royalty: bigint;
+    trueUp?: bigint;
+    true_up?: bigint;
+    journalId?: string | null;
+    journal_id?: string | null;
+  }[],
 ) {
   return {
     id: report.id,

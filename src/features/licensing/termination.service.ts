@@ -24,7 +24,13 @@ async function endGrant(trx: Trx, grant: GrantRow, cause: Cause, reason: string,
     at: now,
     assetId: grant.asset_id,
     platformId: grant.licensee_platform_id,
-    facts: { grantId: grant.id, assetId: grant.asset_id, licenseeId: grant.licensee_id, cause, reasonSha256: toHex(await sha256(reason)) },
+    facts: {
+      grantId: grant.id,
+      assetId: grant.asset_id,
+      licenseeId: grant.licensee_id,
+      cause,
+      reasonSha256: toHex(await sha256(reason)),
+    },
   });
   return ended;
 }
@@ -42,10 +48,18 @@ export async function terminateForNonPayment(db: Db, principal: Principal, grant
     await actingAccount(trx, principal, work.rights_holder_id).catch(() => {
       throw notFound('licence grant', grantId);
     });
-    const grant = await trx.selectFrom('licence_grants').selectAll().where('id', '=', grantId).forNoKeyUpdate().executeTakeFirstOrThrow();
+    const grant = await trx
+      .selectFrom('licence_grants')
+      .selectAll()
+      .where('id', '=', grantId)
+      .forNoKeyUpdate()
+      .executeTakeFirstOrThrow();
     if (grant.status === 'terminated') throw conflict('grant_terminated', `Licence grant ${grantId} was terminated already.`);
     if (!isLate(grant, now)) {
-      throw conflict('grant_not_in_default', `Licence grant ${grantId} is not late: its next report is due ${reportDueAt(grant)?.toISOString() ?? 'never (fully reported)'}.`);
+      throw conflict(
+        'grant_not_in_default',
+        `Licence grant ${grantId} is not late: its next report is due ${reportDueAt(grant)?.toISOString() ?? 'never (fully reported)'}.`,
+      );
     }
     return endGrant(trx, grant, 'non_payment', reason, now);
   });
