@@ -43,3 +43,24 @@ it('20 licensees accepting 20 overlapping exclusive offers at once: one grant, o
   expect(await l.balance(holder)).toBe(7_500);
   expect(await l.eventsOfType('licence.granted')).toHaveLength(1);
 });
+
+it('10 copies of one royalty report at once (a retry storm without idempotency keys): one report, one payment', async () => {
+  const { p, holder, designer, asset } = await l.licensableWork();
+  const offer = l.ok(await l.offer(p, asset.id, { upfrontFee: 0, royaltyBps: 1000, territories: ['FR'] }), 201);
+  const licensee = await l.account(p);
+  await l.topUp(licensee, 50_000);
+  const grant = l.ok(await l.accept(p, offer.id, licensee), 201);
+  t.clock.advance(86400);
+  const periodEnd = l.at(0);
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => l.report(p, grant.id, periodEnd, [{ currency: 'CNY', revenue: 100_000 }])),
+  );
+  expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+  expect(new Set(results.filter((r) => r.status !== 201).map((r) => `${r.status} ${r.body.code}`))).toEqual(
+    new Set(['409 period_already_reported']),
+  );
+  // 10% of 100,000 = 10,000, paid once: 500 fee, 2,000 designer, 7,500 rights holder.
+  expect(await l.balance(licensee)).toBe(40_000);
+  expect(await l.balance(designer)).toBe(2_000);
+  expect(await l.balance(holder)).toBe(7_500);
+});

@@ -1,7 +1,7 @@
 import type { Db, Trx } from '../../db/database.js';
 import { AppError } from '../../http/problem.js';
 import { recordEvent } from '../events/events.repo.js';
-import { renewGrant } from './grants.service.js';
+import { lockWork, renewGrant } from './grants.service.js';
 import type { GrantRow } from './licensing.repo.js';
 
 async function expire(trx: Trx, grant: GrantRow, now: Date, renewedBy: string | null) {
@@ -15,8 +15,14 @@ async function expire(trx: Trx, grant: GrantRow, now: Date, renewedBy: string | 
   });
 }
 
-/** The grant, locked, if it is still active and past its term; SKIP LOCKED lets runners share the work. */
-function lockDue(trx: Trx, grantId: string, now: Date) {
+/**
+ * The grant, locked, if it is still active and past its term. The work is locked first, as every
+ * licensing write does (work → grant), so expiry never deadlocks with a report or a termination;
+ * a second runner waits on the work and then finds the grant no longer due.
+ */
+async function lockDue(trx: Trx, grantId: string, now: Date) {
+  const peek = await trx.selectFrom('licence_grants').select('asset_id').where('id', '=', grantId).executeTakeFirstOrThrow();
+  await lockWork(trx, peek.asset_id);
   return trx
     .selectFrom('licence_grants')
     .selectAll()
@@ -24,7 +30,6 @@ function lockDue(trx: Trx, grantId: string, now: Date) {
     .where('status', '=', 'active')
     .where('ends_at', '<=', now)
     .forNoKeyUpdate()
-    .skipLocked()
     .executeTakeFirst();
 }
 
