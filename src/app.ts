@@ -9,6 +9,7 @@ import { boardRouter } from './features/board/board.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
 import { freezesRouter } from './features/freezes/freezes.index.js';
 import { ledgerRouter } from './features/ledger/ledger.index.js';
+import { licensingRouter } from './features/licensing/licensing.index.js';
 import { marketRouter } from './features/market/market.index.js';
 import { mediaRouter } from './features/media/media.index.js';
 import { partiesRouter } from './features/parties/parties.index.js';
@@ -99,6 +100,7 @@ export function createApp(deps: Deps) {
     .route('/', ledgerRouter())
     .route('/', marketRouter())
     .route('/', boardRouter())
+    .route('/', licensingRouter())
     .route('/', stripeRouter())
     .route('/', webhooksRouter())
     .route('/', logRouter());

@@ -25,6 +25,9 @@ export const ID_PREFIXES = {
   stripeTopUp: 'stp',
   transferRequest: 'tfq',
   refundRequest: 'rfq',
+  licenceOffer: 'lof',
+  licenceGrant: 'lgr',
+  royaltyReport: 'lrr',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

@@ -1,6 +1,7 @@
 import type { Deps } from './deps.js';
 import { registerDueNotices } from './features/assets/registration.js';
 import { closeDueAuctions } from './features/auctions/closing.service.js';
+import { expireDueGrants } from './features/licensing/expiry.js';
 import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
 import { sendDueBidActions } from './features/stripe/bid-authorisations.service.js';
@@ -24,6 +25,8 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await releaseExpiredReservations(deps.db, deps.clock.now());
   await expireMarketOrders(deps.db, deps.clock.now());
   await closeDueAuctions(deps.db, deps.clock.now());
+  // Licence grants past their term: renewed (where the licensee asked) or expired.
+  await expireDueGrants(deps.db, deps.clock.now());
   // Refunds decided by webhooks whose request to Stripe failed: retried with their own keys.
   await sendDueRefunds(deps);
   // Card bids: captures of winning authorisations, cancels of beaten or losing ones.

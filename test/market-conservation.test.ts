@@ -26,7 +26,7 @@ function generator(seed: number) {
   return { next, int, pick };
 }
 
-it('random concurrent trades, top-ups and cancellations conserve money; every journal balances', async () => {
+it('random concurrent trades, top-ups, cancellations, licence grants and royalty reports conserve money; every journal balances', async () => {
   const seed = Number(process.env.MARKET_SEED ?? Date.now() % 1_000_000);
   const g = generator(seed);
   const db = t.deps.db;
@@ -74,6 +74,27 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
     endsAt: day,
   });
 
+  // Licence offers on both works (b derives from a, so its licence payments flow up to a's holder).
+  const licenceOffers: { id: string }[] = [];
+  for (const [i, w] of [a, a, a, b, b].entries()) {
+    const res = await t.call('POST', `/v1/assets/${w.asset.id}/licence-offers`, {
+      key: w === a ? p1.key : p2.key,
+      body: {
+        uses: [g.pick(['game_item', 'advertising'] as const)],
+        territories: [g.pick(['CN', 'JP', 'worldwide'] as const)],
+        startsAt: t.clock.now().toISOString(),
+        endsAt: new Date(t.clock.now().getTime() + (i + 1) * 3600_000).toISOString(),
+        exclusivity: g.pick(['exclusive', 'sole', 'non_exclusive'] as const),
+        currency: 'CNY',
+        upfrontFee: g.int(0, 3_000),
+        royaltyBps: g.int(0, 2_000),
+        minimumGuarantee: g.int(0, 2_000),
+        creatorShareBps: g.int(0, 5_000),
+      },
+    });
+    licenceOffers.push(m.ok(res, 201));
+  }
+
   const statuses: number[] = [];
   const call = async (method: string, path: string, key: string, body?: unknown) => {
     const res = await t.call(method, path, { key, body });
@@ -91,11 +112,26 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
     const resales = listings.filter((l) => l.unit_id !== null);
     const reserved = await db.selectFrom('trades').select(['id', 'buyer_id']).where('status', '=', 'reserved').execute();
     const units = await db.selectFrom('units').select(['id', 'owner_id']).where('owner_id', 'in', traders).execute();
+    const grants = await db.selectFrom('licence_grants').select(['id', 'licensee_id', 'ends_at']).execute();
     const ops: (() => Promise<unknown>)[] = [];
     for (let i = 0; i < 30; i++) {
       const who = g.pick(traders);
       const r = g.next();
-      if (r < 0.15) ops.push(() => topUp(who, g.int(1, 5_000)));
+      const licensing = g.next();
+      if (licensing < 0.1) {
+        const offer = g.pick(licenceOffers);
+        ops.push(() => call('POST', `/v1/licence-offers/${offer.id}/accept`, keyOf.get(who)!, { licenseeId: who }));
+      } else if (licensing < 0.18 && grants.length) {
+        const grant = g.pick(grants);
+        const now = t.clock.now();
+        const periodEnd = new Date(Math.min(grant.ends_at.getTime(), now.getTime()));
+        ops.push(() =>
+          call('POST', `/v1/licence-grants/${grant.id}/royalty-reports`, keyOf.get(grant.licensee_id)!, {
+            periodEnd: periodEnd.toISOString(),
+            lines: [{ currency: 'CNY', revenue: g.int(0, 20_000) }],
+          }),
+        );
+      } else if (r < 0.15) ops.push(() => topUp(who, g.int(1, 5_000)));
       else if (r < 0.5 && listings.length) {
         const l = g.pick(listings);
         ops.push(() => call('POST', `/v1/listings/${l.id}/purchase`, keyOf.get(who)!, { buyerId: who, settle: g.next() < 0.7 }));
@@ -142,7 +178,8 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
     }
     await Promise.all(ops.map((op) => op()));
     if (round % 3 === 2) {
-      t.clock.advance(16 * 60);
+      // Far enough for licence terms to end (and grants to expire) during the run.
+      t.clock.advance(46 * 60);
       await runScheduledWork(t.deps);
     }
   }
@@ -208,6 +245,42 @@ it('random concurrent trades, top-ups and cancellations conserve money; every jo
   const { rows: journalsPerTrade } = await sql<{ trade_id: string }>`
     select trade_id from journals where trade_id is not null group by trade_id having count(*) <> 1`.execute(db);
   expect(journalsPerTrade).toEqual([]);
+
+  // Every grant's fee journal took the upfront fee from the licensee; every royalty journal took
+  // the royalty and the true-up, and nothing else.
+  const grantsMade = await db.selectFrom('licence_grants').selectAll().execute();
+  for (const grant of grantsMade.filter((x) => x.fee_journal_id)) {
+    const paid = await db
+      .selectFrom('postings')
+      .select(['holder', 'amount'])
+      .where('journal_id', '=', grant.fee_journal_id!)
+      .where('role', '=', 'buyer')
+      .execute();
+    expect(paid).toEqual([{ holder: grant.licensee_id, amount: -grant.upfront_fee }]);
+  }
+  const lines = await db
+    .selectFrom('royalty_report_lines')
+    .innerJoin('royalty_reports', 'royalty_reports.id', 'royalty_report_lines.report_id')
+    .innerJoin('licence_grants', 'licence_grants.id', 'royalty_reports.grant_id')
+    .select([
+      'royalty_report_lines.journal_id',
+      'royalty_report_lines.royalty',
+      'royalty_report_lines.true_up',
+      'licence_grants.licensee_id',
+    ])
+    .where('royalty_report_lines.journal_id', 'is not', null)
+    .execute();
+  for (const line of lines) {
+    const paid = await db
+      .selectFrom('postings')
+      .select(['holder', 'amount'])
+      .where('journal_id', '=', line.journal_id!)
+      .where('role', '=', 'buyer')
+      .execute();
+    expect(paid).toEqual([{ holder: line.licensee_id, amount: -(line.royalty + line.true_up) }]);
+  }
+  expect(grantsMade.length, `seed ${seed}`).toBeGreaterThan(0);
+  if (process.env.MARKET_DEBUG) console.log('grants', grantsMade.length, 'royalty journals', lines.length);
 
   // Ownership agrees with the transfer history, and no unit is reserved twice or listed twice.
   const { rows: mismatched } = await sql<{ id: string }>`

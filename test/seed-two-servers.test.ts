@@ -63,6 +63,12 @@ it('seeds one of two embedded servers running at once, without OPERATOR_API_KEY,
   expect(cny.volume).toBe(trades.reduce((sum, t) => sum + t.price, 0));
   expect(stats.byCategory.length).toBeGreaterThanOrEqual(5);
 
+  // The licence register shows the seed's grants: an exclusive worldwide game licence and a
+  // non-exclusive advertising one, each licensee by its pseudonym.
+  const licences = unwrap(await board.GET('/v1/board/licences')).data;
+  expect(licences.map((g) => g.exclusivity).sort()).toEqual(['exclusive', 'non_exclusive']);
+  expect(licences.every((g) => /^p_[0-9a-f]{16}$/.test(g.licensee))).toBe(true);
+
   // The other instance is untouched: its own database, its own (empty) board.
   const other = createHaipaiClient({ baseUrl: two.baseUrl });
   expect(unwrap(await other.GET('/v1/board/trades')).data).toEqual([]);

@@ -15,3 +15,9 @@ export function isTransactionConflict(err: unknown): boolean {
   const code = e?.code ?? e?.cause?.code;
   return code === '40P01' || code === '40001';
 }
+
+/** PostgreSQL exclusion_violation (23P01): a row overlaps another under an EXCLUDE constraint. */
+export function isExclusionViolation(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return (e?.code ?? e?.cause?.code) === '23P01';
+}

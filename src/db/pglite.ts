@@ -1,4 +1,5 @@
 import { PGlite, types } from '@electric-sql/pglite';
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
 import { Kysely } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import type { DatabaseHandle } from './database.js';
@@ -8,6 +9,8 @@ import type { Database } from './schema.js';
 export async function openPglite(dataDir?: string): Promise<DatabaseHandle> {
   const pg = await PGlite.create({
     dataDir,
+    // The exclusion constraint on licence grants (schema/0020_licensing.sql) needs btree_gist.
+    extensions: { btree_gist },
     parsers: { [types.INT8]: (v: string) => BigInt(v) },
   });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(pg) });

@@ -2,6 +2,13 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { UnitFreezesTable } from './tables/freezes.js';
 import type {
+  LicenceGrantRightsTable,
+  LicenceGrantsTable,
+  LicenceOffersTable,
+  RoyaltyReportLinesTable,
+  RoyaltyReportsTable,
+} from './tables/licensing.js';
+import type {
   BalancesTable,
   BidsTable,
   JournalsTable,
@@ -56,6 +63,7 @@ import type {
 import type { WebhookAttemptsTable, WebhookEndpointsTable, WebhookSecretsTable } from './tables/webhooks.js';
 
 export type * from './tables/freezes.js';
+export type * from './tables/licensing.js';
 export type * from './tables/market.js';
 export type * from './tables/media.js';
 export type * from './tables/registry.js';
@@ -110,6 +118,11 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_secrets: WebhookSecretsTable;
   webhook_attempts: WebhookAttemptsTable;
+  licence_offers: LicenceOffersTable;
+  licence_grants: LicenceGrantsTable;
+  licence_grant_rights: LicenceGrantRightsTable;
+  royalty_reports: RoyaltyReportsTable;
+  royalty_report_lines: RoyaltyReportLinesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

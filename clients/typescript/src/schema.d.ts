@@ -486,6 +486,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/accounts/{id}/licence-grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Grants an account holds (licensee) or has given (licensor), newest first; `late=true` shows overdue reports */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from a previous page's `nextCursor`. */
+                    after?: string;
+                    /** @description Only grants whose report is (or is not) overdue. */
+                    late?: "true" | "false";
+                    /** @description Page size, at most 100. */
+                    limit?: number;
+                    role?: "licensee" | "licensor";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of grants */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["LicenceGrant"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/accounts/{id}/payouts": {
         parameters: {
             query?: never;
@@ -904,6 +980,15 @@ export interface paths {
                         /** @enum {string} */
                         kind: "garment" | "virtual_human" | "collectible";
                         licence: components["schemas"]["Licence"];
+                        /**
+                         * @description Licence grants (held by the rights holder) under which this derivative is made, for parents whose public licence forbids derivatives; territory: where it will be exploited.
+                         * @default []
+                         */
+                        licenceGrants?: {
+                            /** @example lgr_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+                            grantId: string;
+                            territory: string;
+                        }[];
                         originalityStatement: string;
                         /**
                          * @description Works this one derives from.
@@ -1344,6 +1429,196 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assets/{id}/licence-offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A work's open licence offers that anyone may accept (public), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from a previous page's `nextCursor`. */
+                    after?: string;
+                    /** @description Page size, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of offers */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["LicenceOffer"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The rights holder's platform publishes a licence offer for a registered work */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description SHA-256 of the free-text conditions (kept by the parties; only the hash is recorded). */
+                        conditionsSha256?: string;
+                        /** @description Share of each licence payment (fee and royalties) for the work's creators by their shares, after the platform fee; parents' derivative cuts come out of it as in a sale. The rest goes to the rights holder. */
+                        creatorShareBps: number;
+                        currency: string;
+                        /**
+                         * @description Share of a derivative's royalties owed up to this work, for derivatives made under the grant.
+                         * @default 0
+                         */
+                        derivativeRoyaltyBps?: number;
+                        /** @default false */
+                        derivativesAllowed?: boolean;
+                        /** Format: date-time */
+                        endsAt: string;
+                        /**
+                         * @description exclusive: nobody else, the rights holder included, may use the work so; sole: no other licensee (the rights holder may); non_exclusive: other non-exclusive licensees may. Exclusive and sole grants never overlap another grant.
+                         * @enum {string}
+                         */
+                        exclusivity: "exclusive" | "sole" | "non_exclusive";
+                        /**
+                         * @description Royalties the licensee owes at least over the term, in `currency`; the shortfall is charged with the final report.
+                         * @default 0
+                         */
+                        minimumGuarantee?: number;
+                        /** @description Only these accounts may accept; anyone when absent. */
+                        openTo?: string[];
+                        /** @default false */
+                        renewable?: boolean;
+                        /** @default 90 */
+                        reportEveryDays?: number;
+                        /** @description Royalty on reported revenue, basis points. */
+                        royaltyBps: number;
+                        /** Format: date-time */
+                        startsAt: string;
+                        /** @default false */
+                        sublicensing?: boolean;
+                        /** @description ISO 3166-1 alpha-2 codes, or ['worldwide']. */
+                        territories: string[];
+                        /** @description Paid on acceptance, minor units. */
+                        upfrontFee: number;
+                        /** @description What the licensee may do with the work. */
+                        uses: ("game_item" | "virtual_performance" | "advertising" | "physical_merchandise" | "nft_edition" | "derivative_design")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description The offer */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceOffer"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2652,6 +2927,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/board/licences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The public licence register: grants in force (work, scope, territory, term, exclusivity, pseudonymous licensee) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from a previous page's `nextCursor`. */
+                    after?: string;
+                    assetId?: string;
+                    /** @description Page size, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of grants in force, newest first */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["LicenceRegisterEntry"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/board/listings": {
         parameters: {
             query?: never;
@@ -3253,6 +3582,668 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licence-grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One grant, with its certificate (licensee, rights holder, operator and officials) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The grant */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceGrant"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licence-grants/{id}/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The licensee renews a grant in force for another term (renewable offers): the upfront fee is paid again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The grant of the next term */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceGrant"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licence-grants/{id}/royalty-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A grant's royalty reports, oldest first (licensee and rights holder) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from a previous page's `nextCursor`. */
+                    after?: string;
+                    /** @description Page size, at most 100. */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of reports */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["RoyaltyReport"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** The licensee reports revenue for the next period; royalties are settled at once from its balance */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description Revenue earned under the licence in the period, one line per currency (minor units). */
+                        lines: {
+                            currency: string;
+                            revenue: number;
+                        }[];
+                        /**
+                         * Format: date-time
+                         * @description The period runs from the grant’s `reportedUntil` to here (at most the term end, not in the future).
+                         */
+                        periodEnd: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The report */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["RoyaltyReport"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licence-grants/{id}/terminate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The rights holder terminates a grant whose royalty report is overdue; the log records the reason by SHA-256 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The grant */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceGrant"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licence-offers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One licence offer (an offer naming accounts: their platforms and the rights holder’s only) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceOffer"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licence-offers/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A licensee's platform accepts an offer: the upfront fee is paid from the licensee's balance and the grant is made
+         * @description One transaction: exclusivity is checked under the work’s lock (409 licence_conflict names the grant in the way), the fee is split as a sale is (platform fee, creators by their shares and up the derivative chain, the rest to the rights holder), and `licence.granted` is recorded; its tlog-proof is the grant’s certificate.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Renew at term end on the scheduler (renewable offers only).
+                         * @default false
+                         */
+                        autoRenew?: boolean;
+                        /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+                        licenseeId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The grant */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceGrant"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/licence-offers/{id}/withdraw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The rights holder withdraws an offer: no new grants, grants made stay in force */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The offer */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceOffer"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -8093,7 +9084,7 @@ export interface components {
             /** @example jnl_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             id: string;
             /** @enum {string} */
-            kind: "topup" | "trade" | "reversal" | "payment" | "refund" | "hold" | "hold_release" | "payout" | "partial_reversal" | "recovery" | "bid_hold" | "forfeit";
+            kind: "topup" | "trade" | "reversal" | "payment" | "refund" | "hold" | "hold_release" | "payout" | "partial_reversal" | "recovery" | "bid_hold" | "forfeit" | "licence_fee" | "licence_royalty";
             memo: string | null;
             postings: {
                 amount: number;
@@ -8134,6 +9125,94 @@ export interface components {
             /** @example commercialUse */
             term: string;
             uploadId: string;
+        };
+        LicenceGrant: {
+            /** @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            assetId: string;
+            autoRenew: boolean;
+            certificate: components["schemas"]["TradeCertificate"] & unknown;
+            createdAt: string;
+            creatorShareBps: number;
+            currency: string;
+            derivativeRoyaltyBps: number;
+            derivativesAllowed: boolean;
+            endsAt: string;
+            /** @enum {string} */
+            exclusivity: "exclusive" | "sole" | "non_exclusive";
+            feeJournalId: string | null;
+            /** @example lgr_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            id: string;
+            /** @description A report is overdue: the rights holder may terminate for non-payment. */
+            late: boolean;
+            /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            licenseeId: string;
+            minimumGuarantee: number;
+            /** @example lof_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            offerId: string;
+            renewalOf: string | null;
+            /** @description When the next report is due (30 days after its period closes); null once the term is fully reported. */
+            reportDueAt: string | null;
+            /** @description Royalties are reported up to here. */
+            reportedUntil: string;
+            reportEveryDays: number;
+            /** @description Royalties settled so far in the grant currency (what counts against the minimum guarantee). */
+            royaltiesInCurrency: number;
+            royaltyBps: number;
+            startsAt: string;
+            /** @enum {string} */
+            status: "active" | "expired" | "terminated";
+            sublicensing: boolean;
+            terminatedAt: string | null;
+            /** @enum {string|null} */
+            terminationCause: "non_payment" | "case_takedown" | null;
+            territories: string[];
+            truedUp: boolean;
+            upfrontFee: number;
+            uses: ("game_item" | "virtual_performance" | "advertising" | "physical_merchandise" | "nft_edition" | "derivative_design")[];
+        };
+        LicenceOffer: {
+            /** @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            assetId: string;
+            conditionsSha256: string | null;
+            createdAt: string;
+            creatorShareBps: number;
+            currency: string;
+            derivativeRoyaltyBps: number;
+            derivativesAllowed: boolean;
+            endsAt: string;
+            /** @enum {string} */
+            exclusivity: "exclusive" | "sole" | "non_exclusive";
+            /** @example lof_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            id: string;
+            minimumGuarantee: number;
+            openTo: string[] | null;
+            renewable: boolean;
+            reportEveryDays: number;
+            royaltyBps: number;
+            startsAt: string;
+            /** @enum {string} */
+            status: "open" | "withdrawn";
+            sublicensing: boolean;
+            territories: string[];
+            upfrontFee: number;
+            uses: ("game_item" | "virtual_performance" | "advertising" | "physical_merchandise" | "nft_edition" | "derivative_design")[];
+        };
+        LicenceRegisterEntry: {
+            /** @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            assetId: string;
+            derivativesAllowed: boolean;
+            endsAt: string;
+            /** @enum {string} */
+            exclusivity: "exclusive" | "sole" | "non_exclusive";
+            /** @example lgr_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            grantId: string;
+            /** @description The board pseudonym of the licensee (p_…), as on trades. */
+            licensee: string;
+            registrationNumber: string | null;
+            startsAt: string;
+            sublicensing: boolean;
+            territories: string[];
+            uses: ("game_item" | "virtual_performance" | "advertising" | "physical_merchandise" | "nft_edition" | "derivative_design")[];
         };
         Listing: {
             antiSnipeSeconds: number | null;
@@ -8422,6 +9501,23 @@ export interface components {
         Purchase: components["schemas"]["Trade"] & {
             payment?: components["schemas"]["StripePayment"];
         };
+        RoyaltyReport: {
+            createdAt: string;
+            /** @example lgr_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            grantId: string;
+            /** @example lrr_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            id: string;
+            lines: {
+                currency: string;
+                journalId: string | null;
+                revenue: number;
+                royalty: number;
+                /** @description Minimum-guarantee shortfall charged with this (final) report. */
+                trueUp: number;
+            }[];
+            periodEnd: string;
+            periodStart: string;
+        };
         Screening: {
             assetId: string;
             flagged: boolean;
@@ -8531,6 +9627,8 @@ export interface components {
                 size: number;
             };
             licence: components["schemas"]["Licence"];
+            /** @description Licence grants of the work in force (the licence register). */
+            licenceGrants: components["schemas"]["LicenceRegisterEntry"][];
             listing: {
                 currency: string;
                 endsAt: string | null;

@@ -16,7 +16,9 @@ export interface JournalsTable {
     | 'partial_reversal'
     | 'recovery'
     | 'bid_hold'
-    | 'forfeit';
+    | 'forfeit'
+    | 'licence_fee'
+    | 'licence_royalty';
   currency: string;
   trade_id: string | null;
   reverses: string | null;

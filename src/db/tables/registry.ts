@@ -133,6 +133,8 @@ export interface AssetFilesTable {
 export interface AssetParentsTable {
   asset_id: string;
   parent_id: string;
+  /** The licence grant a derivative was registered under (0020), when its parent's licence forbids derivatives. */
+  licence_grant_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ReviewsTable {

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { idSchema } from '../../http/schemas.js';
 import { guardText, text } from '../../http/text.js';
+import { isTerritory } from '../licensing/territories.js';
 import { assetMediaSchema } from '../media/media.schemas.js';
 import { licenceSchema } from './licence.js';
 
@@ -42,6 +43,21 @@ export const createAssetBody = z
       .max(20)
       .default([]),
     parents: z.array(idSchema('ast')).max(10).default([]).openapi({ description: 'Works this one derives from.' }),
+    licenceGrants: z
+      .array(
+        z
+          .object({
+            grantId: idSchema('lgr'),
+            territory: guardText(z.string(), { max: 9 }).refine(isTerritory, 'an ISO 3166-1 alpha-2 country code or worldwide'),
+          })
+          .strict(),
+      )
+      .max(10)
+      .default([])
+      .openapi({
+        description:
+          'Licence grants (held by the rights holder) under which this derivative is made, for parents whose public licence forbids derivatives; territory: where it will be exploited.',
+      }),
     identityCode: text({ max: 64 })
       .regex(/^[A-Z0-9][A-Z0-9-]{3,63}$/, 'upper-case letters, digits and dashes')
       .optional()
@@ -59,6 +75,11 @@ export const createAssetBody = z
     }
     if (new Set(body.creators.map((c) => c.accountId)).size !== body.creators.length) {
       ctx.addIssue({ code: 'custom', path: ['creators'], message: 'each creator appears once' });
+    }
+    for (const [i, g] of body.licenceGrants.entries()) {
+      if (body.licenceGrants.findIndex((o) => o.grantId === g.grantId) !== i) {
+        ctx.addIssue({ code: 'custom', path: ['licenceGrants'], message: 'each grant appears once' });
+      }
     }
     if (new Set(body.parents).size !== body.parents.length) {
       ctx.addIssue({ code: 'custom', path: ['parents'], message: 'each parent appears once' });

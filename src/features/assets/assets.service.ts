@@ -6,6 +6,7 @@ import type { Principal } from '../../http/env.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
+import { checkDerivativeGrant } from '../licensing/derivative-grants.js';
 import { awaitMediaAnalysis, screenSubmission } from '../media/screening.service.js';
 import { actingAccount } from '../parties/access.js';
 import { completedUploadsFor } from '../uploads/uploads.repo.js';
@@ -31,7 +32,7 @@ export async function createAsset(db: Db, principal: Principal, input: CreateAss
         holder.id,
         input.files.map((f) => f.uploadId),
       );
-      await checkParents(trx, input.parents);
+      const grantOfParent = await checkParents(trx, input, holder.id, now);
 
       const id = newId('ast');
       const identityCode = input.kind === 'virtual_human' ? (input.identityCode ?? generateIdentityCode()) : null;
@@ -75,7 +76,7 @@ export async function createAsset(db: Db, principal: Principal, input: CreateAss
       if (input.parents.length) {
         await trx
           .insertInto('asset_parents')
-          .values(input.parents.map((p) => ({ asset_id: id, parent_id: p })))
+          .values(input.parents.map((p) => ({ asset_id: id, parent_id: p, licence_grant_id: grantOfParent.get(p) ?? null })))
           .execute();
       }
       await recordEvent(trx, {
@@ -92,6 +93,7 @@ export async function createAsset(db: Db, principal: Principal, input: CreateAss
           claimedCreatedOn: input.claimedCreatedOn,
           licence: input.licence,
           parents: input.parents,
+          ...(input.licenceGrants.length ? { licenceGrants: input.licenceGrants } : {}),
           files: input.files.map((f) => ({ purpose: f.purpose, sha256: toHex(uploads.get(f.uploadId)!.sha256) })),
           identityCode,
         },
@@ -180,10 +182,44 @@ async function checkFiles(trx: Trx, ownerId: string, uploadIds: string[]) {
   return byId;
 }
 
-async function checkParents(trx: Trx, parentIds: string[]) {
-  if (!parentIds.length) return;
-  const parents = await trx.selectFrom('assets').select(['id', 'status', 'licence']).where('id', 'in', parentIds).execute();
+/**
+ * Every parent must be registered, and either its licence allows derivatives or the rights holder
+ * cites a licence grant of it that does (licensing/derivative-grants.ts). Returns the grant cited
+ * for each parent; a grant citing no parent is refused.
+ */
+async function checkParents(
+  trx: Trx,
+  input: Pick<CreateAssetInput, 'parents' | 'licenceGrants'>,
+  rightsHolderId: string,
+  now: Date,
+): Promise<Map<string, string>> {
+  const grantOfParent = new Map<string, string>();
+  const parentIds = input.parents;
+  const parents = parentIds.length
+    ? await trx.selectFrom('assets').select(['id', 'status', 'licence']).where('id', 'in', parentIds).execute()
+    : [];
   const byId = new Map(parents.map((p) => [p.id, p]));
+  const cited = input.licenceGrants.length
+    ? await trx
+        .selectFrom('licence_grants')
+        .select(['id', 'asset_id'])
+        .where(
+          'id',
+          'in',
+          input.licenceGrants.map((g) => g.grantId),
+        )
+        .execute()
+    : [];
+  for (const g of input.licenceGrants) {
+    const row = cited.find((c) => c.id === g.grantId);
+    if (!row) throw notFound('licence grant', g.grantId);
+    if (!parentIds.includes(row.asset_id)) {
+      throw unprocessable('grant_not_for_parent', `Licence grant ${g.grantId} is not a grant of any parent of this work.`, {
+        grantId: g.grantId,
+      });
+    }
+    grantOfParent.set(row.asset_id, await checkDerivativeGrant(trx, g, row.asset_id, rightsHolderId, now));
+  }
   for (const id of parentIds) {
     const parent = byId.get(id);
     if (!parent) throw notFound('parent asset', id);
@@ -196,12 +232,13 @@ async function checkParents(trx: Trx, parentIds: string[]) {
         },
       );
     }
-    if (!(parent.licence as Licence).derivativesAllowed) {
+    if (!(parent.licence as Licence).derivativesAllowed && !grantOfParent.has(id)) {
       throw unprocessable('parent_forbids_derivatives', `The licence of parent ${id} does not allow derivative works.`, {
         parentId: id,
       });
     }
   }
+  return grantOfParent;
 }
 
 /** `VH-` and 16 hex digits from a CSPRNG: unguessable and, with the unique index, unique. */

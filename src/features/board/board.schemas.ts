@@ -3,6 +3,7 @@ import { idSchema } from '../../http/schemas.js';
 import { ASSET_KINDS, ASSET_STATUSES, CATEGORIES, CREATOR_ROLES } from '../assets/assets.schemas.js';
 import { licenceSchema } from '../assets/licence.js';
 import { PRESET_NAMES, transferPolicySchema } from '../editions/policy.js';
+import { registerEntrySchema } from '../licensing/licensing.schemas.js';
 
 export const LISTING_KINDS = ['fixed', 'english', 'dutch', 'sealed'] as const;
 export const BOARD_SORTS = ['newest', 'ending_soon', 'price_asc', 'price_desc'] as const;
@@ -138,6 +139,9 @@ export const specSheetSchema = z
     creators: z.array(z.object({ accountId: idSchema('acc'), role: z.enum(CREATOR_ROLES), shareBps: z.number().int() })),
     rightsHolderId: idSchema('acc'),
     licence: licenceSchema,
+    licenceGrants: z
+      .array(registerEntrySchema)
+      .openapi({ description: 'Licence grants of the work in force (the licence register).' }),
     edition: z.object({
       id: idSchema('edn'),
       size: z.number().int(),

@@ -6,6 +6,7 @@ import type { Licence } from '../assets/licence.js';
 import { highestBid } from '../auctions/auctions.repo.js';
 import { findEdition } from '../editions/editions.repo.js';
 import type { PresetName, TransferPolicy } from '../editions/policy.js';
+import { activeGrantsRegister } from '../licensing/licensing.repo.js';
 import { currentPrice, effectiveStatus, findListing, type ListingRow } from '../market/listings.repo.js';
 import { proofsForEvents } from '../tlog/event-proofs.js';
 import { priceOf } from './board-listings.repo.js';
@@ -25,7 +26,7 @@ export async function specSheet(db: Queryable, listingId: string, now: Date) {
     ? await db.selectFrom('units').select(['id', 'serial', 'frozen']).where('id', '=', listing.unit_id).executeTakeFirstOrThrow()
     : null;
 
-  const [owners, registration, ownership, price] = await Promise.all([
+  const [owners, registration, ownership, price, licenceGrants] = await Promise.all([
     unit ? ownerCounts(db, unit.id) : { previousOwners: 0, ownerChanges: 0 },
     db
       .selectFrom('events')
@@ -46,6 +47,8 @@ export async function specSheet(db: Queryable, listingId: string, now: Date) {
           .executeTakeFirst()
       : undefined,
     listingPrice(db, listing, now),
+    // Rights already licensed out: which uses, where and until when the work is taken.
+    activeGrantsRegister(db, { assetId: asset.id, limit: 100 }, now),
   ]);
   const proofs = await proofsForEvents(
     db,
@@ -91,6 +94,7 @@ export async function specSheet(db: Queryable, listingId: string, now: Date) {
     })),
     rightsHolderId: asset.rights_holder_id,
     licence: asset.licence as Licence,
+    licenceGrants,
     edition: {
       id: edition.id,
       size: edition.size,

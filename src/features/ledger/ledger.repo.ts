@@ -21,7 +21,14 @@ const canOwe = (holder: string) => holder.startsWith('acc_') || holder.startsWit
  * `reversal`/`partial_reversal`: those credit the buyer with card money that leaves again in the
  * same transaction (to the trade, or back to the card).
  */
-const PAYS_DEBTS: ReadonlySet<JournalsTable['kind']> = new Set(['trade', 'topup', 'hold_release', 'bid_hold']);
+const PAYS_DEBTS: ReadonlySet<JournalsTable['kind']> = new Set([
+  'trade',
+  'topup',
+  'hold_release',
+  'bid_hold',
+  'licence_fee',
+  'licence_royalty',
+]);
 
 export interface JournalInput {
   kind: JournalsTable['kind'];

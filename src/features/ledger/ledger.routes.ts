@@ -28,6 +28,8 @@ export const journalSchema = z
       'recovery',
       'bid_hold',
       'forfeit',
+      'licence_fee',
+      'licence_royalty',
     ]),
     currency: z.string(),
     tradeId: z.string().nullable(),

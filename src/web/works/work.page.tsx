@@ -1,6 +1,7 @@
 import { formatTime } from '../i18n.js';
 import { Layout, type PageContext } from '../layout.js';
 import { term } from '../terms.dict.js';
+import { LicenceGrants } from './licence-grants.js';
 import { licenceInWords } from './licence-words.js';
 import type { Lineage } from './lineage.data.js';
 import { LineageGraph } from './lineage-graph.js';
@@ -144,6 +145,8 @@ export function WorkPage({ ctx, record, lineage }: { ctx: PageContext; record: W
           </table>
         </div>
       )}
+
+      <LicenceGrants ctx={ctx} grants={record.licences} />
 
       {previews.length > 0 && (
         <>

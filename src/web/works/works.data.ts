@@ -5,6 +5,7 @@ import { registerDueNotices } from '../../features/assets/registration.js';
 import { boardPseudonym } from '../../features/board/pseudonym.js';
 import { findUnit, presentEdition, presentUnit } from '../../features/editions/editions.repo.js';
 import { pageOfEvents } from '../../features/events/events.repo.js';
+import { activeGrantsRegister } from '../../features/licensing/licensing.repo.js';
 import { notFound } from '../../http/problem.js';
 
 /** Events that tell a work's way through the registration gate. */
@@ -25,7 +26,7 @@ export async function workRecord(db: Db, config: AppConfig, id: string, now: Dat
   const record = await findAsset(db, id);
   if (!record || !mayReadAsset(undefined, record.asset)) throw notFound('asset', id);
   const view = presentAsset(record);
-  const [related, children, editions, history] = await Promise.all([
+  const [related, children, editions, history, licences] = await Promise.all([
     record.parents.length
       ? db
           .selectFrom('assets')
@@ -44,6 +45,7 @@ export async function workRecord(db: Db, config: AppConfig, id: string, now: Dat
       .execute(),
     db.selectFrom('editions').selectAll().where('asset_id', '=', id).orderBy('id').limit(50).execute(),
     pageOfEvents(db, { assetId: id }, { limit: 100 }),
+    activeGrantsRegister(db, { assetId: id, limit: 100 }, now),
   ]);
   const publicParent = (p: (typeof related)[number]) => p.status === 'public_notice' || p.status === 'registered';
   return {
@@ -57,6 +59,7 @@ export async function workRecord(db: Db, config: AppConfig, id: string, now: Dat
     }),
     children: children.map((c) => ({ id: c.id, title: c.title, registrationNumber: c.registration_number })),
     editions: editions.map(presentEdition),
+    licences,
     timeline: history.data.filter((e) => REVIEW_EVENTS.has(e.type)),
     registrationEvent: history.data.find((e) => e.type === 'asset.registered') ?? null,
   };
