@@ -4,6 +4,7 @@ import type { Deps } from './deps.js';
 import { assetsRouter } from './features/assets/assets.index.js';
 import { auctionsRouter } from './features/auctions/auctions.index.js';
 import { recordOfficialReads } from './features/audit/access-log.js';
+import { archiveRouter } from './features/archive/archive.index.js';
 import { auditRouter } from './features/audit/audit.index.js';
 import { boardRouter } from './features/board/board.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
@@ -96,6 +97,7 @@ export function createApp(deps: Deps) {
     .route('/', freezesRouter())
     .route('/', auctionsRouter())
     .route('/', auditRouter())
+    .route('/', archiveRouter())
     .route('/', ledgerRouter())
     .route('/', marketRouter())
     .route('/', boardRouter())
