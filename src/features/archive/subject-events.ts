@@ -1,8 +1,9 @@
 /**
  * Which events make up the whole history of a set of subjects: a work's events (its units' too,
- * since every unit event names its work), a unit's events, and the events naming a listing or a
- * trade. Listings and trades are found through their work or unit first, so each lookup stays on
- * the events indexes rather than scanning the log.
+ * since every unit event names its work), a unit's events, the events naming a listing and those
+ * of the trades made through it, and the events naming a trade. Listings and trades are found
+ * through their work or unit first, so each lookup stays on the events indexes rather than
+ * scanning the log.
  */
 import { sql } from 'kysely';
 import type { Queryable } from '../../db/database.js';
@@ -44,6 +45,14 @@ export async function subjectEvents(db: Queryable, s: Subjects): Promise<Subject
       rows(db)
         .where('events.asset_id', 'in', listingWorks)
         .where(sql<string>`events.entry::jsonb ->> 'listingId'`, 'in', [...s.listings])
+        .execute(),
+    );
+    // trade.settled and trade.released name the trade, not the listing it was made through.
+    const listingTrades = db.selectFrom('trades').where('trades.listing_id', 'in', [...s.listings]);
+    queries.push(
+      rows(db)
+        .where('events.unit_id', 'in', listingTrades.select('trades.unit_id'))
+        .where(sql<string>`events.entry::jsonb ->> 'tradeId'`, 'in', listingTrades.select('trades.id'))
         .execute(),
     );
   }
