@@ -3194,6 +3194,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/holdings/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every unit owned and work held by each account, with the proofs, as one verifiable archive
+         * @description A platform key exports its own accounts (one with `accountId`); an account key its own holdings; the operator every platform's, or one with `platformId`. The tar holds each account's units (with the event of their latest change of owner) and works (with their creation event), those units' and works' whole histories as canonical JSON with a C2SP tlog-proof each, the checkpoint they prove against, the log's verifier key, and a manifest signed by the log's key listing every file's SHA-256. The log is integrated first, so every event is proven. Verify offline with `npm run verify -- --archive FILE --vkey <key>`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One account only. */
+                    accountId?: string;
+                    /** @description Operator only: one platform instead of all. */
+                    platformId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The archive */
+                200: {
+                    headers: {
+                        "content-disposition": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-tar": string;
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description log_pending: events are still waiting for the log (retry); no_log_key: the deployment cannot sign */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/journals/{id}": {
         parameters: {
             query?: never;
