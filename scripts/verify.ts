@@ -27,11 +27,11 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bytesEqual, toBase64 } from '../src/crypto/bytes.js';
+import { archiveVerdictText } from '../src/features/archive/verdict-text.js';
 import { parseCosignatureVerifierKey, requireQuorum, type WitnessPolicy } from '../src/features/tlog/cosignature.js';
 import { auditLog } from '../src/features/tlog/log-audit.js';
 import { parseVerifierKey } from '../src/features/tlog/note.js';
 import { parseTlogProof, verifyTlogProof } from '../src/features/tlog/tlog-proof.js';
-import { archiveVerdictText } from '../src/features/archive/verdict-text.js';
 
 const USAGE = `usage: npm run verify -- <file.tlog-proof> --vkey <vkey|file> [--entry <file>] [--witness <vkey|file>]... [--quorum <k>]
        npm run verify -- --log <base-url> --vkey <vkey|file> [--state <file>]
@@ -50,7 +50,8 @@ async function main(): Promise<string> {
   const archive = values.archive ?? values.case;
   if (archive !== undefined) {
     if (values.archive !== undefined && values.case !== undefined) throw new UsageError('give --archive or --case, not both');
-    if (positionals.length || values.log || values.entry) throw new UsageError('--archive and --case take no other file, --log or --entry');
+    if (positionals.length || values.log || values.entry)
+      throw new UsageError('--archive and --case take no other file, --log or --entry');
     const verdict = await archiveVerdictText(new Uint8Array(await readFile(archive)), {
       ...(values.vkey ? { vkey: await keyOrFile(values.vkey) } : {}),
       witnesses: await witnessPolicy(values.witness ?? [], values.quorum),

@@ -1,10 +1,10 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
+import { archiveRouter } from './features/archive/archive.index.js';
 import { assetsRouter } from './features/assets/assets.index.js';
 import { auctionsRouter } from './features/auctions/auctions.index.js';
 import { recordOfficialReads } from './features/audit/access-log.js';
-import { archiveRouter } from './features/archive/archive.index.js';
 import { auditRouter } from './features/audit/audit.index.js';
 import { boardRouter } from './features/board/board.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256, toHex } from '../src/crypto/bytes.js';
 import { type ArchiveInput, assembleArchive, type EvidenceInput } from '../src/features/archive/archive-builder.js';
 import { exportArchive } from '../src/features/archive/export.service.js';
 import { readTar, writeTar } from '../src/features/archive/tar.js';
 import { verifyArchive } from '../src/features/archive/verify-archive.js';
-import { sha256, toHex } from '../src/crypto/bytes.js';
 import { download, filesOf, flipped, layout, manifestOf, verifyCli } from './support/archive.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
@@ -67,7 +67,9 @@ describe('export format', () => {
     }
     const cli = await verifyCli(archive.bytes, '--case', 'FILE', '--vkey', vkey);
     expect(cli.code, cli.out).toBe(0);
-    expect(cli.out).toMatch(/^OK: case export of cas_TEST; \d+ events, each proven .*; 2 evidence files by SHA-256 \(2 included and matching\)/);
+    expect(cli.out).toMatch(
+      /^OK: case export of cas_TEST; \d+ events, each proven .*; 2 evidence files by SHA-256 \(2 included and matching\)/,
+    );
 
     const hex = toHex(scene.evidence[0]!.sha256);
     const at = layout(archive.bytes);
@@ -101,7 +103,12 @@ describe('export format', () => {
       expect((await verifyArchive(archive.bytes, { vkey })).failures).toEqual([]);
       return archive.manifest.events.map((e) => e.type);
     };
-    expect(await types({ listings: [scene.listing.id] })).toEqual(['listing.created', 'trade.reserved', 'listing.sold', 'trade.settled']);
+    expect(await types({ listings: [scene.listing.id] })).toEqual([
+      'listing.created',
+      'trade.reserved',
+      'listing.sold',
+      'trade.settled',
+    ]);
     expect(await types({ trades: [scene.trade.id] })).toEqual(['trade.reserved', 'trade.settled']);
   });
 

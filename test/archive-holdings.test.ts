@@ -29,7 +29,13 @@ async function market() {
   const { p, creator, asset, edition } = await m.work({ size: 5 });
   const [collector, buyer] = [await m.account(p), await m.account(p)];
   const [u1, u2] = (await m.mint(p, edition.id, 2, creator)).units;
-  m.ok(await t.call('POST', `/v1/units/${u1.id}/transfers`, { key: p.key, body: { fromAccountId: creator, toAccountId: collector } }), 201);
+  m.ok(
+    await t.call('POST', `/v1/units/${u1.id}/transfers`, {
+      key: p.key,
+      body: { fromAccountId: creator, toAccountId: collector },
+    }),
+    201,
+  );
   const listing = await m.list(p, { kind: 'fixed', sellerId: creator, unitId: u2.id, price: 5_000 });
   await m.topUp(buyer, 5_000);
   const trade = m.ok(await m.buy(p, listing.id, buyer), 201);
@@ -59,9 +65,16 @@ describe('holdings export', () => {
     expect(byAccount.get(buyer)).toMatchObject({ units: [{ unitId: u2.id }], works: [] });
     // The sale was never integrated by this test (no afterWrite here): the export integrated it first.
     const types = manifest.events.map((e: { type: string }) => e.type);
-    expect(types).toEqual(expect.arrayContaining(['asset.created', 'asset.registered', 'unit.minted', 'unit.gifted', 'trade.settled']));
+    expect(types).toEqual(
+      expect.arrayContaining(['asset.created', 'asset.registered', 'unit.minted', 'unit.gifted', 'trade.settled']),
+    );
     expect(manifest.events.some((e: { type: string }) => e.type === 'trade.settled')).toBe(true);
-    const settled = await t.deps.db.selectFrom('events').select('id').where('type', '=', 'trade.settled').where('unit_id', '=', u2.id).executeTakeFirstOrThrow();
+    const settled = await t.deps.db
+      .selectFrom('events')
+      .select('id')
+      .where('type', '=', 'trade.settled')
+      .where('unit_id', '=', u2.id)
+      .executeTakeFirstOrThrow();
     expect(byAccount.get(buyer)).toMatchObject({ units: [{ unitId: u2.id, acquiredBy: settled.id }] });
     expect(trade.buyerId).toBe(buyer);
 
@@ -69,7 +82,9 @@ describe('holdings export', () => {
     expect(verdict.failures).toEqual([]);
     const cli = await verifyCli(res.bytes, '--archive', 'FILE', '--vkey', vkey);
     expect(cli.code, cli.out).toBe(0);
-    expect(cli.out).toMatch(/^OK: holdings export of 3 accounts \(2 units, 1 works, replayed from their proven histories\); \d+ events, each proven/);
+    expect(cli.out).toMatch(
+      /^OK: holdings export of 3 accounts \(2 units, 1 works, replayed from their proven histories\); \d+ events, each proven/,
+    );
     expect(cli.out).toContain('signed by the key given');
     // Without --vkey the archive's own key is used, and the verdict says so.
     const selfKeyed = await verifyCli(res.bytes, '--archive', 'FILE');
@@ -92,13 +107,24 @@ describe('holdings export', () => {
       ['a proof', inside(`proofs/${event}.tlog-proof`), new RegExp(`^proofs/${event}\\.tlog-proof: `)],
       ['the checkpoint', inside('log/checkpoint'), /^log\/checkpoint: /],
       ['the log key', inside('log/vkey'), /^log\/vkey: /],
-      ['a tar header', files.get(`events/${event}.json`)!.header + 140, new RegExp(`^archive: tar header \\d+ \\(events/${event}\\.json\\): its checksum`)],
-      ['padding', files.get(`events/${event}.json`)!.start + files.get(`events/${event}.json`)!.size, /^archive: events\/.*: the padding after it is not zero$/],
+      [
+        'a tar header',
+        files.get(`events/${event}.json`)!.header + 140,
+        new RegExp(`^archive: tar header \\d+ \\(events/${event}\\.json\\): its checksum`),
+      ],
+      [
+        'padding',
+        files.get(`events/${event}.json`)!.start + files.get(`events/${event}.json`)!.size,
+        /^archive: events\/.*: the padding after it is not zero$/,
+      ],
       ['the end blocks', bytes.length - 3, /^archive: the end-of-archive blocks are not zero$/],
     ];
     for (const [part, offset, expected] of cases) {
       const failures = await failuresAfter(offset);
-      expect(failures.some((f) => expected.test(f)), `${part}: ${failures.join(' | ')}`).toBe(true);
+      expect(
+        failures.some((f) => expected.test(f)),
+        `${part}: ${failures.join(' | ')}`,
+      ).toBe(true);
     }
     // The event changed: its hash and its proof both fail, and the command line prints each on its own line.
     const cli = await verifyCli(flipped(bytes, inside(`events/${event}.json`)), '--archive', 'FILE', '--vkey', vkey);
@@ -124,17 +150,30 @@ describe('holdings export', () => {
     // The registry itself (its key) claiming the gifted unit still belongs to the creator: the replay refuses.
     const { assembleArchive } = await import('../src/features/archive/archive-builder.js');
     const forged = await t.deps.db.transaction().execute(async (trx) =>
-      assembleArchive(trx, { blobs: t.deps.blobs, signer: t.deps.tlogSigner!, now: t.clock.now() }, {
-        kind: 'holdings',
-        subjects: { works: [], units: [world.u1.id], listings: [], trades: [] },
-        holdings: [
-          { accountId: world.creator, platformId: world.p.id, units: [{ unitId: world.u1.id, acquiredBy: manifestOf(bytes).events[0].id }], works: [] },
-        ],
-      }),
+      assembleArchive(
+        trx,
+        { blobs: t.deps.blobs, signer: t.deps.tlogSigner!, now: t.clock.now() },
+        {
+          kind: 'holdings',
+          subjects: { works: [], units: [world.u1.id], listings: [], trades: [] },
+          holdings: [
+            {
+              accountId: world.creator,
+              platformId: world.p.id,
+              units: [{ unitId: world.u1.id, acquiredBy: manifestOf(bytes).events[0].id }],
+              works: [],
+            },
+          ],
+        },
+      ),
     );
     const replay = await verifyArchive(forged!.bytes, { vkey });
     expect(replay.failures).toEqual([
-      expect.stringMatching(new RegExp(`^holdings: unit ${world.u1.id}: its proven history ends with evt_\\w+ to ${world.collector}, not evt_\\w+ to ${world.creator}$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^holdings: unit ${world.u1.id}: its proven history ends with evt_\\w+ to ${world.collector}, not evt_\\w+ to ${world.creator}$`,
+        ),
+      ),
     ]);
   });
 
@@ -157,7 +196,10 @@ describe('holdings export', () => {
     };
     expect(await refused(`/v1/holdings/export?platformId=${q.id}`, p.key)).toEqual({ status: 404, code: 'not_found' });
     expect(await refused(`/v1/holdings/export?accountId=${qCreator}`, p.key)).toEqual({ status: 404, code: 'not_found' });
-    expect(await refused(`/v1/holdings/export?accountId=${qCreator}&platformId=${p.id}`, OPERATOR_KEY)).toEqual({ status: 404, code: 'not_found' });
+    expect(await refused(`/v1/holdings/export?accountId=${qCreator}&platformId=${p.id}`, OPERATOR_KEY)).toEqual({
+      status: 404,
+      code: 'not_found',
+    });
     expect(await refused('/v1/holdings/export?accountId=nope', p.key)).toEqual({ status: 400, code: 'validation_failed' });
     const off = await m.official();
     expect(await refused('/v1/holdings/export', off.key)).toEqual({ status: 403, code: 'wrong_role' });
@@ -166,14 +208,20 @@ describe('holdings export', () => {
 
   it('exports taken while gifts commit concurrently are each consistent and verify', async () => {
     const { p, creator, asset } = world;
-    const edition = m.ok(await t.call('POST', `/v1/assets/${asset.id}/editions`, { key: p.key, body: { size: 20, preset: 'open_market' } }), 201);
+    const edition = m.ok(
+      await t.call('POST', `/v1/assets/${asset.id}/editions`, { key: p.key, body: { size: 20, preset: 'open_market' } }),
+      201,
+    );
     const units = (await m.mint(p, edition.id, 8, creator)).units as { id: string }[];
     const friends = await m.accounts(p, 8);
     const [exports] = await Promise.all([
       Promise.all([0, 1, 2].map(() => download(t, `/v1/holdings/export?accountId=${creator}`, p.key))),
       Promise.all(
         units.map((u, i) =>
-          t.call('POST', `/v1/units/${u.id}/transfers`, { key: p.key, body: { fromAccountId: creator, toAccountId: friends[i] } }),
+          t.call('POST', `/v1/units/${u.id}/transfers`, {
+            key: p.key,
+            body: { fromAccountId: creator, toAccountId: friends[i] },
+          }),
         ),
       ),
     ]);

@@ -51,7 +51,12 @@ export async function verifyCli(tar: Uint8Array, ...args: string[]): Promise<{ c
   const file = join(dir, 'export.tar');
   await writeFile(file, tar);
   try {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/verify.ts', ...args.map((a) => (a === 'FILE' ? file : a))]);
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'scripts/verify.ts',
+      ...args.map((a) => (a === 'FILE' ? file : a)),
+    ]);
     return { code: 0, out: stdout.trim() };
   } catch (err) {
     const e = err as { code: number; stdout: string; stderr: string };

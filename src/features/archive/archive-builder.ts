@@ -70,11 +70,19 @@ export async function assembleArchive(db: Queryable, deps: ArchiveDeps, input: A
 
   const encoder = new TextEncoder();
   const files: TarFile[] = [];
-  if (input.caseRecord) files.push({ name: PATHS.caseRecord, bytes: encoder.encode(`${JSON.stringify(input.caseRecord.record, null, 2)}\n`) });
+  if (input.caseRecord)
+    files.push({ name: PATHS.caseRecord, bytes: encoder.encode(`${JSON.stringify(input.caseRecord.record, null, 2)}\n`) });
   const read = batchedNodeReader(db);
   for (let i = 0; i < events.length; i += PROOF_CHUNK) {
     const chunk = events.slice(i, i + PROOF_CHUNK);
-    const leaves = new Map<string, LeafRow>((await leavesOfEvents(db, chunk.map((e) => e.id))).map((l) => [l.eventId, l]));
+    const leaves = new Map<string, LeafRow>(
+      (
+        await leavesOfEvents(
+          db,
+          chunk.map((e) => e.id),
+        )
+      ).map((l) => [l.eventId, l]),
+    );
     const proofs = await Promise.all(chunk.map((e) => tlogProofText(read, leaves.get(e.id)!, checkpoint)));
     chunk.forEach((e, j) => {
       files.push({ name: PATHS.event(e.id), bytes: encoder.encode(e.entry) });
@@ -110,7 +118,9 @@ export async function assembleArchive(db: Queryable, deps: ArchiveDeps, input: A
     })),
     ...(input.holdings ? { holdings: [...input.holdings] } : {}),
     ...(input.caseRecord ? { case: { id: input.caseRecord.id } } : {}),
-    files: await Promise.all(listed.map(async (f) => ({ path: f.name, sha256: toHex(await sha256(f.bytes)), size: f.bytes.length }))),
+    files: await Promise.all(
+      listed.map(async (f) => ({ path: f.name, sha256: toHex(await sha256(f.bytes)), size: f.bytes.length })),
+    ),
   };
   const manifestBytes = encoder.encode(`${JSON.stringify(manifest, null, 2)}\n`);
   const signature = await signNote(manifestNoteText(await sha256(manifestBytes)), deps.signer);

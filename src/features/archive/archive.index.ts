@@ -23,12 +23,20 @@ export function archiveRouter() {
       scope = { accountId: principal.id };
     }
     const archive = await exportArchive(deps, async (trx) => {
-      if (scope.platformId && !(await trx.selectFrom('platforms').select('id').where('id', '=', scope.platformId).executeTakeFirst())) {
+      if (
+        scope.platformId &&
+        !(await trx.selectFrom('platforms').select('id').where('id', '=', scope.platformId).executeTakeFirst())
+      ) {
         throw notFound('platform', scope.platformId);
       }
       if (scope.accountId) {
-        const account = await trx.selectFrom('accounts').select('platform_id').where('id', '=', scope.accountId).executeTakeFirst();
-        if (!account || (scope.platformId && account.platform_id !== scope.platformId)) throw notFound('account', scope.accountId);
+        const account = await trx
+          .selectFrom('accounts')
+          .select('platform_id')
+          .where('id', '=', scope.accountId)
+          .executeTakeFirst();
+        if (!account || (scope.platformId && account.platform_id !== scope.platformId))
+          throw notFound('account', scope.accountId);
       }
       return gatherHoldings(trx, scope);
     });

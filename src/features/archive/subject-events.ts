@@ -33,8 +33,18 @@ const rows = (db: Queryable) =>
 /** The subjects' events, each once, in commit (seq) order. */
 export async function subjectEvents(db: Queryable, s: Subjects): Promise<SubjectEvent[]> {
   const queries = [];
-  if (s.works.length) queries.push(rows(db).where('events.asset_id', 'in', [...s.works]).execute());
-  if (s.units.length) queries.push(rows(db).where('events.unit_id', 'in', [...s.units]).execute());
+  if (s.works.length)
+    queries.push(
+      rows(db)
+        .where('events.asset_id', 'in', [...s.works])
+        .execute(),
+    );
+  if (s.units.length)
+    queries.push(
+      rows(db)
+        .where('events.unit_id', 'in', [...s.units])
+        .execute(),
+    );
   if (s.listings.length) {
     const listingWorks = db
       .selectFrom('listings')
@@ -57,7 +67,10 @@ export async function subjectEvents(db: Queryable, s: Subjects): Promise<Subject
     );
   }
   if (s.trades.length) {
-    const tradeUnits = db.selectFrom('trades').select('trades.unit_id').where('trades.id', 'in', [...s.trades]);
+    const tradeUnits = db
+      .selectFrom('trades')
+      .select('trades.unit_id')
+      .where('trades.id', 'in', [...s.trades]);
     queries.push(
       rows(db)
         .where('events.unit_id', 'in', tradeUnits)

@@ -80,7 +80,8 @@ export async function verifyArchive(tar: Uint8Array, options: VerifyArchiveOptio
   // Every file: listed, and exactly as listed.
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
   for (const name of files.keys()) {
-    if (name !== PATHS.signature && name !== PATHS.manifest && !listed.has(name)) failures.push(`${name}: not listed in the manifest`);
+    if (name !== PATHS.signature && name !== PATHS.manifest && !listed.has(name))
+      failures.push(`${name}: not listed in the manifest`);
   }
   for (const f of manifest.files) {
     const bytes = files.get(f.path);
@@ -132,7 +133,8 @@ async function verifyEvents(
       continue;
     }
     const facts = parseJson(entry);
-    if (facts?.id !== e.id || facts?.type !== e.type) failures.push(`${entryPath}: not the event ${e.id} (${e.type}) the manifest lists`);
+    if (facts?.id !== e.id || facts?.type !== e.type)
+      failures.push(`${entryPath}: not the event ${e.id} (${e.type}) the manifest lists`);
     const proofText = text(proof) ?? '';
     try {
       const parsed = parseTlogProof(proofText);
@@ -171,14 +173,21 @@ async function verifyEvidence(files: Map<string, Uint8Array>, manifest: Manifest
   }
 }
 
-function verifyCase(files: Map<string, Uint8Array>, manifest: Manifest, expectKind: Manifest['kind'] | undefined, failures: string[]) {
-  if (expectKind && manifest.kind !== expectKind) failures.push(`${PATHS.manifest}: a ${manifest.kind} export, not a ${expectKind} export`);
+function verifyCase(
+  files: Map<string, Uint8Array>,
+  manifest: Manifest,
+  expectKind: Manifest['kind'] | undefined,
+  failures: string[],
+) {
+  if (expectKind && manifest.kind !== expectKind)
+    failures.push(`${PATHS.manifest}: a ${manifest.kind} export, not a ${expectKind} export`);
   if (manifest.kind !== 'case') return;
   const bytes = files.get(PATHS.caseRecord);
   const record = bytes && parseJson(bytes);
   if (!manifest.case) failures.push(`${PATHS.manifest}: a case export without its case id`);
   else if (!record) failures.push(`${PATHS.caseRecord}: missing or not JSON`);
-  else if (record.id !== manifest.case.id) failures.push(`${PATHS.caseRecord}: the record of ${String(record.id)}, not of case ${manifest.case.id}`);
+  else if (record.id !== manifest.case.id)
+    failures.push(`${PATHS.caseRecord}: the record of ${String(record.id)}, not of case ${manifest.case.id}`);
 }
 
 function parseManifest(bytes: Uint8Array, failures: string[]): Manifest | undefined {

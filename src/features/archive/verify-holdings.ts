@@ -31,7 +31,9 @@ export function replayHoldings(manifest: Manifest, entries: Map<string, Facts>):
     for (const w of h.works) {
       const created = entries.get(w.createdBy);
       if (created?.type !== 'asset.created' || created.assetId !== w.workId || created.rightsHolderId !== h.accountId) {
-        failures.push(`holdings: work ${w.workId}: ${w.createdBy} is not its proven creation naming ${h.accountId} as rights holder`);
+        failures.push(
+          `holdings: work ${w.workId}: ${w.createdBy} is not its proven creation naming ${h.accountId} as rights holder`,
+        );
       }
     }
   }
