@@ -83,7 +83,7 @@ describe('holdings export', () => {
     const cli = await verifyCli(res.bytes, '--archive', 'FILE', '--vkey', vkey);
     expect(cli.code, cli.out).toBe(0);
     expect(cli.out).toMatch(
-      /^OK: holdings export of 3 accounts \(2 units, 1 works, replayed from their proven histories\); \d+ events, each proven/,
+      /^OK: holdings export of 3 accounts \(2 units, 1 work, replayed from their proven histories\); \d+ events, each proven/,
     );
     expect(cli.out).toContain('signed by the key given');
     // Without --vkey the archive's own key is used, and the verdict says so.

@@ -12,12 +12,12 @@ export async function archiveVerdictText(tar: Uint8Array, options: VerifyArchive
   const cp = verdict.checkpoint!;
   const what =
     m.kind === 'holdings'
-      ? `holdings export of ${m.holdings?.length ?? 0} accounts (${count(m.holdings, 'units')} units, ${count(m.holdings, 'works')} works, replayed from their proven histories)`
+      ? `holdings export of ${plural(m.holdings?.length ?? 0, 'account')} (${plural(count(m.holdings, 'units'), 'unit')}, ${plural(count(m.holdings, 'works'), 'work')}, replayed from their proven histories)`
       : m.kind === 'case'
         ? `case export of ${m.case?.id}`
         : 'export';
   const evidence = m.evidence.length
-    ? `; ${m.evidence.length} evidence files by SHA-256 (${m.evidence.filter((e) => e.included).length} included and matching)`
+    ? `; ${plural(m.evidence.length, 'evidence file')} by SHA-256 (${m.evidence.filter((e) => e.included).length} included and matching)`
     : '';
   const key =
     verdict.keySource === 'given'
@@ -25,10 +25,14 @@ export async function archiveVerdictText(tar: Uint8Array, options: VerifyArchive
       : 'the key inside the archive (log/vkey: compare it with the one the registry publishes, or pass --vkey)';
   return {
     ok: true,
-    text: `OK: ${what}; ${m.events.length} events, each proven by its tlog-proof under ${cp.origin} at tree size ${cp.size}, root ${toBase64(cp.rootHash)}${evidence}; manifest and checkpoint signed by ${key}`,
+    text: `OK: ${what}; ${plural(m.events.length, 'event')}, each proven by its tlog-proof under ${cp.origin} at tree size ${cp.size}, root ${toBase64(cp.rootHash)}${evidence}; manifest and checkpoint signed by ${key}`,
   };
 }
 
 function count(holdings: { units: unknown[]; works: unknown[] }[] | undefined, what: 'units' | 'works'): number {
   return (holdings ?? []).reduce((n, h) => n + h[what].length, 0);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
