@@ -5,6 +5,7 @@
  * file at fault named. With DATABASE_URL set, exports race real concurrent gifts on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/app.js';
 import { verifyArchive } from '../src/features/archive/verify-archive.js';
 import { generateSignerKey, verifierKeyFromSigner } from '../src/features/tlog/note.js';
 import { download, flipped, layout, manifestOf, verifyCli } from './support/archive.js';
@@ -190,6 +191,11 @@ describe('holdings export', () => {
     expect(await accountsIn(`/v1/holdings/export?platformId=${q.id}`, OPERATOR_KEY)).toEqual([qCreator]);
     expect(await accountsIn(`/v1/holdings/export?accountId=${creator}`, p.key)).toEqual([creator]);
 
+    // An account's own key: its own holdings only, whatever it asks for.
+    const own = m.ok(await t.call('POST', '/v1/api-keys', { key: p.key, body: { subjectId: world.collector } }), 201).secret;
+    expect(await accountsIn('/v1/holdings/export', own)).toEqual([world.collector]);
+    expect(await accountsIn(`/v1/holdings/export?accountId=${world.collector}`, own)).toEqual([world.collector]);
+
     const refused = async (path: string, key: string) => {
       const res = await download(t, path, key);
       return { status: res.status, code: res.json().code };
@@ -201,9 +207,16 @@ describe('holdings export', () => {
       code: 'not_found',
     });
     expect(await refused('/v1/holdings/export?accountId=nope', p.key)).toEqual({ status: 400, code: 'validation_failed' });
+    expect(await refused(`/v1/holdings/export?accountId=${creator}`, own)).toEqual({ status: 404, code: 'not_found' });
+    expect(await refused(`/v1/holdings/export?platformId=${p.id}`, own)).toEqual({ status: 404, code: 'not_found' });
     const off = await m.official();
     expect(await refused('/v1/holdings/export', off.key)).toEqual({ status: 403, code: 'wrong_role' });
     expect((await download(t, '/v1/holdings/export', '')).status).toBe(401);
+    // A deployment that cannot sign can prove nothing: it says so rather than export unproven events.
+    const unsigned = createApp({ ...t.deps, tlogSigner: undefined });
+    const res = await unsigned.request('/v1/holdings/export', { headers: { authorization: `Bearer ${p.key}` } });
+    expect(res.status).toBe(503);
+    expect((await res.json()).code).toBe('no_log_key');
   });
 
   it('exports taken while gifts commit concurrently are each consistent and verify', async () => {

@@ -20,7 +20,7 @@ import { type Subjects, subjectEvents } from './subject-events.js';
 import { type TarFile, writeTar } from './tar.js';
 
 /** An export is built in memory: past this many events, narrow it (one account, one case). */
-export const MAX_EXPORT_EVENTS = 20_000;
+export const MAX_EXPORT_EVENTS = 10_000;
 /** Proofs are built this many at a time, so one batched node read stays well under PostgreSQL's parameter limit. */
 const PROOF_CHUNK = 256;
 
