@@ -22,7 +22,12 @@ export interface CaseSubjects {
 export async function caseSubjects(db: Queryable, caseId: string): Promise<CaseSubjects> {
   const c = await db.selectFrom('cases').select(['id', 'asset_id']).where('id', '=', caseId).executeTakeFirst();
   if (!c) throw notFound('case', caseId);
-  const complaints = await db.selectFrom('complaints').select(['id', 'earlier_asset_id']).where('case_id', '=', caseId).orderBy('id').execute();
+  const complaints = await db
+    .selectFrom('complaints')
+    .select(['id', 'earlier_asset_id'])
+    .where('case_id', '=', caseId)
+    .orderBy('id')
+    .execute();
   const responses = await db.selectFrom('case_responses').select('id').where('case_id', '=', caseId).orderBy('id').execute();
   const derivatives = await db.selectFrom('asset_parents').select('asset_id').where('parent_id', '=', c.asset_id).execute();
   const units = await db
@@ -53,7 +58,11 @@ export async function caseSubjects(db: Queryable, caseId: string): Promise<CaseS
         .orderBy('uploads.id')
         .execute()
     : [];
-  const assetIds = new Set([c.asset_id, ...complaints.flatMap((x) => (x.earlier_asset_id ? [x.earlier_asset_id] : [])), ...derivatives.map((d) => d.asset_id)]);
+  const assetIds = new Set([
+    c.asset_id,
+    ...complaints.flatMap((x) => (x.earlier_asset_id ? [x.earlier_asset_id] : [])),
+    ...derivatives.map((d) => d.asset_id),
+  ]);
   return {
     caseId,
     assetIds: [...assetIds].sort(),

@@ -33,7 +33,9 @@ export function wrongState(c: CaseRow, step: string) {
 /** Every account that is a party: the respondent, and the complainant of each complaint in the case. */
 export async function casePartyIds(db: Queryable, c: CaseRow): Promise<string[]> {
   const complainants = await db.selectFrom('complaints').select('complainant_id').where('case_id', '=', c.id).execute();
-  return [...new Set([c.respondent_id, ...(c.complainant_id ? [c.complainant_id] : []), ...complainants.map((r) => r.complainant_id)])];
+  return [
+    ...new Set([c.respondent_id, ...(c.complainant_id ? [c.complainant_id] : []), ...complainants.map((r) => r.complainant_id)]),
+  ];
 }
 
 /**
@@ -108,7 +110,8 @@ export function presentComplaint(c: Row<'complaints'>, evidence: { uploadId: str
     platformId: c.platform_id,
     earlierAssetId: c.earlier_asset_id,
     statement: c.statement,
-    claimedCreatedOn: created === null ? null : typeof created === 'string' ? created.slice(0, 10) : created.toISOString().slice(0, 10),
+    claimedCreatedOn:
+      created === null ? null : typeof created === 'string' ? created.slice(0, 10) : created.toISOString().slice(0, 10),
     copiedElements: c.copied_elements,
     evidence,
     screening: c.screening as Record<string, unknown>,

@@ -39,23 +39,40 @@ export async function openCase(db: Db, officialId: string, input: OpenCaseInput,
         assetStatus: asset.status,
       });
     }
-    const live = await trx.selectFrom('cases').select('id').where('asset_id', '=', asset.id).where('status', '<>', 'closed').executeTakeFirst();
+    const live = await trx
+      .selectFrom('cases')
+      .select('id')
+      .where('asset_id', '=', asset.id)
+      .where('status', '<>', 'closed')
+      .executeTakeFirst();
     if (live) throw conflict('case_open', `Work ${asset.id} is already under case ${live.id}.`, { caseId: live.id });
     const complaints = input.complaintIds.length
-      ? await trx.selectFrom('complaints').selectAll().where('id', 'in', input.complaintIds).orderBy('created_at').orderBy('id').forUpdate().execute()
+      ? await trx
+          .selectFrom('complaints')
+          .selectAll()
+          .where('id', 'in', input.complaintIds)
+          .orderBy('created_at')
+          .orderBy('id')
+          .forUpdate()
+          .execute()
       : [];
     for (const id of input.complaintIds) {
       const complaint = complaints.find((c) => c.id === id);
       if (!complaint) throw notFound('complaint', id);
-      if (complaint.asset_id !== asset.id) throw unprocessable('complaint_other_work', `Complaint ${id} is against work ${complaint.asset_id}.`);
-      if (complaint.status !== 'filed') throw conflict('complaint_not_filed', `Complaint ${id} is ${complaint.status}.`, { caseId: complaint.case_id });
+      if (complaint.asset_id !== asset.id)
+        throw unprocessable('complaint_other_work', `Complaint ${id} is against work ${complaint.asset_id}.`);
+      if (complaint.status !== 'filed')
+        throw conflict('complaint_not_filed', `Complaint ${id} is ${complaint.status}.`, { caseId: complaint.case_id });
     }
     if (input.complainantId) await existingAccount(trx, input.complainantId);
     const complainantId = complaints[0]?.complainant_id ?? input.complainantId ?? null;
-    if (complainantId === asset.rights_holder_id) throw unprocessable('own_work', `Account ${complainantId} holds the rights of work ${asset.id}.`);
+    if (complainantId === asset.rights_holder_id)
+      throw unprocessable('own_work', `Account ${complainantId} holds the rights of work ${asset.id}.`);
     const origin = complaints.length ? 'complaint' : input.courtReference ? 'court_order' : 'official';
     if (origin === 'official' && input.complainantId) {
-      throw badRequest('validation_failed', 'A complainant is named by a complaint or a court order.', { field: 'complainantId' });
+      throw badRequest('validation_failed', 'A complainant is named by a complaint or a court order.', {
+        field: 'complainantId',
+      });
     }
     const row = await trx
       .insertInto('cases')
@@ -78,7 +95,11 @@ export async function openCase(db: Db, officialId: string, input: OpenCaseInput,
       .returningAll()
       .executeTakeFirstOrThrow();
     if (complaints.length) {
-      await trx.updateTable('complaints').set({ status: 'in_case', case_id: row.id }).where('id', 'in', input.complaintIds).execute();
+      await trx
+        .updateTable('complaints')
+        .set({ status: 'in_case', case_id: row.id })
+        .where('id', 'in', input.complaintIds)
+        .execute();
     }
     await recordCaseEvent(
       trx,
@@ -106,7 +127,12 @@ export async function assignCase(db: Db, officialId: string, id: string, assigne
     const c = await lockCase(trx, id);
     if (!(LIVE as readonly string[]).includes(c.status)) throw wrongState(c, 'assign');
     const to = await existingOfficial(trx, assignee);
-    const row = await trx.updateTable('cases').set({ assigned_to: to, updated_at: now }).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
+    const row = await trx
+      .updateTable('cases')
+      .set({ assigned_to: to, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
     await recordCaseEvent(trx, row, 'case.assigned', { assignedTo: to, assignedBy: officialId }, now);
     return row;
   });
@@ -233,7 +259,13 @@ export async function respondToCase(db: Db, principal: Principal, id: string, in
 }
 
 /** A party appeals a determination within its appeal window: `decided` → `appeal`. */
-export async function appealCase(db: Db, principal: Principal, id: string, input: { partyId: string; statement: string }, now: Date) {
+export async function appealCase(
+  db: Db,
+  principal: Principal,
+  id: string,
+  input: { partyId: string; statement: string },
+  now: Date,
+) {
   return db.transaction().execute(async (trx) => {
     const party = await actingAccount(trx, principal, input.partyId);
     const c = await lockCase(trx, id);
@@ -249,7 +281,13 @@ export async function appealCase(db: Db, principal: Principal, id: string, input
       .where('id', '=', id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    await recordCaseEvent(trx, row, 'case.appealed', { partyId: party.id, statementSha256: await textSha256(input.statement) }, now);
+    await recordCaseEvent(
+      trx,
+      row,
+      'case.appealed',
+      { partyId: party.id, statementSha256: await textSha256(input.statement) },
+      now,
+    );
     return row;
   });
 }

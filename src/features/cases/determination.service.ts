@@ -3,8 +3,8 @@ import type { CaseTerms, Determination } from '../../db/schema.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { existingAccount } from '../parties/access.js';
 import { type CaseRow, casePartyIds, lockCase, recordCaseEvent, wrongState } from './cases.repo.js';
-import { textSha256 } from './evidence.js';
 import { applyDetermination } from './effects.service.js';
+import { textSha256 } from './evidence.js';
 import { lockWorkForCase } from './work-gate.js';
 
 export interface DecideInput {
@@ -53,14 +53,19 @@ export async function decideCase(db: Db, officialId: string, id: string, input: 
     const terms: CaseTerms = {};
     if (input.determination === 'rights_transferred') {
       const to = input.newRightsHolderId ?? c.complainant_id;
-      if (!to) throw unprocessable('new_holder_required', 'Name the new rights holder (newRightsHolderId): the case has no complainant.');
+      if (!to)
+        throw unprocessable(
+          'new_holder_required',
+          'Name the new rights holder (newRightsHolderId): the case has no complainant.',
+        );
       await existingAccount(trx, to);
       if (to === c.respondent_id) throw unprocessable('new_holder_required', `Account ${to} already holds the rights.`);
       terms.newRightsHolderId = to;
       terms.transferCredits = input.transferCredits ?? false;
     }
     if (input.determination === 'settled') {
-      if (!input.agreementSha256) throw unprocessable('agreement_required', 'A settlement is recorded with its agreement\'s SHA-256 (agreementSha256).');
+      if (!input.agreementSha256)
+        throw unprocessable('agreement_required', "A settlement is recorded with its agreement's SHA-256 (agreementSha256).");
       terms.agreementSha256 = input.agreementSha256;
     }
     if (input.courtReference) terms.courtReference = input.courtReference;

@@ -4,9 +4,9 @@ import { endListing, lockListing } from '../market/listing-state.js';
 import { findListing } from '../market/listings.repo.js';
 import { releaseTrade } from '../market/trades.service.js';
 import type { CaseRow } from './cases.repo.js';
+import { recordCaseEvent } from './cases.repo.js';
 import { textSha256 } from './evidence.js';
 import { freezeUnitsForCase, liftCaseMeasures, suspendListingsOfWork } from './measures.service.js';
-import { recordCaseEvent } from './cases.repo.js';
 
 /*
  * What a determination does when it takes effect, in one transaction with its events. The caller
@@ -61,7 +61,12 @@ async function takeDown(trx: Trx, c: CaseRow, by: { officialId: string; reason: 
     at: now,
     assetId: asset.id,
     platformId: asset.platform_id,
-    facts: { assetId: asset.id, registrationNumber: asset.registration_number, rightsHolderId: asset.rights_holder_id, caseId: c.id },
+    facts: {
+      assetId: asset.id,
+      registrationNumber: asset.registration_number,
+      rightsHolderId: asset.rights_holder_id,
+      caseId: c.id,
+    },
   });
   const derivatives = await trx
     .selectFrom('asset_parents')
@@ -76,7 +81,13 @@ async function takeDown(trx: Trx, c: CaseRow, by: { officialId: string; reason: 
       at: now,
       assetId: d.id,
       platformId: d.platform_id,
-      facts: { assetId: d.id, parentId: c.asset_id, rightsHolderId: d.rights_holder_id, caseId: c.id, reason: 'parent_taken_down' },
+      facts: {
+        assetId: d.id,
+        parentId: c.asset_id,
+        rightsHolderId: d.rights_holder_id,
+        caseId: c.id,
+        reason: 'parent_taken_down',
+      },
     });
   }
   return { cancelledListingIds, frozenUnitIds, flaggedDerivativeIds: derivatives.map((d) => d.id) };
@@ -84,7 +95,11 @@ async function takeDown(trx: Trx, c: CaseRow, by: { officialId: string; reason: 
 
 async function transferRights(trx: Trx, c: CaseRow, now: Date) {
   const to = c.terms!.newRightsHolderId!;
-  const asset = await trx.selectFrom('assets').select(['id', 'platform_id', 'rights_holder_id']).where('id', '=', c.asset_id).executeTakeFirstOrThrow();
+  const asset = await trx
+    .selectFrom('assets')
+    .select(['id', 'platform_id', 'rights_holder_id'])
+    .where('id', '=', c.asset_id)
+    .executeTakeFirstOrThrow();
   const from = asset.rights_holder_id;
   // Primary listings are the rights holder's; the former holder's end (their reservations released).
   const primary = await trx
@@ -99,14 +114,25 @@ async function transferRights(trx: Trx, c: CaseRow, now: Date) {
     .execute();
   for (const l of primary) {
     await lockListing(trx, l.id);
-    const reserved = await trx.selectFrom('trades').select('id').where('listing_id', '=', l.id).where('status', '=', 'reserved').orderBy('id').execute();
+    const reserved = await trx
+      .selectFrom('trades')
+      .select('id')
+      .where('listing_id', '=', l.id)
+      .where('status', '=', 'reserved')
+      .orderBy('id')
+      .execute();
     for (const t of reserved) await releaseTrade(trx, t.id, `case ${c.id}`, now);
     const listing = await findListing(trx, l.id);
     if (listing.status === 'open') await endListing(trx, listing, 'cancelled', `case ${c.id}`, now);
   }
   await trx.updateTable('assets').set({ rights_holder_id: to, updated_at: now }).where('id', '=', c.asset_id).execute();
   if (c.terms!.transferCredits) {
-    const first = await trx.selectFrom('asset_creators').select('role').where('asset_id', '=', c.asset_id).orderBy('position').executeTakeFirst();
+    const first = await trx
+      .selectFrom('asset_creators')
+      .select('role')
+      .where('asset_id', '=', c.asset_id)
+      .orderBy('position')
+      .executeTakeFirst();
     await trx.deleteFrom('asset_creators').where('asset_id', '=', c.asset_id).execute();
     await trx
       .insertInto('asset_creators')

@@ -11,7 +11,11 @@ export const textSha256 = async (text: string) => toHex(await sha256(text));
  * assets take their files. Returns their SHA-256s, in the order given, for the event; the files
  * themselves stay in the object store, referenced from case_evidence.
  */
-export async function checkEvidence(trx: Trx, partyId: string, uploadIds: string[]): Promise<{ uploadId: string; sha256: string }[]> {
+export async function checkEvidence(
+  trx: Trx,
+  partyId: string,
+  uploadIds: string[],
+): Promise<{ uploadId: string; sha256: string }[]> {
   const ids = [...new Set(uploadIds)];
   const rows = await completedUploadsFor(trx, ids);
   const byId = new Map(rows.map((r) => [r.id, r]));

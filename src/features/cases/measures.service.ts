@@ -34,7 +34,8 @@ export async function freezeUnitsForCase(
   const ofWork = new Set(units.map((u) => u.id));
   const chosen = unitIds === 'all' ? [...ofWork] : [...new Set(unitIds)].sort();
   for (const id of chosen) {
-    if (!ofWork.has(id)) throw unprocessable('unit_not_of_work', `Unit ${id} is not a unit of work ${c.asset_id}.`, { unitId: id });
+    if (!ofWork.has(id))
+      throw unprocessable('unit_not_of_work', `Unit ${id} is not a unit of work ${c.asset_id}.`, { unitId: id });
   }
   for (const unitId of chosen) {
     const freeze = await placeFreeze(trx, { unitId, cause: 'case', placedBy: by.officialId, reason: by.reason }, now);

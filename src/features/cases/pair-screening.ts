@@ -54,7 +54,8 @@ export async function screenPair(db: Queryable, assetId: string, earlierAssetId:
   const matches: PairMatch[] = [];
   for (const a of mine) {
     for (const b of theirs) {
-      if (toHex(a.sha256) === toHex(b.sha256)) matches.push({ uploadId: a.id, matchedUploadId: b.id, algorithm: 'sha256', distance: 0 });
+      if (toHex(a.sha256) === toHex(b.sha256))
+        matches.push({ uploadId: a.id, matchedUploadId: b.id, algorithm: 'sha256', distance: 0 });
       for (const algorithm of ['dhash', 'phash'] as const) {
         const x = hashOf(a.id, algorithm);
         const y = hashOf(b.id, algorithm);

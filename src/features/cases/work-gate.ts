@@ -41,6 +41,12 @@ export async function lockWorkForTrade(trx: Trx, assetId: string): Promise<void>
   if (refused) throw refused;
 }
 
+/** The work of an edition, for callers that hold a unit. */
+export async function workOfEdition(db: Queryable, editionId: string): Promise<string> {
+  const row = await db.selectFrom('editions').select('asset_id').where('id', '=', editionId).executeTakeFirstOrThrow();
+  return row.asset_id;
+}
+
 /** For gifts, offers and bids, which lock the unit (or auction) first: a read, under the caller's locks. */
 export async function checkWorkTradable(db: Queryable, assetId: string): Promise<void> {
   const refused = await refusal(db, assetId);
