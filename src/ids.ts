@@ -25,6 +25,9 @@ export const ID_PREFIXES = {
   stripeTopUp: 'stp',
   transferRequest: 'tfq',
   refundRequest: 'rfq',
+  complaint: 'cmp',
+  case: 'cas',
+  caseResponse: 'rsp',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

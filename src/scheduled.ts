@@ -1,6 +1,7 @@
 import type { Deps } from './deps.js';
 import { registerDueNotices } from './features/assets/registration.js';
 import { closeDueAuctions } from './features/auctions/closing.service.js';
+import { applyDueDeterminations } from './features/cases/determination.service.js';
 import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
 import { sendDueTransfers } from './features/stripe/payouts.service.js';
@@ -23,6 +24,8 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await releaseExpiredReservations(deps.db, deps.clock.now());
   await expireMarketOrders(deps.db, deps.clock.now());
   await closeDueAuctions(deps.db, deps.clock.now());
+  // IP case determinations whose appeal window has passed take effect.
+  await applyDueDeterminations(deps.db, deps.clock.now());
   // Refunds decided by webhooks whose request to Stripe failed: retried with their own keys.
   await sendDueRefunds(deps);
   // Connect transfers of trade proceeds that failed: retried with backoff, each with its own key.

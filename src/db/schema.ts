@@ -1,5 +1,6 @@
 /** The Kysely view of the whole schema: one interface per table, grouped by feature under tables/. */
 import type { Insertable, Selectable } from 'kysely';
+import type { CaseEvidenceTable, CaseFreezesTable, CaseResponsesTable, CasesTable, ComplaintsTable } from './tables/cases.js';
 import type { UnitFreezesTable } from './tables/freezes.js';
 import type {
   BalancesTable,
@@ -55,6 +56,7 @@ import type {
 } from './tables/tlog.js';
 import type { WebhookAttemptsTable, WebhookEndpointsTable, WebhookSecretsTable } from './tables/webhooks.js';
 
+export type * from './tables/cases.js';
 export type * from './tables/freezes.js';
 export type * from './tables/market.js';
 export type * from './tables/media.js';
@@ -110,6 +112,11 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_secrets: WebhookSecretsTable;
   webhook_attempts: WebhookAttemptsTable;
+  cases: CasesTable;
+  complaints: ComplaintsTable;
+  case_responses: CaseResponsesTable;
+  case_evidence: CaseEvidenceTable;
+  case_freezes: CaseFreezesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;
