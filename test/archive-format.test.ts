@@ -1,6 +1,6 @@
 /**
  * The export format itself, below any route: the subjects' histories (a listing's, a trade's),
- * evidence files included or listed by hash only, a case record checked by `--case`, a layout any
+ * evidence files included or listed by hash only, a layout any
  * `tar` reads, the same bytes for the same snapshot, and stored evidence that no longer matches
  * its hash refused rather than exported.
  */
@@ -49,27 +49,23 @@ async function sale() {
   return { p, asset, unit, listing, trade, evidence };
 }
 
-const caseInput = (includeEvidenceFiles: boolean): ArchiveInput => ({
-  kind: 'case',
+const withEvidence = (includeEvidenceFiles: boolean): ArchiveInput => ({
+  kind: 'subjects',
   subjects: { works: [scene.asset.id], units: [], listings: [scene.listing.id], trades: [scene.trade.id] },
   evidence: scene.evidence,
   includeEvidenceFiles,
-  caseRecord: { id: 'cas_TEST', record: { id: 'cas_TEST', status: 'open', subjects: [scene.asset.id] } },
 });
 
 describe('export format', () => {
-  it("a case export: the case record, the subjects' histories, the evidence files; verified by --case", async () => {
-    const archive = await exportArchive(t.deps, async () => caseInput(true));
+  it('evidence files included: each checked against its recorded SHA-256, a changed one named', async () => {
+    const archive = await exportArchive(t.deps, async () => withEvidence(true));
     const files = filesOf(archive.bytes);
-    expect(JSON.parse(new TextDecoder().decode(files.get('case.json')!))).toMatchObject({ id: 'cas_TEST' });
     for (const e of scene.evidence) {
       expect(new TextDecoder().decode(files.get(`evidence/${toHex(e.sha256)}`)!)).toMatch(/screenshot|sketch/);
     }
-    const cli = await verifyCli(archive.bytes, '--case', 'FILE', '--vkey', vkey);
+    const cli = await verifyCli(archive.bytes, '--archive', 'FILE', '--vkey', vkey);
     expect(cli.code, cli.out).toBe(0);
-    expect(cli.out).toMatch(
-      /^OK: case export of cas_TEST; \d+ events, each proven .*; 2 evidence files by SHA-256 \(2 included and matching\)/,
-    );
+    expect(cli.out).toMatch(/^OK: export; \d+ events, each proven .*; 2 evidence files by SHA-256 \(2 included and matching\)/);
 
     const hex = toHex(scene.evidence[0]!.sha256);
     const at = layout(archive.bytes);
@@ -78,15 +74,13 @@ describe('export format', () => {
       `evidence/${hex}: its SHA-256 differs from the manifest's (the file was changed)`,
       `evidence/${hex}: its SHA-256 is not the evidence's recorded SHA-256 ${hex}`,
     ]);
-    const recordFailures = (await verifyArchive(flipped(archive.bytes, at.get('case.json')!.start + 3), { vkey })).failures;
-    expect(recordFailures[0]).toBe("case.json: its SHA-256 differs from the manifest's (the file was changed)");
   });
 
-  it('a party’s export lists the evidence by hash only; --case refuses an archive that is not a case', async () => {
-    const archive = await exportArchive(t.deps, async () => caseInput(false));
+  it('evidence by hash only, without the files; --case refuses an archive that is not a case', async () => {
+    const archive = await exportArchive(t.deps, async () => withEvidence(false));
     expect([...filesOf(archive.bytes).keys()].some((n) => n.startsWith('evidence/'))).toBe(false);
     expect(archive.manifest.evidence.map((e) => e.included)).toEqual([false, false]);
-    expect((await verifyArchive(archive.bytes, { vkey, expectKind: 'case' })).failures).toEqual([]);
+    expect((await verifyArchive(archive.bytes, { vkey })).failures).toEqual([]);
 
     const holdings = await download(t, '/v1/holdings/export', scene.p.key);
     const cli = await verifyCli(holdings.bytes, '--case', 'FILE', '--vkey', vkey);
@@ -118,7 +112,7 @@ describe('export format', () => {
       .setIsolationLevel('repeatable read')
       .execute(async (trx) => {
         const deps = { blobs: t.deps.blobs, signer: t.deps.tlogSigner!, now: new Date('2026-12-01T00:00:00Z') };
-        return [await assembleArchive(trx, deps, caseInput(true)), await assembleArchive(trx, deps, caseInput(true))];
+        return [await assembleArchive(trx, deps, withEvidence(true)), await assembleArchive(trx, deps, withEvidence(true))];
       });
     expect(Buffer.from(a!.bytes).equals(Buffer.from(b!.bytes))).toBe(true);
 
@@ -127,7 +121,7 @@ describe('export format', () => {
       await writeFile(join(dir, 'export.tar'), a!.bytes);
       const { stdout } = await promisify(execFile)('tar', ['-tf', join(dir, 'export.tar')]);
       expect(stdout.trim().split('\n')).toEqual(readTar(a!.bytes).map((f) => f.name));
-      expect(stdout).toMatch(/^manifest\.sig\nmanifest\.json\nlog\/vkey\nlog\/checkpoint\ncase\.json\nevents\//);
+      expect(stdout).toMatch(/^manifest\.sig\nmanifest\.json\nlog\/vkey\nlog\/checkpoint\nevents\//);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -140,12 +134,12 @@ describe('export format', () => {
     await t.deps.blobs.put(objectKey, new TextEncoder().encode('altered after upload'), 'text/plain');
     const claimed = await sha256('what was uploaded');
     const attempt = exportArchive(t.deps, async () => ({
-      ...caseInput(true),
+      ...withEvidence(true),
       evidence: [{ sha256: claimed, size: 17, uploadId: null, objectKey }],
     }));
     await expect(attempt).rejects.toMatchObject({ status: 500, code: 'evidence_altered' });
     const missing = exportArchive(t.deps, async () => ({
-      ...caseInput(true),
+      ...withEvidence(true),
       evidence: [{ sha256: claimed, size: 17, uploadId: null, objectKey: 'evidence-test/none' }],
     }));
     await expect(missing).rejects.toMatchObject({ status: 409, code: 'evidence_missing' });

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { idSchema, problemSchema, problems } from '../../http/schemas.js';
+import { idParams, idSchema, problemSchema, problems } from '../../http/schemas.js';
 
 const tags = ['exports'];
 
@@ -28,6 +28,24 @@ export const holdingsExport = createRoute({
   responses: {
     200: archiveResponse('The archive'),
     ...problems(400, 401, 403, 404, 422),
+    503: {
+      description: 'log_pending: events are still waiting for the log (retry); no_log_key: the deployment cannot sign',
+      content: { 'application/problem+json': { schema: problemSchema } },
+    },
+  },
+});
+
+export const caseExport = createRoute({
+  method: 'get',
+  path: '/v1/cases/{id}/export',
+  tags,
+  summary: 'A case as one verifiable archive: its record, the related histories with proofs, the evidence',
+  description:
+    "For officials and the operator: the case record with its complaints and responses, the whole histories (each event with a C2SP tlog-proof) of its works, units, listings and trades, the checkpoint and log key, and the evidence files themselves. For the parties' platforms and accounts: the same without the complaints they cannot read and without the files (the evidence by SHA-256 only). Verify offline with `npm run verify -- --case FILE --vkey <key>`.",
+  request: { params: idParams('cas') },
+  responses: {
+    200: archiveResponse('The archive'),
+    ...problems(400, 401, 403, 404, 409, 422),
     503: {
       description: 'log_pending: events are still waiting for the log (retry); no_log_key: the deployment cannot sign',
       content: { 'application/problem+json': { schema: problemSchema } },

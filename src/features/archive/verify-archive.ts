@@ -4,7 +4,7 @@
  * and reports each failure by the file it is in: the tar's structure, the manifest's signature by
  * the log key, every file's SHA-256, the checkpoint's signature (and witnesses, given a policy),
  * each event's tlog-proof against that checkpoint, the holdings replayed from the proven histories,
- * and the evidence files against their recorded hashes.
+ * the evidence files against their recorded hashes, and a case record against the log.
  */
 import { bytesEqual, sha256, toBase64, toHex } from '../../crypto/bytes.js';
 import { type Checkpoint, openCheckpoint } from '../tlog/checkpoint.js';
@@ -13,6 +13,7 @@ import { type NoteVerifier, openNote, parseVerifierKey } from '../tlog/note.js';
 import { parseTlogProof, verifyTlogProof } from '../tlog/tlog-proof.js';
 import { EXPORT_FORMAT, type Manifest, manifestNoteText, manifestSchema, PATHS } from './manifest.js';
 import { readTar, TarError } from './tar.js';
+import { verifyCase } from './verify-case.js';
 import { replayHoldings } from './verify-holdings.js';
 
 export interface ArchiveVerdict {
@@ -108,7 +109,8 @@ export async function verifyArchive(tar: Uint8Array, options: VerifyArchiveOptio
   const entries = eventEntries(files, manifest);
   failures.push(...replayHoldings(manifest, entries));
   await verifyEvidence(files, manifest, failures);
-  verifyCase(files, manifest, options.expectKind, failures);
+  const caseRecord = files.has(PATHS.caseRecord) ? parseJson(files.get(PATHS.caseRecord)!) : undefined;
+  failures.push(...(await verifyCase(caseRecord, manifest, entries, options.expectKind)));
   return { failures, manifest, checkpoint, keySource };
 }
 
@@ -171,23 +173,6 @@ async function verifyEvidence(files: Map<string, Uint8Array>, manifest: Manifest
       failures.push(`${path}: its SHA-256 is not the evidence's recorded SHA-256 ${e.sha256}`);
     }
   }
-}
-
-function verifyCase(
-  files: Map<string, Uint8Array>,
-  manifest: Manifest,
-  expectKind: Manifest['kind'] | undefined,
-  failures: string[],
-) {
-  if (expectKind && manifest.kind !== expectKind)
-    failures.push(`${PATHS.manifest}: a ${manifest.kind} export, not a ${expectKind} export`);
-  if (manifest.kind !== 'case') return;
-  const bytes = files.get(PATHS.caseRecord);
-  const record = bytes && parseJson(bytes);
-  if (!manifest.case) failures.push(`${PATHS.manifest}: a case export without its case id`);
-  else if (!record) failures.push(`${PATHS.caseRecord}: missing or not JSON`);
-  else if (record.id !== manifest.case.id)
-    failures.push(`${PATHS.caseRecord}: the record of ${String(record.id)}, not of case ${manifest.case.id}`);
 }
 
 function parseManifest(bytes: Uint8Array, failures: string[]): Manifest | undefined {
