@@ -17,17 +17,15 @@ export interface HoldingsScope {
 }
 
 export async function gatherHoldings(trx: Trx, scope: HoldingsScope): Promise<ArchiveInput> {
-  let accountsQuery = trx.selectFrom('accounts').select(['id', 'platform_id']);
-  if (scope.platformId) accountsQuery = accountsQuery.where('platform_id', '=', scope.platformId);
-  if (scope.accountId) accountsQuery = accountsQuery.where('id', '=', scope.accountId);
+  // The accounts in scope, as a query other queries can use as a subquery.
   const scoped = () => {
-    let q = trx.selectFrom('accounts').select('id');
+    let q = trx.selectFrom('accounts');
     if (scope.platformId) q = q.where('platform_id', '=', scope.platformId);
     if (scope.accountId) q = q.where('id', '=', scope.accountId);
     return q;
   };
   const [accounts, units, works] = await Promise.all([
-    accountsQuery.orderBy('id').execute(),
+    scoped().select(['id', 'platform_id']).orderBy('id').execute(),
     // The latest change of owner of each unit, found by the order its event committed in.
     trx
       .selectFrom('units')
@@ -35,7 +33,7 @@ export async function gatherHoldings(trx: Trx, scope: HoldingsScope): Promise<Ar
       .innerJoin('events as e', 'e.id', 't.event_id')
       .distinctOn('units.id')
       .select(['units.id', 'units.owner_id', 't.event_id'])
-      .where('units.owner_id', 'in', scoped())
+      .where('units.owner_id', 'in', scoped().select('id'))
       .orderBy('units.id')
       .orderBy('e.seq', 'desc')
       .execute(),
@@ -43,7 +41,7 @@ export async function gatherHoldings(trx: Trx, scope: HoldingsScope): Promise<Ar
       .selectFrom('assets')
       .innerJoin('events as e', (j) => j.onRef('e.asset_id', '=', 'assets.id').on('e.type', '=', 'asset.created'))
       .select(['assets.id', 'assets.rights_holder_id', 'e.id as event_id'])
-      .where('assets.rights_holder_id', 'in', scoped())
+      .where('assets.rights_holder_id', 'in', scoped().select('id'))
       .orderBy('assets.id')
       .execute(),
   ]);
