@@ -25,7 +25,7 @@ describe('a determination racing purchases', () => {
       const units = [];
       for (const s of sellers)
         units.push(...(await m.mint(w.p, w.edition.id, 2, s)).units.map((u: { id: string }) => ({ id: u.id, seller: s })));
-      const secondary = [];
+      const secondary: { id: string }[] = [];
       for (const u of units) secondary.push(await m.list(w.p, { kind: 'fixed', sellerId: u.seller, unitId: u.id, price: 1000 }));
       const primary = await m.list(w.p, {
         kind: 'fixed',
@@ -43,7 +43,7 @@ describe('a determination racing purchases', () => {
         201,
       );
 
-      const purchases = buyers.map((b, i) => () => m.buy(w.p, i < 8 ? secondary[i].id : primary.id, b));
+      const purchases = buyers.map((b, i) => () => m.buy(w.p, i < 8 ? secondary[i]!.id : primary.id, b));
       const decision = () =>
         t.call('POST', `/v1/cases/${opened.id}/decision`, {
           key: w.off.key,

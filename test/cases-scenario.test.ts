@@ -79,7 +79,7 @@ describe('a copy, complained about, frozen, decided rights_transferred', () => {
       }),
       201,
     );
-    const [first, second] = await m.accounts(copies, 2);
+    const [first, second] = (await m.accounts(copies, 2)) as [string, string];
     const [unit] = (await m.mint(copies, edition.id, 1, first)).units;
     await m.topUp(second, 50_000);
     const resale = await m.list(copies, { kind: 'fixed', sellerId: first, unitId: unit.id, price: 10_000 });

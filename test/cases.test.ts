@@ -269,6 +269,13 @@ describe('cases: transitions', () => {
     expect(asset.status).toBe('revoked');
     expect(asset.registrationNumber).toBeTruthy();
     m.problem(await t.call('GET', `/v1/assets/${d.asset.id}/certificate`), 409, 'not_registered');
+    // The public pages say the registration was revoked.
+    const workPage = await t.call('GET', `/works/${d.asset.id}`);
+    expect(workPage.text).toContain('id="revoked"');
+    const certificatePage = await t.call('GET', `/works/${d.asset.id}/certificate`);
+    expect(certificatePage.status).toBe(200);
+    expect(certificatePage.text).toContain('id="revoked"');
+    expect(certificatePage.text).toContain(asset.registrationNumber);
     const units = m.ok(await t.call('GET', `/v1/editions/${d.edition.id}/units`), 200).data;
     expect(units.every((u: { frozen: boolean }) => u.frozen)).toBe(true);
     m.problem(
@@ -323,8 +330,18 @@ describe('cases: transitions', () => {
 
   it('a dismissal takes effect when the appeal window has passed and lifts the measures; a late appeal is refused', async () => {
     const d = await openedCase();
-    const [unit] = (await m.mint(d.p, d.edition.id, 1, d.copier)).units;
+    const [unit, other] = (await m.mint(d.p, d.edition.id, 2, d.copier)).units;
+    const listing = await m.list(d.p, { kind: 'fixed', sellerId: d.copier, unitId: other.id, price: 3000 });
+    const onBoard = async () =>
+      m.ok(await t.call('GET', '/v1/board/listings?limit=100'), 200).data.some((l: { id: string }) => l.id === listing.id);
+    expect(await onBoard()).toBe(true);
     m.ok(await step(d.off, d.caseId, 'measures', { freeze: [unit.id], hide: true, reason: 'Hold' }), 200);
+    // Hidden from the board; the work's page says a case is pending.
+    expect(await onBoard()).toBe(false);
+    const page = await t.call('GET', `/works/${d.asset.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('id="case-notice"');
+    expect(page.text).toContain(d.caseId);
     expect(m.ok(await t.call('GET', `/v1/units/${unit.id}`), 200).frozen).toBe(true);
     const c = m.ok(await step(d.off, d.caseId, 'decision', { determination: 'dismissed', reason: 'Not similar enough' }), 200);
     expect(c.status).toBe('decided');
@@ -339,6 +356,8 @@ describe('cases: transitions', () => {
       determination: 'dismissed',
       measures: { unitsFrozen: false, hidden: false },
     });
+    expect(await onBoard()).toBe(true);
+    expect((await t.call('GET', `/works/${d.asset.id}`)).text).not.toContain('id="case-notice"');
     // Applying again finds nothing to do.
     expect(await applyDueDeterminations(t.deps.db, t.clock.now())).toBe(0);
     // A new complaint may be filed once the case is closed.
