@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAuctionIfDue } from '../src/features/auctions/closing.service.js';
 import { caseSubjects } from '../src/features/cases/case-subjects.js';
 import { applyDueDeterminations } from '../src/features/cases/determination.service.js';
 import { startTestApp, type TestApp } from './support/harness.js';
@@ -269,6 +270,13 @@ describe('cases: transitions', () => {
     expect(asset.status).toBe('revoked');
     expect(asset.registrationNumber).toBeTruthy();
     m.problem(await t.call('GET', `/v1/assets/${d.asset.id}/certificate`), 409, 'not_registered');
+    // The public pages say the registration was revoked.
+    const workPage = await t.call('GET', `/works/${d.asset.id}`);
+    expect(workPage.text).toContain('id="revoked"');
+    const certificatePage = await t.call('GET', `/works/${d.asset.id}/certificate`);
+    expect(certificatePage.status).toBe(200);
+    expect(certificatePage.text).toContain('id="revoked"');
+    expect(certificatePage.text).toContain(asset.registrationNumber);
     const units = m.ok(await t.call('GET', `/v1/editions/${d.edition.id}/units`), 200).data;
     expect(units.every((u: { frozen: boolean }) => u.frozen)).toBe(true);
     m.problem(
@@ -323,8 +331,18 @@ describe('cases: transitions', () => {
 
   it('a dismissal takes effect when the appeal window has passed and lifts the measures; a late appeal is refused', async () => {
     const d = await openedCase();
-    const [unit] = (await m.mint(d.p, d.edition.id, 1, d.copier)).units;
+    const [unit, other] = (await m.mint(d.p, d.edition.id, 2, d.copier)).units;
+    const listing = await m.list(d.p, { kind: 'fixed', sellerId: d.copier, unitId: other.id, price: 3000 });
+    const onBoard = async () =>
+      m.ok(await t.call('GET', '/v1/board/listings?limit=100'), 200).data.some((l: { id: string }) => l.id === listing.id);
+    expect(await onBoard()).toBe(true);
     m.ok(await step(d.off, d.caseId, 'measures', { freeze: [unit.id], hide: true, reason: 'Hold' }), 200);
+    // Hidden from the board; the work's page says a case is pending.
+    expect(await onBoard()).toBe(false);
+    const page = await t.call('GET', `/works/${d.asset.id}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('id="case-notice"');
+    expect(page.text).toContain(d.caseId);
     expect(m.ok(await t.call('GET', `/v1/units/${unit.id}`), 200).frozen).toBe(true);
     const c = m.ok(await step(d.off, d.caseId, 'decision', { determination: 'dismissed', reason: 'Not similar enough' }), 200);
     expect(c.status).toBe('decided');
@@ -339,6 +357,8 @@ describe('cases: transitions', () => {
       determination: 'dismissed',
       measures: { unitsFrozen: false, hidden: false },
     });
+    expect(await onBoard()).toBe(true);
+    expect((await t.call('GET', `/works/${d.asset.id}`)).text).not.toContain('id="case-notice"');
     // Applying again finds nothing to do.
     expect(await applyDueDeterminations(t.deps.db, t.clock.now())).toBe(0);
     // A new complaint may be filed once the case is closed.
@@ -358,6 +378,50 @@ describe('cases: transitions', () => {
     expect(c.terms).toMatchObject({ agreementSha256: agreement });
     const decided = (await events(d.asset.id)).find((e) => e.type === 'case.decided');
     expect(decided).toMatchObject({ determination: 'settled', agreementSha256: agreement });
+  });
+});
+
+describe('auctions of a work under a case', () => {
+  it('an auction with bids waits while the case suspends the work, and expires with the holds returned after a takedown', async () => {
+    const d = await dispute();
+    const [unit] = (await m.mint(d.p, d.edition.id, 1, d.copier)).units;
+    const bidder = await m.account(d.p);
+    await m.topUp(bidder, 5000);
+    const endsAt = new Date(t.clock.now().getTime() + 3600_000).toISOString();
+    const auction = await m.list(d.p, {
+      kind: 'english',
+      sellerId: d.copier,
+      unitId: unit.id,
+      startPrice: 1000,
+      minIncrement: 100,
+      antiSnipeSeconds: 0,
+      endsAt,
+    });
+    m.ok(
+      await t.call('POST', `/v1/listings/${auction.id}/bids`, { key: d.p.key, body: { bidderId: bidder, amount: 1500 } }),
+      201,
+    );
+    expect(await m.balance(bidder)).toBe(3500);
+    const c = m.ok(await open(d.off, { assetId: d.asset.id, courtReference: 'Injunction 12' }), 201);
+    m.ok(await step(d.off, c.id, 'measures', { suspendListings: true, freeze: 'all', reason: 'Hold' }), 200);
+    // The auction has a bid: it stays open, and further bids are refused.
+    expect(m.ok(await t.call('GET', `/v1/listings/${auction.id}`), 200).status).toBe('open');
+    m.problem(
+      await t.call('POST', `/v1/listings/${auction.id}/bids`, { key: d.p.key, body: { bidderId: bidder, amount: 1700 } }),
+      409,
+      'work_under_case',
+    );
+    t.clock.advance(3601);
+    expect(await closeAuctionIfDue(t.deps.db, auction.id, t.clock.now())).toEqual({
+      result: 'deferred',
+      reason: 'work_under_case',
+    });
+    m.ok(await step(d.off, c.id, 'decision', { determination: 'takedown', reason: 'Court order' }), 200);
+    t.clock.advance(15 * DAY + 1);
+    expect(await applyDueDeterminations(t.deps.db, t.clock.now())).toBeGreaterThanOrEqual(1);
+    expect(await closeAuctionIfDue(t.deps.db, auction.id, t.clock.now())).toEqual({ result: 'expired', reason: 'work_revoked' });
+    expect(await m.balance(bidder)).toBe(5000);
+    expect(await m.owner(unit.id)).toBe(d.copier);
   });
 });
 

@@ -47,6 +47,12 @@ export async function workOfEdition(db: Queryable, editionId: string): Promise<s
   return row.asset_id;
 }
 
+/** The gate's refusal code for a work, or null: for the auctions engine, which decides rather than throws. */
+export async function workTradeRefusal(db: Queryable, assetId: string): Promise<'work_revoked' | 'work_under_case' | null> {
+  const refused = await refusal(db, assetId);
+  return refused ? (refused.code as 'work_revoked' | 'work_under_case') : null;
+}
+
 /** For gifts, offers and bids, which lock the unit (or auction) first: a read, under the caller's locks. */
 export async function checkWorkTradable(db: Queryable, assetId: string): Promise<void> {
   const refused = await refusal(db, assetId);
