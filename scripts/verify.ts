@@ -13,19 +13,29 @@
  *       tile and the signed root rebuilt; with --state, consistency with the checkpoint saved there
  *       by the previous run is proven from the tiles, and the new checkpoint is saved.
  *
- * Prints one line; exit status 0 when verified, 1 when not (with the reason), 2 for bad usage.
+ *   npm run verify -- --archive <file.tar> [--vkey <vkey or file>] [--witness … --quorum k]
+ *   npm run verify -- --case <file.tar> …
+ *       A verifiable export (holdings, case): every byte of the tar, the manifest signed by the log
+ *       key, each event's tlog-proof against the archived checkpoint, the holdings replayed from the
+ *       proven histories, the evidence files' hashes; --case also requires a case export and its
+ *       record. Without --vkey the key in the archive is used, and the verdict says so.
+ *
+ * Prints one line (an archive that fails: one line per failure); exit status 0 when verified, 1
+ * when not (with the reason), 2 for bad usage.
  */
 import { existsSync } from 'node:fs';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bytesEqual, toBase64 } from '../src/crypto/bytes.js';
+import { archiveVerdictText } from '../src/features/archive/verdict-text.js';
 import { parseCosignatureVerifierKey, requireQuorum, type WitnessPolicy } from '../src/features/tlog/cosignature.js';
 import { auditLog } from '../src/features/tlog/log-audit.js';
 import { parseVerifierKey } from '../src/features/tlog/note.js';
 import { parseTlogProof, verifyTlogProof } from '../src/features/tlog/tlog-proof.js';
 
 const USAGE = `usage: npm run verify -- <file.tlog-proof> --vkey <vkey|file> [--entry <file>] [--witness <vkey|file>]... [--quorum <k>]
-       npm run verify -- --log <base-url> --vkey <vkey|file> [--state <file>]`;
+       npm run verify -- --log <base-url> --vkey <vkey|file> [--state <file>]
+       npm run verify -- --archive|--case <file.tar> [--vkey <vkey|file>] [--witness <vkey|file>]... [--quorum <k>]`;
 
 class UsageError extends Error {}
 
@@ -37,6 +47,19 @@ async function main(): Promise<string> {
     throw new UsageError((err as Error).message);
   }
   const { values, positionals } = parsed;
+  const archive = values.archive ?? values.case;
+  if (archive !== undefined) {
+    if (values.archive !== undefined && values.case !== undefined) throw new UsageError('give --archive or --case, not both');
+    if (positionals.length || values.log || values.entry)
+      throw new UsageError('--archive and --case take no other file, --log or --entry');
+    const verdict = await archiveVerdictText(new Uint8Array(await readFile(archive)), {
+      ...(values.vkey ? { vkey: await keyOrFile(values.vkey) } : {}),
+      witnesses: await witnessPolicy(values.witness ?? [], values.quorum),
+      ...(values.case !== undefined ? { expectKind: 'case' as const } : {}),
+    });
+    if (!verdict.ok) throw new Error(verdict.text);
+    return verdict.text;
+  }
   if (!values.vkey) throw new UsageError('--vkey is required');
   const vkey = await keyOrFile(values.vkey);
   const verifier = await parseVerifierKey(vkey);
@@ -89,6 +112,8 @@ function parseOptions() {
       state: { type: 'string' },
       witness: { type: 'string', multiple: true },
       quorum: { type: 'string' },
+      archive: { type: 'string' },
+      case: { type: 'string' },
     },
   });
 }

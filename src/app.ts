@@ -1,11 +1,13 @@
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { Deps } from './deps.js';
+import { archiveRouter } from './features/archive/archive.index.js';
 import { assetsRouter } from './features/assets/assets.index.js';
 import { auctionsRouter } from './features/auctions/auctions.index.js';
 import { recordOfficialReads } from './features/audit/access-log.js';
 import { auditRouter } from './features/audit/audit.index.js';
 import { boardRouter } from './features/board/board.index.js';
+import { casesRouter } from './features/cases/cases.index.js';
 import { editionsRouter } from './features/editions/editions.index.js';
 import { freezesRouter } from './features/freezes/freezes.index.js';
 import { ledgerRouter } from './features/ledger/ledger.index.js';
@@ -77,6 +79,7 @@ export function createApp(deps: Deps) {
   app.use('/v1/*', rateLimit(deps, 'perKey'));
   app.use('/v1/board/*', publicReads);
   app.use('/v1/log/*', publicReads);
+  app.use('/v1/cases', publicReads);
   // The public web pages read the same tables as the public routes, so they count the same way.
   for (const page of ['/board', '/board/*', '/works/*', '/units/*', '/trades/*']) app.use(page, perAddress, publicReads);
   app.use('/v1/*', idempotency());
@@ -95,8 +98,10 @@ export function createApp(deps: Deps) {
     .route('/', assetsRouter())
     .route('/', editionsRouter())
     .route('/', freezesRouter())
+    .route('/', casesRouter())
     .route('/', auctionsRouter())
     .route('/', auditRouter())
+    .route('/', archiveRouter())
     .route('/', ledgerRouter())
     .route('/', marketRouter())
     .route('/', boardRouter())

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { casesConfigShape } from './features/cases/cases.config.js';
 import { mediaAppConfigShape } from './features/media/media.config.js';
 import { quotasConfigShape } from './features/quotas/quotas.config.js';
 import { witnessesConfigShape } from './features/tlog/witnesses.config.js';
@@ -97,6 +98,7 @@ export const appConfigSchema = z.object({
   ...rateLimitConfigShape,
   ...quotasConfigShape,
   ...witnessesConfigShape,
+  ...casesConfigShape,
 });
 
 export type AppConfig = z.infer<typeof appConfigSchema>;

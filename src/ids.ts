@@ -28,6 +28,9 @@ export const ID_PREFIXES = {
   licenceOffer: 'lof',
   licenceGrant: 'lgr',
   royaltyReport: 'lrr',
+  complaint: 'cmp',
+  case: 'cas',
+  caseResponse: 'rsp',
 } as const;
 
 export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];

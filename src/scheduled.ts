@@ -2,6 +2,7 @@ import type { Deps } from './deps.js';
 import { registerDueNotices } from './features/assets/registration.js';
 import { closeDueAuctions } from './features/auctions/closing.service.js';
 import { expireDueGrants } from './features/licensing/expiry.js';
+import { applyDueDeterminations } from './features/cases/determination.service.js';
 import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
 import { sendDueBidActions } from './features/stripe/bid-authorisations.service.js';
@@ -27,6 +28,8 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await closeDueAuctions(deps.db, deps.clock.now());
   // Licence grants past their term: renewed (where the licensee asked) or expired.
   await expireDueGrants(deps.db, deps.clock.now());
+  // IP case determinations whose appeal window has passed take effect.
+  await applyDueDeterminations(deps.db, deps.clock.now());
   // Refunds decided by webhooks whose request to Stripe failed: retried with their own keys.
   await sendDueRefunds(deps);
   // Card bids: captures of winning authorisations, cancels of beaten or losing ones.

@@ -1,5 +1,6 @@
 /** The Kysely view of the whole schema: one interface per table, grouped by feature under tables/. */
 import type { Insertable, Selectable } from 'kysely';
+import type { CaseEvidenceTable, CaseFreezesTable, CaseResponsesTable, CasesTable, ComplaintsTable } from './tables/cases.js';
 import type { UnitFreezesTable } from './tables/freezes.js';
 import type {
   LicenceGrantRightsTable,
@@ -62,6 +63,7 @@ import type {
 } from './tables/tlog.js';
 import type { WebhookAttemptsTable, WebhookEndpointsTable, WebhookSecretsTable } from './tables/webhooks.js';
 
+export type * from './tables/cases.js';
 export type * from './tables/freezes.js';
 export type * from './tables/licensing.js';
 export type * from './tables/market.js';
@@ -123,6 +125,11 @@ export interface Database {
   licence_grant_rights: LicenceGrantRightsTable;
   royalty_reports: RoyaltyReportsTable;
   royalty_report_lines: RoyaltyReportLinesTable;
+  cases: CasesTable;
+  complaints: ComplaintsTable;
+  case_responses: CaseResponsesTable;
+  case_evidence: CaseEvidenceTable;
+  case_freezes: CaseFreezesTable;
 }
 
 export type Row<T extends keyof Database> = Selectable<Database[T]>;

@@ -896,7 +896,7 @@ export interface paths {
                     kind?: "garment" | "virtual_human" | "collectible";
                     /** @description Page size, at most 100. */
                     limit?: number;
-                    status?: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected";
+                    status?: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected" | "revoked";
                 };
                 header?: never;
                 path?: never;
@@ -3229,6 +3229,1239 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The public record of decided cases; officials see every case
+         * @description Anyone: cases with a determination, by decision time — the work, its registration number, the decision, the dates and the log index of the decision event; no personal data. Officials and the operator: every case, each with its full view in `case`, and may filter by `status`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from a previous page's `nextCursor`. */
+                    after?: string;
+                    assetId?: string;
+                    /** @description Page size, at most 100. */
+                    limit?: number;
+                    /** @description Officials only: filter by status. */
+                    status?: "open" | "interim" | "awaiting_response" | "decided" | "appeal" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of cases */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: (components["schemas"]["PublicCase"] & {
+                                case?: components["schemas"]["Case"];
+                            })[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * An official opens a case on a registered work (from complaints, on its own initiative, or on a court order)
+         * @description Status `open`. The respondent is the rights holder; the complainant is the earliest complaint's. With `courtReference` and no complaint the origin is `court_order`. One live case per work (409 `case_open`); complaints must be `filed` against this work (409 `complaint_not_filed`, 422 `complaint_other_work`). Both parties are notified (`case.opened`).
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+                        assetId: string;
+                        /**
+                         * @description The official in charge (default: the one opening).
+                         * @example off_01JABCDEFGHJKMNPQRSTVWXYZ1
+                         */
+                        assignedTo?: string;
+                        /**
+                         * @description On a court order without a complaint: the claimant.
+                         * @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1
+                         */
+                        complainantId?: string;
+                        /**
+                         * @description Filed complaints against the work.
+                         * @default []
+                         */
+                        complaintIds?: string[];
+                        courtDocumentSha256?: string;
+                        /** @description A court order this case carries out. */
+                        courtReference?: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The case */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A case in full, with its responses (officials, the operator, the parties and their platforms) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The case */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"] & {
+                            responses: components["schemas"]["CaseResponse"][];
+                        };
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/appeal": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A party appeals a determination within the appeal window
+         * @description `decided` → `appeal`: the determination does not take effect; an official decides again, finally. 403 `not_a_party`; 409 `appeal_window_closed`. Refused with 409 `case_wrong_state` (or `case_already_decided`) in any other state.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+                        partyId: string;
+                        statement: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The case */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An official assigns the case to an official
+         * @description Any state but closed. Refused with 409 `case_wrong_state` (or `case_already_decided`) in any other state.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @example off_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+                        officialId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The case */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An official decides: dismissed, takedown, rights_transferred or settled
+         * @description Takedown and rights transfer need the parties heard: 409 `responses_not_requested` before responses were asked for, 409 `response_window_open` while the deadline runs and a party has not responded (a court-ordered case was heard by the court). The case becomes `decided`; the determination takes effect when the appeal window (`CASE_APPEAL_DAYS`) ends, and the case closes. Deciding an appeal is final and takes effect at once. 422 `new_holder_required`, `agreement_required`. A second decision is 409 `case_already_decided`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description settled: the SHA-256 of the parties' agreement (required). */
+                        agreementSha256?: string;
+                        courtDocumentSha256?: string;
+                        courtReference?: string;
+                        /** @enum {string} */
+                        determination: "dismissed" | "takedown" | "rights_transferred" | "settled";
+                        /**
+                         * @description rights_transferred: default the complainant.
+                         * @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1
+                         */
+                        newRightsHolderId?: string;
+                        reason: string;
+                        /** @description rights_transferred: the creator credits and royalty shares move too. */
+                        transferCredits?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description The case */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A case as one verifiable archive: its record, the related histories with proofs, the evidence
+         * @description For officials and the operator: the case record with its complaints and responses, the whole histories (each event with a C2SP tlog-proof) of its works, units, listings and trades, the checkpoint and log key, and the evidence files themselves. For the parties' platforms and accounts: the same without the complaints they cannot read and without the files (the evidence by SHA-256 only). Verify offline with `npm run verify -- --case FILE --vkey <key>`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The archive */
+                200: {
+                    headers: {
+                        "content-disposition": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-tar": string;
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description log_pending: events are still waiting for the log (retry); no_log_key: the deployment cannot sign */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/measures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An official imposes interim measures: freeze units, suspend listings, hide from the board
+         * @description While undecided (`open` → `interim`; `interim`, `awaiting_response` stay). Freezes have cause `case`; suspended listings release their reservations (a card payment that succeeds later is refunded). Trading the work is then refused with 409 `work_under_case`. Measures add up; the determination lifts them. 422 `unit_not_of_work`. Refused with 409 `case_wrong_state` (or `case_already_decided`) in any other state.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 'all' units of the work (new primary sales too), 'none', or the ids of some units.
+                         * @default none
+                         */
+                        freeze?: ("all" | "none") | string[];
+                        /**
+                         * @description Hide the work from the public board; its pages show a pending-case notice.
+                         * @default false
+                         */
+                        hide?: boolean;
+                        reason: string;
+                        /**
+                         * @description Cancel the work's open listings, releasing reservations.
+                         * @default false
+                         */
+                        suspendListings?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description The case */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/request-responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An official asks the parties to respond by a deadline
+         * @description `open`/`interim` → `awaiting_response`; both parties are notified (`case.responses_requested`). 400 `invalid_deadline`. Refused with 409 `case_wrong_state` (or `case_already_decided`) in any other state.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description Default: CASE_RESPONSE_DAYS from now.
+                         * @example 2026-07-01T12:00:00Z
+                         */
+                        dueAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The case */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Case"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cases/{id}/responses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A party responds with a statement and evidence before the deadline
+         * @description The caller acts for the party (its platform or its own key). 403 `not_a_party`; 409 `response_deadline_passed`; 422 `invalid_evidence`. Refused with 409 `case_wrong_state` (or `case_already_decided`) in any other state.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Completed uploads of the party (POST /v1/uploads): only their SHA-256 enters the log.
+                         * @default []
+                         */
+                        evidenceUploadIds?: string[];
+                        /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+                        partyId: string;
+                        statement: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CaseResponse"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Officials: the complaints queue, oldest first (filed ones by default); platforms see their own accounts' complaints */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Opaque cursor from a previous page's `nextCursor`. */
+                    after?: string;
+                    /** @description Page size, at most 100. */
+                    limit?: number;
+                    status?: "filed" | "in_case" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of complaints */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Complaint"][];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * A rights holder files a complaint against a registered work
+         * @description The caller acts for the complainant (its platform, or the complainant's own key). Name the earlier work and/or attach evidence (completed uploads of the complainant); the similarity screening between the two works is attached. The log carries the statement, copied elements and evidence by SHA-256 only. One live complaint per complainant and work (409 `complaint_exists`); `COMPLAINTS_PER_ACCOUNT_PER_DAY` in any 24 hours (429 `quota_exceeded`). 409 `work_not_registered`; 422 `own_work`, `same_work`, `evidence_required`, `invalid_evidence`. A work already under a live case takes the complaint into it.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Retries with the same key and body return the first response. */
+                    "idempotency-key"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description The registered work complained about.
+                         * @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1
+                         */
+                        assetId: string;
+                        /**
+                         * Format: date
+                         * @description When the complainant says its work was created
+                         * @example 2025-11-01
+                         */
+                        claimedCreatedOn?: string;
+                        /**
+                         * @description The account complaining: one the caller acts for.
+                         * @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1
+                         */
+                        complainantId: string;
+                        /**
+                         * @description What was copied, in a few words each (silhouette, print, colourway …).
+                         * @default []
+                         */
+                        copiedElements?: string[];
+                        /**
+                         * @description The complainant's earlier work, if registered here.
+                         * @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1
+                         */
+                        earlierAssetId?: string;
+                        /**
+                         * @description Completed uploads of the party (POST /v1/uploads): only their SHA-256 enters the log.
+                         * @default []
+                         */
+                        evidenceUploadIds?: string[];
+                        statement: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The complaint */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Complaint"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Conflicts with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Over a quota (quota_exceeded names it and its limit) */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/complaints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A complaint (officials, the operator, the complainant's platform) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The complaint */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Complaint"];
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/editions/{id}": {
         parameters: {
             query?: never;
@@ -3459,7 +4692,7 @@ export interface paths {
         };
         /**
          * The platform's events, oldest first: what its webhook endpoints receive, for replay
-         * @description The events written for the platform, and those naming one of its accounts as ownerId, fromId, toId, sellerId, buyerId, bidderId, winnerId, rightsHolderId, in transparency-log order. Items are the exact webhook payloads. Without `after`, from the beginning. `nextCursor` is always set: keep it and ask again later for newer events; `hasMore` says whether there are more right now. An event appears within seconds of its commit, once the log has integrated it.
+         * @description The events written for the platform, and those naming one of its accounts as ownerId, fromId, toId, sellerId, buyerId, bidderId, winnerId, rightsHolderId, complainantId, in transparency-log order. Items are the exact webhook payloads. Without `after`, from the beginning. `nextCursor` is always set: keep it and ask again later for newer events; `hasMore` says whether there are more right now. An event appears within seconds of its commit, once the log has integrated it.
          */
         get: {
             parameters: {
@@ -3506,6 +4739,105 @@ export interface paths {
                 };
                 /** @description The key may not do this (wrong_role, insufficient_scope …) */
                 403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/holdings/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every unit owned and work held by each account, with the proofs, as one verifiable archive
+         * @description A platform key exports its own accounts (one with `accountId`); an account key its own holdings; the operator every platform's, or one with `platformId`. The tar holds each account's units (with the event of their latest change of owner) and works (with their creation event), those units' and works' whole histories as canonical JSON with a C2SP tlog-proof each, the checkpoint they prove against, the log's verifier key, and a manifest signed by the log's key listing every file's SHA-256. The log is integrated first, so every event is proven. Verify offline with `npm run verify -- --archive FILE --vkey <key>`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description One account only. */
+                    accountId?: string;
+                    /** @description Operator only: one platform instead of all. */
+                    platformId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The archive */
+                200: {
+                    headers: {
+                        "content-disposition": string;
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/x-tar": string;
+                    };
+                };
+                /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Missing or unknown API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description The key may not do this (wrong_role, insufficient_scope …) */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Not found, or not visible to this key */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Refused by a rule (the problem names it) */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description log_pending: events are still waiting for the log (retry); no_log_key: the deployment cannot sign */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -6337,7 +7669,7 @@ export interface paths {
                     /** @description Page size, at most 100. */
                     limit?: number;
                     /** @description Only works in this status; by default those awaiting a decision (submitted, in_review). */
-                    status?: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected";
+                    status?: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected" | "revoked";
                 };
                 header?: never;
                 path?: never;
@@ -8569,7 +9901,7 @@ export interface components {
             /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             rightsHolderId: string;
             /** @enum {string} */
-            status: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected";
+            status: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected" | "revoked";
             submittedAt: string | null;
             title: string;
             updatedAt: string;
@@ -8779,6 +10111,57 @@ export interface components {
             registrationNumber: string | null;
             title: string;
         };
+        Case: {
+            appealedAt: string | null;
+            appealedBy: string | null;
+            assetId: string;
+            assignedTo: string;
+            closedAt: string | null;
+            complainantId: string | null;
+            complaintIds: string[];
+            courtDocumentSha256: string | null;
+            courtReference: string | null;
+            createdAt: string;
+            decidedAt: string | null;
+            decidedBy: string | null;
+            /** @enum {string|null} */
+            determination: "dismissed" | "takedown" | "rights_transferred" | "settled" | null;
+            /** @description When the determination takes effect (the end of the appeal window). */
+            effectiveAt: string | null;
+            /** @example cas_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            id: string;
+            measures: {
+                hidden: boolean;
+                listingsSuspended: boolean;
+                unitsFrozen: boolean;
+            };
+            note: string | null;
+            openedBy: string;
+            /** @enum {string} */
+            origin: "complaint" | "official" | "court_order";
+            reason: string | null;
+            /** @description The rights holder when the case was opened. */
+            respondentId: string;
+            responseDueAt: string | null;
+            /** @enum {string} */
+            status: "open" | "interim" | "awaiting_response" | "decided" | "appeal" | "closed";
+            terms: {
+                [key: string]: unknown;
+            } | null;
+            updatedAt: string;
+        };
+        CaseResponse: {
+            caseId: string;
+            createdAt: string;
+            evidence: {
+                sha256: string;
+                uploadId: string;
+            }[];
+            /** @example rsp_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            id: string;
+            partyId: string;
+            statement: string;
+        };
         Certificate: {
             /** @example ast_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             assetId: string;
@@ -8818,6 +10201,29 @@ export interface components {
              */
             rootHash: string;
             size: number;
+        };
+        Complaint: {
+            assetId: string;
+            caseId: string | null;
+            claimedCreatedOn: string | null;
+            complainantId: string;
+            copiedElements: string[];
+            createdAt: string;
+            earlierAssetId: string | null;
+            evidence: {
+                sha256: string;
+                uploadId: string;
+            }[];
+            /** @example cmp_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            id: string;
+            platformId: string;
+            /** @description The similarity screening between the two works when filed: every file pair by SHA-256 and by perceptual hash (dhash, phash) with its Hamming distance, closest first; `closestDistance`; files without a hash in `unhashed`. */
+            screening: {
+                [key: string]: unknown;
+            };
+            statement: string;
+            /** @enum {string} */
+            status: "filed" | "in_case" | "closed";
         };
         ConsistencyProof: {
             from: number;
@@ -9024,7 +10430,7 @@ export interface components {
                 platformId: string;
                 rightsHolderId: string;
                 /** @enum {string} */
-                status: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected";
+                status: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected" | "revoked";
                 submittedAt: string | null;
                 title: string;
             };
@@ -9033,10 +10439,10 @@ export interface components {
         Freeze: {
             active: boolean;
             /**
-             * @description payment_disputed: a card dispute is open; refunded / dispute_lost: the payment was returned and ownership left where it was for an official to decide; official: an official froze it; carried_over: frozen before causes were recorded.
+             * @description payment_disputed: a card dispute is open; refunded / dispute_lost: the payment was returned and ownership left where it was for an official to decide; official: an official froze it; carried_over: frozen before causes were recorded; case: an IP case froze it as an interim measure, or for good after a takedown.
              * @enum {string}
              */
-            cause: "payment_disputed" | "refunded" | "dispute_lost" | "official" | "carried_over";
+            cause: "payment_disputed" | "refunded" | "dispute_lost" | "official" | "carried_over" | "case";
             /** @example frz_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             id: string;
             liftedAt: string | null;
@@ -9498,6 +10904,23 @@ export interface components {
                 reason: string | null;
             }[];
         };
+        PublicCase: {
+            assetId: string;
+            closedAt: string | null;
+            decidedAt: string | null;
+            decisionEventId: string | null;
+            /** @enum {string|null} */
+            determination: "dismissed" | "takedown" | "rights_transferred" | "settled" | null;
+            effectiveAt: string | null;
+            /** @example cas_01JABCDEFGHJKMNPQRSTVWXYZ1 */
+            id: string;
+            /** @description The decision event's index in the transparency log (null until integrated). */
+            logIndex: number | null;
+            openedAt: string;
+            registrationNumber: string | null;
+            /** @enum {string} */
+            status: "open" | "interim" | "awaiting_response" | "decided" | "appeal" | "closed";
+        };
         Purchase: components["schemas"]["Trade"] & {
             payment?: components["schemas"]["StripePayment"];
         };
@@ -9671,7 +11094,7 @@ export interface components {
                 parents: string[];
                 registeredAt: string | null;
                 /** @enum {string} */
-                status: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected";
+                status: "draft" | "submitted" | "in_review" | "public_notice" | "registered" | "rejected" | "revoked";
             };
         };
         StripeConnectStatus: {

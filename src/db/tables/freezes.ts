@@ -1,7 +1,7 @@
 /** Kysely types of the tables for: why units are frozen (0011). */
 import type { Timestamp } from './columns.js';
 
-export type FreezeCause = 'payment_disputed' | 'refunded' | 'dispute_lost' | 'official' | 'carried_over';
+export type FreezeCause = 'payment_disputed' | 'refunded' | 'dispute_lost' | 'official' | 'carried_over' | 'case';
 
 export interface UnitFreezesTable {
   id: string;

@@ -91,7 +91,7 @@ export type Category =
   | 'brand_marketing'
   | 'industrial_application'
   | 'data_ip';
-export type AssetStatus = 'draft' | 'submitted' | 'in_review' | 'public_notice' | 'registered' | 'rejected';
+export type AssetStatus = 'draft' | 'submitted' | 'in_review' | 'public_notice' | 'registered' | 'rejected' | 'revoked';
 
 export interface AssetsTable {
   id: string;

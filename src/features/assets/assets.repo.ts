@@ -72,9 +72,12 @@ export async function findAssets(db: Queryable, ids: readonly string[]): Promise
   });
 }
 
-/** Works under public notice or registered are public; others only to their platform, rights holder and officials. */
+/**
+ * Works under public notice, registered or revoked (a takedown is public record) are public; others
+ * only to their platform, rights holder and officials.
+ */
 export function mayReadAsset(principal: Principal | undefined, asset: Row<'assets'>): boolean {
-  if (asset.status === 'public_notice' || asset.status === 'registered') return true;
+  if (asset.status === 'public_notice' || asset.status === 'registered' || asset.status === 'revoked') return true;
   if (!principal) return false;
   if (principal.kind === 'operator' || principal.kind === 'official') return true;
   if (principal.kind === 'platform') return principal.id === asset.platform_id;

@@ -17,7 +17,7 @@ export const CATEGORIES = [
 ] as const;
 export const CREATOR_ROLES = ['designer', 'modeler', 'illustrator', 'animator', 'voice', 'producer', 'brand', 'other'] as const;
 export const FILE_PURPOSES = ['source', 'model', 'texture', 'preview', 'document'] as const;
-export const ASSET_STATUSES = ['draft', 'submitted', 'in_review', 'public_notice', 'registered', 'rejected'] as const;
+export const ASSET_STATUSES = ['draft', 'submitted', 'in_review', 'public_notice', 'registered', 'rejected', 'revoked'] as const;
 
 const creatorSchema = z
   .object({

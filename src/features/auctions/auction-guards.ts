@@ -3,6 +3,7 @@ import type { ListingKind, Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
 import { type AppError, conflict, notFound, unprocessable } from '../../http/problem.js';
 import type { Clock } from '../../ports/clock.js';
+import { checkWorkTradable, workOfEdition } from '../cases/work-gate.js';
 import { partyRefusal } from '../editions/policy.js';
 import { actingAccount } from '../parties/access.js';
 import { editionOf, type Listing, lockListing } from './auctions.repo.js';
@@ -59,6 +60,7 @@ export async function assertMayBid(db: Queryable, listing: Listing, bidder: Row<
   if (bidder.id === listing.seller_id) {
     throw unprocessable('own_listing', `Account ${bidder.id} is the seller of listing ${listing.id} and cannot bid on it.`);
   }
+  await checkWorkTradable(db, await workOfEdition(db, listing.edition_id));
   const { policy } = await editionOf(db, listing.edition_id);
   if (!policy.auctionsAllowed) {
     throw unprocessable('transfer_refused', "This edition's policy does not allow auctions.", { rule: 'auctions_not_allowed' });

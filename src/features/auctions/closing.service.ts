@@ -1,6 +1,7 @@
 import type { Db, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { AppError } from '../../http/problem.js';
+import { workTradeRefusal } from '../cases/work-gate.js';
 import { recordEvent } from '../events/events.repo.js';
 import { bidHoldOf } from '../ledger/ledger.repo.js';
 import { takeUnsoldUnit } from '../market/primary-units.js';
@@ -12,11 +13,11 @@ import { decideWinner, settleBidHolds } from './closing-decision.js';
 export type CloseOutcome =
   | { result: 'not_due' }
   /** The unit is held by another live reservation; the next run tries again. */
-  | { result: 'deferred'; reason: 'unit_reserved' }
+  | { result: 'deferred'; reason: 'unit_reserved' | 'work_under_case' }
   | { result: 'closed'; tradeId: string; winnerId: string; amount: bigint; settled: boolean }
   | {
       result: 'expired';
-      reason: 'no_bids' | 'reserve_not_met' | 'no_valid_reveal' | 'no_bidder_paid' | 'unit_unavailable';
+      reason: 'no_bids' | 'reserve_not_met' | 'no_valid_reveal' | 'no_bidder_paid' | 'unit_unavailable' | 'work_revoked';
     };
 
 /** Ended and not yet closed: an English auction after its (possibly extended) end, a sealed one after its reveal phase. */
@@ -69,6 +70,11 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
     return { result: 'expired', reason };
   };
   if (!winner) return expire(d.noWinner);
+  // An IP case: a revoked work is never sold (the bidders' holds go back); a work whose trading a
+  // case has suspended waits for the decision (features/cases).
+  const gate = await workTradeRefusal(trx, edition.assetId);
+  if (gate === 'work_revoked') return expire('work_revoked');
+  if (gate === 'work_under_case') return { result: 'deferred', reason: 'work_under_case' };
 
   const unit = await auctionedUnit(trx, listing, now);
   if (!unit) return expire('unit_unavailable');

@@ -130,6 +130,9 @@ export async function openListingsPage(
     sql`l.starts_at <= ${now}`,
     sql`(l.ends_at is null or l.ends_at > ${now})`,
     sql`(l.unit_id is null or l.unit_id not in (select id from units where frozen))`,
+    // Works an IP case hides (interim measure) or has revoked are off the board (features/cases).
+    sql`l.edition_id not in (select e.id from editions e join cases c on c.asset_id = e.asset_id where c.hidden and c.status <> 'closed')`,
+    sql`l.edition_id not in (select e.id from editions e join assets a on a.id = e.asset_id where a.status = 'revoked')`,
   ];
   if (filter.assetKind) inner.push(sql`l.asset_kind = ${filter.assetKind}`);
   if (filter.category) inner.push(sql`l.category = ${filter.category}`);

@@ -3,6 +3,7 @@ import type { Principal } from '../../http/env.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import type { Licence } from '../assets/licence.js';
+import { checkWorkTradable, workOfEdition } from '../cases/work-gate.js';
 import { recordEvent } from '../events/events.repo.js';
 import { endOpenListingOfUnit } from '../market/listing-state.js';
 import { liveReservation } from '../market/listings.repo.js';
@@ -30,6 +31,7 @@ export async function giftUnit(
     const unit = await trx.selectFrom('units').selectAll().where('id', '=', unitId).forNoKeyUpdate().executeTakeFirst();
     if (!unit) throw notFound('unit', unitId);
     if (unit.owner_id !== sender.id) throw conflict('not_owner', `Account ${sender.id} does not own unit ${unitId}.`);
+    await checkWorkTradable(trx, await workOfEdition(trx, unit.edition_id));
     if (unit.frozen) throw conflict('unit_frozen', `Unit ${unitId} is frozen.`);
     const reserved = await liveReservation(trx, unitId);
     if (reserved)

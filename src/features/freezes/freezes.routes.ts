@@ -9,10 +9,10 @@ export const freezeSchema = z
   .object({
     id: idSchema('frz'),
     unitId: idSchema('unt'),
-    cause: z.enum(['payment_disputed', 'refunded', 'dispute_lost', 'official', 'carried_over']).openapi({
+    cause: z.enum(['payment_disputed', 'refunded', 'dispute_lost', 'official', 'carried_over', 'case']).openapi({
       description:
         'payment_disputed: a card dispute is open; refunded / dispute_lost: the payment was returned and ownership left ' +
-        'where it was for an official to decide; official: an official froze it; carried_over: frozen before causes were recorded.',
+        'where it was for an official to decide; official: an official froze it; carried_over: frozen before causes were recorded; case: an IP case froze it as an interim measure, or for good after a takedown.',
     }),
     tradeId: idSchema('trd').nullable(),
     placedBy: z.string().openapi({ description: "'stripe' for a payment event, else the official's id" }),

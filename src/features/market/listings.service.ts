@@ -4,6 +4,7 @@ import type { Principal } from '../../http/env.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import type { Licence } from '../assets/licence.js';
+import { lockWorkForTrade, workOfEdition } from '../cases/work-gate.js';
 import type { TransferPolicy } from '../editions/policy.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount } from '../parties/access.js';
@@ -53,6 +54,11 @@ export async function createListing(db: Db, principal: Principal, input: CreateL
   const when = schedule(input, now);
   return db.transaction().execute(async (trx) => {
     const seller = await actingAccount(trx, principal, input.sellerId);
+    // The work first (the lock order of IP cases and purchases): no new listing of a suspended or revoked work.
+    const peekEdition = input.unitId
+      ? (await trx.selectFrom('units').select('edition_id').where('id', '=', input.unitId).executeTakeFirst())?.edition_id
+      : (await trx.selectFrom('editions').select('id').where('id', '=', input.editionId!).executeTakeFirst())?.id;
+    if (peekEdition) await lockWorkForTrade(trx, await workOfEdition(trx, peekEdition));
     let unit: Row<'units'> | undefined;
     let editionId: string;
     if (input.unitId) {

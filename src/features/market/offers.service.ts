@@ -4,6 +4,7 @@ import type { Principal } from '../../http/env.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import type { Licence } from '../assets/licence.js';
+import { checkWorkTradable } from '../cases/work-gate.js';
 import type { TransferPolicy } from '../editions/policy.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount, existingAccount } from '../parties/access.js';
@@ -79,6 +80,7 @@ export async function createOffer(
     const buyer = await actingAccount(trx, principal, input.buyerId);
     const unit = await unitWithAsset(trx, unitId);
     if (unit.owner_id === buyer.id) throw unprocessable('buyer_is_owner', `Account ${buyer.id} already owns unit ${unitId}.`);
+    await checkWorkTradable(trx, unit.asset_id);
     if (unit.frozen) throw conflict('unit_frozen', `Unit ${unitId} is frozen.`);
     const edition = await saleContext(trx, unit.edition_id);
     const policy = edition.policy as TransferPolicy;
@@ -187,6 +189,7 @@ export async function acceptOffer(
       return { expired: true } as const;
     }
     if (offer.buyer_id === seller.id) throw unprocessable('buyer_is_owner', `Account ${seller.id} already owns unit ${unit.id}.`);
+    await checkWorkTradable(trx, unit.asset_id);
     if (unit.frozen) throw conflict('unit_frozen', `Unit ${unit.id} is frozen.`);
     const reserved = await liveReservation(trx, unit.id);
     if (reserved)

@@ -3,6 +3,7 @@ import type { Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
 import { conflict, unprocessable } from '../../http/problem.js';
 import type { Licence } from '../assets/licence.js';
+import { lockWorkForTrade } from '../cases/work-gate.js';
 import type { TransferPolicy } from '../editions/policy.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount, existingAccount } from '../parties/access.js';
@@ -165,11 +166,18 @@ export async function purchaseListing(
     // Taken before the listing lock: the lock order is buyer's account → listing → unit.
     const staysUnpaid = !input.settle || (input.rail ?? 'balance') === 'stripe';
     if (staysUnpaid) await checkUnpaidReservations(trx, buyer.id, input.maxUnpaidReservations, now);
-    const peek = await trx.selectFrom('listings').select(['kind']).where('id', '=', listingId).executeTakeFirst();
+    const peek = await trx
+      .selectFrom('listings')
+      .innerJoin('editions', 'editions.id', 'listings.edition_id')
+      .select(['listings.kind', 'editions.asset_id'])
+      .where('listings.id', '=', listingId)
+      .executeTakeFirst();
     // Auction listings are never locked here: only the auctions engine takes their locks.
     if (peek && !endsBySchedule(peek)) {
       throw conflict('not_buyable', `Listing ${listingId} is an ${peek.kind} auction; it is won by bidding, not bought.`);
     }
+    // The work before the listing: an IP case's measures and determinations lock it first too.
+    if (peek) await lockWorkForTrade(trx, peek.asset_id);
     const listing = await lockListing(trx, listingId);
     if (listing.status === 'open' && effectiveStatus(listing, now) === 'expired') {
       await endListing(trx, listing, 'expired', 'ended', now);

@@ -21,7 +21,17 @@ import { type EventView, presentEvent } from '../events/events.repo.js';
  */
 
 /** Facts naming an account that takes part in the change the event records. */
-export const PARTY_FACTS = ['ownerId', 'fromId', 'toId', 'sellerId', 'buyerId', 'bidderId', 'winnerId', 'rightsHolderId'];
+export const PARTY_FACTS = [
+  'ownerId',
+  'fromId',
+  'toId',
+  'sellerId',
+  'buyerId',
+  'bidderId',
+  'winnerId',
+  'rightsHolderId',
+  'complainantId',
+];
 
 /** Log entries one query looks through: bounds the work of finding a platform's next events. */
 const WINDOW = 1000;

@@ -12,11 +12,15 @@ export interface VerifyTarget {
   expect: Record<string, unknown>;
 }
 
-/** A registered work's certificate: its record and its `asset.registered` event. */
+/**
+ * A registered work's certificate: its record and its `asset.registered` event. A revoked work keeps
+ * its certificate page, which says so (the page shows the revocation).
+ */
 export async function workCertificate(db: Db, config: AppConfig, id: string, now: Date) {
   const record = await workRecord(db, config, id, now);
   const event = record.registrationEvent;
-  if (record.work.status !== 'registered' || !event) throw notFound('registered asset', id);
+  const shown = record.work.status === 'registered' || record.work.status === 'revoked';
+  if (!shown || !event) throw notFound('registered asset', id);
   const target: VerifyTarget = {
     logIndex: event.logIndex,
     eventId: event.id,

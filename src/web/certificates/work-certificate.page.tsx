@@ -25,6 +25,12 @@ export function WorkCertificatePage({
   return (
     <Layout ctx={ctx} title={`${t.workTitle} · ${work.title}`} scripts={cert.target.logIndex === null ? [] : ['certificate.js']}>
       <h1>{t.workTitle}</h1>
+      {work.status === 'revoked' && (
+        <p class="card" id="revoked">
+          <strong>{w.revoked}</strong> — {w.revokedNotice}
+          {cert.record.revocationEvent && ` (${formatTime(cert.record.revocationEvent.at)})`}
+        </p>
+      )}
       <section class="card" aria-labelledby="cert-h">
         <h2 id="cert-h">
           <a href={ctx.href(`/works/${work.id}`)}>{work.title}</a>

@@ -22,6 +22,16 @@ export function WorkPage({ ctx, record, lineage }: { ctx: PageContext; record: W
         <span class="pill">{term(ctx.lang, work.category)}</span>
       </p>
       {work.description && <p>{work.description}</p>}
+      {record.pendingCase && (
+        <p class="card" id="case-notice">
+          <strong>{t.casePending}</strong> — {t.casePendingDetail} <code>{record.pendingCase.id}</code>
+        </p>
+      )}
+      {work.status === 'revoked' && (
+        <p class="card" id="revoked">
+          <strong>{t.revoked}</strong> — {t.revokedNotice}
+        </p>
+      )}
       <div class="grid2">
         <section class="card" aria-labelledby="facts-h">
           <h2 id="facts-h">{t.work}</h2>
@@ -47,7 +57,7 @@ export function WorkPage({ ctx, record, lineage }: { ctx: PageContext; record: W
             <dt>{t.originality}</dt>
             <dd>{work.originalityStatement}</dd>
           </dl>
-          {work.status === 'registered' && (
+          {(work.status === 'registered' || work.status === 'revoked') && (
             <p>
               <a href={ctx.href(`/works/${work.id}/certificate`)}>{t.certificate}</a>
             </p>

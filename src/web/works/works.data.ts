@@ -17,6 +17,9 @@ const REVIEW_EVENTS = new Set([
   'asset.objection_filed',
   'asset.rejected',
   'asset.registered',
+  // IP case determinations that change the registration (features/cases).
+  'asset.revoked',
+  'asset.rights_transferred',
 ]);
 
 /** A public work's record, read as GET /v1/assets/{id} and its neighbours read it (public: under notice or registered). */
@@ -26,7 +29,7 @@ export async function workRecord(db: Db, config: AppConfig, id: string, now: Dat
   const record = await findAsset(db, id);
   if (!record || !mayReadAsset(undefined, record.asset)) throw notFound('asset', id);
   const view = presentAsset(record);
-  const [related, children, editions, history, licences] = await Promise.all([
+  const [related, children, editions, history, licences, pendingCase] = await Promise.all([
     record.parents.length
       ? db
           .selectFrom('assets')
@@ -46,6 +49,14 @@ export async function workRecord(db: Db, config: AppConfig, id: string, now: Dat
     db.selectFrom('editions').selectAll().where('asset_id', '=', id).orderBy('id').limit(50).execute(),
     pageOfEvents(db, { assetId: id }, { limit: 100 }),
     activeGrantsRegister(db, { assetId: id, limit: 100 }, now),
+    // A live case whose interim measures hide the work from the board: its pages say a case is pending.
+    db
+      .selectFrom('cases')
+      .select(['id', 'created_at'])
+      .where('asset_id', '=', id)
+      .where('status', '<>', 'closed')
+      .where('hidden', '=', true)
+      .executeTakeFirst(),
   ]);
   const publicParent = (p: (typeof related)[number]) => p.status === 'public_notice' || p.status === 'registered';
   return {
@@ -62,6 +73,8 @@ export async function workRecord(db: Db, config: AppConfig, id: string, now: Dat
     licences,
     timeline: history.data.filter((e) => REVIEW_EVENTS.has(e.type)),
     registrationEvent: history.data.find((e) => e.type === 'asset.registered') ?? null,
+    pendingCase: pendingCase ? { id: pendingCase.id, openedAt: pendingCase.created_at.toISOString() } : null,
+    revocationEvent: history.data.find((e) => e.type === 'asset.revoked') ?? null,
   };
 }
 
@@ -75,7 +88,7 @@ export async function unitRecord(db: Db, id: string) {
     .select(['id', 'title', 'status', 'kind'])
     .where('id', '=', unit.asset_id)
     .executeTakeFirst();
-  if (!asset || (asset.status !== 'registered' && asset.status !== 'public_notice')) throw notFound('unit', id);
+  if (!asset || !['registered', 'public_notice', 'revoked'].includes(asset.status)) throw notFound('unit', id);
   const transfers = await db
     .selectFrom('unit_transfers')
     .leftJoin('events', 'events.id', 'unit_transfers.event_id')

@@ -71,6 +71,12 @@ export const worksDict: Dictionary<
   | 'ev.asset.objection_filed'
   | 'ev.asset.rejected'
   | 'ev.asset.registered'
+  | 'ev.asset.revoked'
+  | 'ev.asset.rights_transferred'
+  | 'casePending'
+  | 'casePendingDetail'
+  | 'revoked'
+  | 'revokedNotice'
 > = {
   'zh-CN': {
     work: '作品',
@@ -143,6 +149,12 @@ export const worksDict: Dictionary<
     'ev.asset.objection_filed': '收到异议，退回审查',
     'ev.asset.rejected': '驳回',
     'ev.asset.registered': '公示期满，正式登记',
+    'ev.asset.revoked': '经知识产权案件裁决，撤销登记',
+    'ev.asset.rights_transferred': '经知识产权案件裁决，权利人变更',
+    casePending: '知识产权案件审理中',
+    casePendingDetail: '该作品涉及正在处理的侵权投诉，暂停展示与交易。案件编号',
+    revoked: '登记已撤销',
+    revokedNotice: '该作品的登记已因知识产权案件裁决被撤销，不得再交易。',
   },
   en: {
     work: 'Work',
@@ -215,5 +227,12 @@ export const worksDict: Dictionary<
     'ev.asset.objection_filed': 'Objection filed; back to review',
     'ev.asset.rejected': 'Rejected',
     'ev.asset.registered': 'Notice over; registered',
+    'ev.asset.revoked': 'Registration revoked by an IP case',
+    'ev.asset.rights_transferred': 'Rights holder changed by an IP case',
+    casePending: 'IP case pending',
+    casePendingDetail:
+      'An infringement complaint against this work is being handled; it is off the board and its trading suspended. Case',
+    revoked: 'Registration revoked',
+    revokedNotice: 'The registration of this work was revoked by a decision in an IP case; it can no longer be traded.',
   },
 };
