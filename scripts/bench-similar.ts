@@ -40,7 +40,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
 const THRESHOLD = Number(process.env.MEDIA_NEAR_DUPLICATE_THRESHOLD ?? 10);
 const PLANTED_DISTANCES = [0, 1, 3, 5, 7, 9, THRESHOLD, THRESHOLD + 1, THRESHOLD + 3].filter((d) => d <= 64);
 
-const schema = `bench_similar_${Date.now().toString(36)}`;
+// BENCH_SCHEMA keeps the loaded hashes in a schema of that name for the next run (loaded once).
+const schema = process.env.BENCH_SCHEMA ?? `bench_similar_${Date.now().toString(36)}`;
+const keep = Boolean(process.env.BENCH_SCHEMA);
 const admin = postgres(url, { max: 1, onnotice: () => {} });
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
@@ -65,32 +67,11 @@ function flipBits(h: bigint, n: number, rand: Generator<bigint>): bigint {
   return out;
 }
 
-await admin.unsafe(`create schema ${schema}`);
+await admin.unsafe(`create schema if not exists ${schema}`);
 const handle = await openPostgres({ url, schema, max: 4 });
 const sql = postgres(url, { max: 1, onnotice: () => {}, connection: { search_path: schema } });
 try {
   await migrate(handle);
-  console.log(`schema ${schema}; loading ${fmt(HASHES)} hashes …`);
-  const t0 = performance.now();
-  await sql`insert into platforms (id, name, created_at) values ('plt_00000000000000000000000000', 'bench', now())`;
-  await sql`insert into accounts (id, platform_id, kind, display_name, created_at)
-            values ('acc_00000000000000000000000000', 'plt_00000000000000000000000000', 'person', 'bench', now())`;
-  const upload = (i: string) => sql`
-    insert into uploads (id, account_id, platform_id, media_type, size, sha256, object_key, status, created_at, expires_at, completed_at)
-    select 'upl_' || lpad(i::text, 26, '0'), 'acc_00000000000000000000000000', 'plt_00000000000000000000000000', 'image/png', 1,
-           sha256(convert_to(i::text, 'UTF8')), 'bench/' || i, 'completed', now(), now(), now()
-    from ${sql.unsafe(i)}`;
-  const chunk = 200_000;
-  for (let at = 0; at < HASHES; at += chunk) {
-    const to = Math.min(HASHES, at + chunk) - 1;
-    await upload(`generate_series(${at}, ${to}) as i`);
-    // md5 of the row number: uniformly distributed 64-bit values, reproducible.
-    await sql`
-      insert into media_hashes (upload_id, algorithm, hash)
-      select 'upl_' || lpad(i::text, 26, '0'), 'phash', ('x' || substr(md5(i::text), 1, 16))::bit(64)::bigint
-      from generate_series(${at}::int, ${to}::int) as i`;
-  }
-
   // Planted near-duplicates of each query hash.
   const rand = random64(0x9e3779b97f4a7c15n);
   const queries = Array.from({ length: QUERIES }, () => rand.next().value!);
@@ -100,14 +81,40 @@ try {
     for (const d of PLANTED_DISTANCES)
       planted.push({ id: `upl_${String(next++).padStart(26, '0')}`, hash: flipBits(hash, d, rand), query: q, distance: d });
   }
-  await upload(`generate_series(${HASHES}, ${next - 1}) as i`);
-  for (let at = 0; at < planted.length; at += 5000) {
-    const rows = planted
-      .slice(at, at + 5000)
-      .map((p) => ({ upload_id: p.id, algorithm: 'phash', hash: toSigned64(p.hash).toString() }));
-    await sql`insert into media_hashes ${sql(rows)}`;
+  const t0 = performance.now();
+  const present = Number((await sql`select count(*)::int as n from media_hashes`)[0]!.n);
+  if (present !== HASHES + planted.length) {
+    if (present)
+      throw new Error(`schema ${schema} holds ${present} hashes, not ${HASHES + planted.length}: drop it or choose another`);
+    console.log(`schema ${schema}; loading ${fmt(HASHES)} hashes …`);
+    await sql`insert into platforms (id, name, created_at) values ('plt_00000000000000000000000000', 'bench', now())`;
+    await sql`insert into accounts (id, platform_id, kind, display_name, created_at)
+            values ('acc_00000000000000000000000000', 'plt_00000000000000000000000000', 'person', 'bench', now())`;
+    const upload = (i: string) => sql`
+    insert into uploads (id, account_id, platform_id, media_type, size, sha256, object_key, status, created_at, expires_at, completed_at)
+    select 'upl_' || lpad(i::text, 26, '0'), 'acc_00000000000000000000000000', 'plt_00000000000000000000000000', 'image/png', 1,
+           sha256(convert_to(i::text, 'UTF8')), 'bench/' || i, 'completed', now(), now(), now()
+    from ${sql.unsafe(i)}`;
+    const chunk = 200_000;
+    for (let at = 0; at < HASHES; at += chunk) {
+      const to = Math.min(HASHES, at + chunk) - 1;
+      await upload(`generate_series(${at}, ${to}) as i`);
+      // md5 of the row number: uniformly distributed 64-bit values, reproducible.
+      await sql`
+      insert into media_hashes (upload_id, algorithm, hash)
+      select 'upl_' || lpad(i::text, 26, '0'), 'phash', ('x' || substr(md5(i::text), 1, 16))::bit(64)::bigint
+      from generate_series(${at}::int, ${to}::int) as i`;
+    }
+
+    await upload(`generate_series(${HASHES}, ${next - 1}) as i`);
+    for (let at = 0; at < planted.length; at += 5000) {
+      const rows = planted
+        .slice(at, at + 5000)
+        .map((p) => ({ upload_id: p.id, algorithm: 'phash', hash: toSigned64(p.hash).toString() }));
+      await sql`insert into media_hashes ${sql(rows)}`;
+    }
+    await sql`vacuum analyze media_hashes`;
   }
-  await sql`vacuum analyze media_hashes`;
   const total = Number((await sql`select count(*)::int as n from media_hashes`)[0]!.n);
   console.log(`loaded ${fmt(total)} hashes (${planted.length} planted) in ${fmt((performance.now() - t0) / 1000)} s`);
 
@@ -204,6 +211,6 @@ try {
 } finally {
   await sql.end();
   await handle.close();
-  await admin.unsafe(`drop schema ${schema} cascade`);
+  if (!keep) await admin.unsafe(`drop schema ${schema} cascade`);
   await admin.end();
 }
