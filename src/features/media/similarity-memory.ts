@@ -205,7 +205,8 @@ export class MemorySimilarityIndex implements SimilaritySearch {
     } finally {
       this.readsInFlight.splice(this.readsInFlight.indexOf(from), 1);
     }
-    const oldest = this.readsInFlight.reduce((a, b) => (b < a ? b : a), this.horizon!);
+    let oldest = this.horizon!;
+    for (const f of this.readsInFlight) if (f < oldest) oldest = f;
     for (const [key, xid] of this.recent) if (xid < oldest) this.recent.delete(key);
   }
 
