@@ -84,7 +84,7 @@ beforeAll(async () => {
     handle.db,
   );
   await (await uploadsFor(neighbours()))(handle.db);
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await handle?.close();
 });
