@@ -21,7 +21,7 @@ const nodeConfigSchema = z
     SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(10),
     /**
      * Where near-duplicate searches look (features/media/similarity-memory.ts): `memory`, an index
-     * this process loads from media_hashes at start (about 100 MB per million hashes) and brings up
+     * this process loads from media_hashes at start (about 110 MB per million hashes, two per image) and brings up
      * to date before each search; `database`, the band indexes in the database.
      */
     SIMILARITY_INDEX: z.enum(['memory', 'database']).default('memory'),
