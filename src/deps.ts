@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
+import type { SimilaritySearch } from './features/media/similarity-memory.js';
 import type { NoteSigner } from './features/tlog/note.js';
 import type { WebhookTransport } from './features/webhooks/transport.js';
 import type { RequestTransaction } from './http/request-transaction.js';
@@ -38,6 +39,11 @@ export interface Deps {
    * database lacks one. The Node entry lists them; the Worker, which cannot read schema/, leaves it out.
    */
   schemaMigrations?: readonly string[];
+  /**
+   * How near-duplicates are searched (screening, GET /v1/assets/similar): the database's band
+   * indexes when absent; the Node entry installs an index held in its memory once it has loaded.
+   */
+  similarity?: SimilaritySearch;
   /** Outgoing webhook HTTP client; `fetch` when absent (Workers). Node installs one that refuses private addresses at connect time. */
   webhookTransport?: WebhookTransport;
   /**

@@ -19,6 +19,12 @@ const nodeConfigSchema = z
      * process exits anyway, non-zero (node-shutdown.ts).
      */
     SHUTDOWN_TIMEOUT: z.coerce.number().positive().default(10),
+    /**
+     * Where near-duplicate searches look (features/media/similarity-memory.ts): `memory`, an index
+     * this process loads from media_hashes at start (about 110 MB per million hashes, two per image) and brings up
+     * to date before each search; `database`, the band indexes in the database.
+     */
+    SIMILARITY_INDEX: z.enum(['memory', 'database']).default('memory'),
     /** Integrate the transparency log right after each write ("false" leaves it to the interval). */
     TLOG_INTEGRATE_AFTER_WRITE: z
       .enum(['true', 'false'])

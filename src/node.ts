@@ -14,6 +14,7 @@ import { canRewriteHistory } from './db/app-role.js';
 import { migrationFiles } from './db/migrate.js';
 import { openDatabase } from './db/open.js';
 import type { Deps } from './deps.js';
+import { MemorySimilarityIndex } from './features/media/similarity-memory.js';
 import { integrationLoop } from './features/tlog/integration-loop.js';
 import { DEFAULT_TLOG_ORIGIN, tlogSignerFromConfig } from './features/tlog/log-signer.js';
 import { generateSignerKey } from './features/tlog/note.js';
@@ -116,8 +117,16 @@ console.log(
   `transparency log ${tlogSigner.name}${identity.claimed ? ' (its key now recorded in the database)' : ''}; verifier key ${tlogSigner.verifierKey}`,
 );
 
+// The near-duplicate index in memory, loaded in the background: until then searches use the database's.
+const similarity = nodeConfig.SIMILARITY_INDEX === 'memory' ? new MemorySimilarityIndex() : undefined;
+const similarityLoaded = similarity
+  ?.load(handle.db)
+  .then(() => jsonLogger.info('similarity index loaded', { hashes: similarity.size }))
+  .catch((err) => jsonLogger.error('similarity index not loaded; searching the database', { error: String(err) }));
+
 const deps: Deps = {
   db: handle.db,
+  similarity,
   blobs,
   clock: systemClock,
   config,
@@ -156,7 +165,7 @@ exitOnStopSignals({
     // From here every new request is a 503; background loops stop at their next safe point (a
     // webhook attempt under way finishes, a media job under way finishes) while requests in flight finish.
     http.drain();
-    await Promise.all([http.idle(), scheduler.stop(), media?.stop()]);
+    await Promise.all([http.idle(), scheduler.stop(), media?.stop(), similarityLoaded]);
     http.closeConnections();
     // Last writes kicked the integrator: their events get into a signed checkpoint before the database closes.
     await integration.idle();

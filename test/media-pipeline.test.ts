@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemorySimilarityIndex } from '../src/features/media/similarity-memory.js';
 import { MemoryLogger } from '../src/ports/logger.js';
 import { parseMediaWorkerConfig } from '../workers/media/config.js';
 import { type MediaWorker, startMediaWorker } from '../workers/media/worker.js';
@@ -23,6 +24,11 @@ const watchedSharp = Object.assign((...args: Parameters<typeof sharp>) => {
 beforeAll(async () => {
   t = await startTestApp({ NOTICE_PERIOD: '0', MEDIA_SUBMIT_WAIT: '20' });
   w = world(t);
+  // Screening and GET /v1/assets/similar search as the Node entry does: from memory, loaded at start
+  // and kept current from media_hashes (similarity-memory.ts).
+  const similarity = new MemorySimilarityIndex();
+  await similarity.load(t.deps.db);
+  t.deps.similarity = similarity;
   worker = startMediaWorker(
     { db: t.deps.db, blobs: t.deps.blobs, clock: t.clock, log: new MemoryLogger(), sharp: watchedSharp },
     parseMediaWorkerConfig({ MEDIA_POLL_INTERVAL: '0.05' }),

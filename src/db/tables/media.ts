@@ -48,6 +48,8 @@ export interface MediaHashesTable {
   r1: ColumnType<bigint, never, never>;
   r2: ColumnType<bigint, never, never>;
   r3: ColumnType<bigint, never, never>;
+  /** The inserting transaction's id (xid8, as text), recorded by the database: see similarity-memory.ts. */
+  xid: ColumnType<string, never, never>;
 }
 
 export interface MediaScreeningsTable {

@@ -61,7 +61,7 @@ export function assetsRouter() {
       // database meanwhile: it runs outside an Idempotency-Key's transaction. A retry of a submission
       // that committed finds the work submitted (409 invalid_transition), so it still happens once.
       await commitRequestWrites(deps);
-      await service.submitAsset(db, principal, id, clock.now(), config);
+      await service.submitAsset(db, principal, id, clock.now(), config, deps.similarity);
       return c.json(presentAsset((await findAsset(db, id))!), 200);
     })
     .openapi(routes.reviewAsset, async (c) => {

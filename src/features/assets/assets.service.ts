@@ -8,6 +8,7 @@ import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
 import { checkDerivativeGrant } from '../licensing/derivative-grants.js';
 import { awaitMediaAnalysis, screenSubmission } from '../media/screening.service.js';
+import { databaseSimilaritySearch, type SimilaritySearch } from '../media/similarity-memory.js';
 import { actingAccount } from '../parties/access.js';
 import { completedUploadsFor } from '../uploads/uploads.repo.js';
 import type { CreateAssetInput } from './assets.schemas.js';
@@ -114,7 +115,14 @@ export async function createAsset(db: Db, principal: Principal, input: CreateAss
  * of the work's files (up to MEDIA_SUBMIT_WAIT, then 409 media_pending), then screens the work in
  * the same transaction as the status change, so a refused submission writes nothing.
  */
-export async function submitAsset(db: Db, principal: Principal, id: string, now: Date, config: AppConfig) {
+export async function submitAsset(
+  db: Db,
+  principal: Principal,
+  id: string,
+  now: Date,
+  config: AppConfig,
+  similarity: SimilaritySearch = databaseSimilaritySearch,
+) {
   const draft = await db.selectFrom('assets').select(['rights_holder_id', 'status']).where('id', '=', id).executeTakeFirst();
   if (!draft) throw notFound('asset', id);
   await actingAccount(db, principal, draft.rights_holder_id).catch(() => {
@@ -140,7 +148,7 @@ export async function submitAsset(db: Db, principal: Principal, id: string, now:
         assetStatus: asset.status,
       });
     }
-    const screening = await screenSubmission(trx, asset, config, now);
+    const screening = await screenSubmission(trx, asset, config, now, similarity);
     await trx
       .updateTable('assets')
       .set({ status: 'submitted', submitted_at: now, updated_at: now })

@@ -11,7 +11,8 @@ import * as routes from './media.routes.js';
 import type { PreviewInfo } from './media.types.js';
 import { toUnsigned64 } from './results.repo.js';
 import { findScreening, flaggedPage, presentMatch } from './screenings.repo.js';
-import { findSimilarHashes, type HashAlgorithm } from './similarity.js';
+import type { HashAlgorithm } from './similarity.js';
+import { databaseSimilaritySearch } from './similarity-memory.js';
 
 const ASSET_CURSOR = /^ast_[0-9A-Z]{26}$/;
 const UPLOAD_CURSOR = /^upl_[0-9A-Z]{26}$/;
@@ -75,7 +76,7 @@ export function mediaRouter() {
     })
     .openapi(routes.similarWorks, async (c) => {
       requirePrincipal(c, 'official', 'operator');
-      const { db, config } = c.get('deps');
+      const { db, config, similarity } = c.get('deps');
       const q = c.req.valid('query');
       if ((q.upload === undefined) === (q.hash === undefined)) {
         throw badRequest('validation_failed', 'Give exactly one of `upload` or `hash`.', {
@@ -102,7 +103,7 @@ export function mediaRouter() {
       }
       const found = new Map<string, { uploadId: string; algorithm: HashAlgorithm; distance: number }>();
       for (const query of queries) {
-        for (const s of await findSimilarHashes(db, { ...query, threshold, limit: 500 })) {
+        for (const s of await (similarity ?? databaseSimilaritySearch).find(db, { ...query, threshold, limit: 500 })) {
           if (s.uploadId === q.upload) continue;
           found.set(`${s.uploadId}|${query.algorithm}`, {
             uploadId: s.uploadId,

@@ -8,7 +8,8 @@ import { enqueueMissingJobs, jobsFor } from './jobs.repo.js';
 import { fileLicenceContradictions, loadMedia } from './media.present.js';
 import { type MediaFormat, MODEL_FORMATS, type ModelInfo } from './media.types.js';
 import { toUnsigned64 } from './results.repo.js';
-import { findSimilarHashes, type HashAlgorithm } from './similarity.js';
+import type { HashAlgorithm } from './similarity.js';
+import { databaseSimilaritySearch, type SimilaritySearch } from './similarity-memory.js';
 
 /*
  * Screening at submission (issue 6). A work is screened once, when it is submitted, in the
@@ -67,7 +68,13 @@ interface ScreenedFile {
 }
 
 /** Screens a locked draft being submitted; refuses by throwing, otherwise writes the screening. */
-export async function screenSubmission(trx: Trx, asset: Row<'assets'>, config: AppConfig, now: Date): Promise<ScreeningSummary> {
+export async function screenSubmission(
+  trx: Trx,
+  asset: Row<'assets'>,
+  config: AppConfig,
+  now: Date,
+  similarity: SimilaritySearch = databaseSimilaritySearch,
+): Promise<ScreeningSummary> {
   const files: ScreenedFile[] = await trx
     .selectFrom('asset_files')
     .innerJoin('uploads', 'uploads.id', 'asset_files.upload_id')
@@ -146,7 +153,7 @@ export async function screenSubmission(trx: Trx, asset: Row<'assets'>, config: A
   for (const f of files) {
     for (const hashes of searchedHashes(media.results.get(f.upload_id)!)) {
       for (const algorithm of ['phash', 'dhash'] as HashAlgorithm[]) {
-        const similar = (await findSimilarHashes(trx, { hash: hashes[algorithm], algorithm, threshold, limit: 200 })).filter(
+        const similar = (await similarity.find(trx, { hash: hashes[algorithm], algorithm, threshold, limit: 200 })).filter(
           (s) => !uploadIds.includes(s.uploadId),
         );
         if (!similar.length) continue;

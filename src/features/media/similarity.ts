@@ -114,12 +114,17 @@ export async function scanSimilarHashes(db: Queryable, q: SimilarityQuery): Prom
   return rows.map((r) => ({ uploadId: r.upload_id, distance: Number(r.distance) }));
 }
 
-/** The SQL behind findSimilarHashes (the benchmark also asks PostgreSQL to time it). */
-export function similarHashesQuery(q: SimilarityQuery) {
+/** Throws a RangeError for a threshold past MAX_THRESHOLD or an unknown algorithm (the values are spliced into SQL). */
+export function validateSimilarityQuery(q: SimilarityQuery): void {
   if (!Number.isInteger(q.threshold) || q.threshold < 0 || q.threshold > MAX_THRESHOLD) {
     throw new RangeError(`threshold must be an integer between 0 and ${MAX_THRESHOLD}`);
   }
   if (!ALGORITHMS.includes(q.algorithm)) throw new RangeError(`unknown algorithm ${q.algorithm}`);
+}
+
+/** The SQL behind findSimilarHashes (the benchmark also asks PostgreSQL to time it). */
+export function similarHashesQuery(q: SimilarityQuery) {
+  validateSimilarityQuery(q);
   const radii = bandRadii(q.threshold);
   const runs = bandsOf(q.hash).flatMap((band, i) => {
     const r = bandRuns(band, radii[i]!);
