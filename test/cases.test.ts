@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAuctionIfDue } from '../src/features/auctions/closing.service.js';
 import { caseSubjects } from '../src/features/cases/case-subjects.js';
 import { applyDueDeterminations } from '../src/features/cases/determination.service.js';
+import { integrateLog } from '../src/features/tlog/integrate.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
 
@@ -528,6 +529,32 @@ describe('cases: refusals', () => {
       courtDocumentSha256: doc,
       courtReferenceSha256: sha256('(2026) Hu 0104 Min Chu 1234'),
     });
+  });
+});
+
+describe('notifications', () => {
+  it("both parties' platforms get the case events in their feed (and so by webhook); another platform does not", async () => {
+    const d = await openedCase();
+    m.ok(await step(d.off, d.caseId, 'decision', { determination: 'dismissed', reason: 'No copy' }), 200);
+    await integrateLog(t.deps); // the feed follows the log
+    const feed = async (key: string) => {
+      const types: string[] = [];
+      let after = '';
+      for (;;) {
+        const page = m.ok(await t.call('GET', `/v1/events?limit=100${after}`, { key }), 200);
+        types.push(
+          ...page.data
+            .filter((e: { data: { facts: { caseId?: string } } }) => e.data.facts.caseId === d.caseId)
+            .map((e: { type: string }) => e.type),
+        );
+        if (!page.hasMore) return types;
+        after = `&after=${encodeURIComponent(page.nextCursor)}`;
+      }
+    };
+    expect(await feed(d.p.key)).toEqual(['case.opened', 'case.decided']);
+    expect(await feed(d.p2.key)).toEqual(['case.opened', 'case.decided']);
+    const outsider = await m.platform('Outsider');
+    expect(await feed(outsider.key)).toEqual([]);
   });
 });
 
