@@ -431,6 +431,7 @@ describe('cases: refusals', () => {
     const d = await openedCase();
     m.problem(await open(d.p, { assetId: d.asset.id }), 403, 'wrong_role');
     m.problem(await open(d.off, { assetId: d.asset.id }), 409, 'case_open');
+    m.problem(await open(d.off, { assetId: 'ast_01JABCDEFGHJKMNPQRSTVWXYZ1' }), 404, 'not_found');
     m.problem(await step(d.p, d.caseId, 'measures', { freeze: 'all', reason: 'x' }), 403, 'wrong_role');
     m.problem(await step(d.p, d.caseId, 'decision', { determination: 'takedown', reason: 'x' }), 403, 'wrong_role');
     m.problem(await step(d.off, d.caseId, 'appeal', { partyId: d.holder, statement: 'x' }), 403, 'wrong_role');
