@@ -426,6 +426,24 @@ describe('auctions of a work under a case', () => {
   });
 });
 
+describe('a further complaint against a work under a case', () => {
+  it('joins the live case; its complainant becomes a party who may respond', async () => {
+    const d = await openedCase();
+    const p3 = await m.platform('Third');
+    const other = await m.account(p3);
+    const theirs = await m.registeredAsset(p3, d.off, other, { title: 'Another original' });
+    const joined = m.ok(await complain({ ...d, p2: p3, holder: other, earlier: theirs }, {}, p3.key), 201);
+    expect(joined).toMatchObject({ status: 'in_case', caseId: d.caseId });
+    expect((await getCase(d.caseId, d.off)).complaintIds).toEqual([d.complaint.id, joined.id].sort());
+    m.ok(await step(d.off, d.caseId, 'request-responses', {}), 200);
+    m.ok(
+      await t.call('POST', `/v1/cases/${d.caseId}/responses`, { key: p3.key, body: { partyId: other, statement: 'Mine too.' } }),
+      201,
+    );
+    expect((await getCase(d.caseId, p3)).responses).toMatchObject([{ partyId: other }]);
+  });
+});
+
 describe('cases: refusals', () => {
   it('wrong role, wrong state, deadline passed, not a party, a second live case', async () => {
     const d = await openedCase();
