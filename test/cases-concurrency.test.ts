@@ -15,6 +15,50 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+describe('concurrent casework requests', () => {
+  it('officials opening cases on one work at once: one case, the others 409 case_open', async () => {
+    const w = await m.work();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        t.call('POST', '/v1/cases', { key: w.off.key, body: { assetId: w.asset.id, courtReference: `Order ${i}` } }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of results.filter((x) => x.status !== 201)) expect(r.body.code).toBe('case_open');
+  });
+
+  it('the same complaint filed at once: one complaint, the others 409 complaint_exists', async () => {
+    const w = await m.work();
+    const p2 = await m.platform('Originals');
+    const holder = await m.account(p2);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.call('POST', '/v1/complaints', {
+          key: p2.key,
+          body: {
+            assetId: w.asset.id,
+            complainantId: holder,
+            statement: 'Copied',
+          },
+        }),
+      ),
+    );
+    // Without an earlier work or evidence every one is refused the same way, before any write.
+    for (const r of results) expect(r.body.code).toBe('evidence_required');
+    const earlier = await m.registeredAsset(p2, w.off, holder);
+    const filed = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.call('POST', '/v1/complaints', {
+          key: p2.key,
+          body: { assetId: w.asset.id, complainantId: holder, earlierAssetId: earlier.id, statement: 'Copied' },
+        }),
+      ),
+    );
+    expect(filed.filter((r) => r.status === 201)).toHaveLength(1);
+    for (const r of filed.filter((x) => x.status !== 201)) expect(r.body.code).toBe('complaint_exists');
+  });
+});
+
 describe('a determination racing purchases', () => {
   for (const round of [1, 2, 3, 4, 5, 6]) {
     it(`round ${round}: never a sale of a taken-down work; money conserved`, async () => {

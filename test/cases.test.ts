@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAuctionIfDue } from '../src/features/auctions/closing.service.js';
 import { caseSubjects } from '../src/features/cases/case-subjects.js';
 import { applyDueDeterminations } from '../src/features/cases/determination.service.js';
+import { integrateLog } from '../src/features/tlog/integrate.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
 
@@ -425,11 +426,30 @@ describe('auctions of a work under a case', () => {
   });
 });
 
+describe('a further complaint against a work under a case', () => {
+  it('joins the live case; its complainant becomes a party who may respond', async () => {
+    const d = await openedCase();
+    const p3 = await m.platform('Third');
+    const other = await m.account(p3);
+    const theirs = await m.registeredAsset(p3, d.off, other, { title: 'Another original' });
+    const joined = m.ok(await complain({ ...d, p2: p3, holder: other, earlier: theirs }, {}, p3.key), 201);
+    expect(joined).toMatchObject({ status: 'in_case', caseId: d.caseId });
+    expect((await getCase(d.caseId, d.off)).complaintIds).toEqual([d.complaint.id, joined.id].sort());
+    m.ok(await step(d.off, d.caseId, 'request-responses', {}), 200);
+    m.ok(
+      await t.call('POST', `/v1/cases/${d.caseId}/responses`, { key: p3.key, body: { partyId: other, statement: 'Mine too.' } }),
+      201,
+    );
+    expect((await getCase(d.caseId, p3)).responses).toMatchObject([{ partyId: other }]);
+  });
+});
+
 describe('cases: refusals', () => {
   it('wrong role, wrong state, deadline passed, not a party, a second live case', async () => {
     const d = await openedCase();
     m.problem(await open(d.p, { assetId: d.asset.id }), 403, 'wrong_role');
     m.problem(await open(d.off, { assetId: d.asset.id }), 409, 'case_open');
+    m.problem(await open(d.off, { assetId: 'ast_01JABCDEFGHJKMNPQRSTVWXYZ1' }), 404, 'not_found');
     m.problem(await step(d.p, d.caseId, 'measures', { freeze: 'all', reason: 'x' }), 403, 'wrong_role');
     m.problem(await step(d.p, d.caseId, 'decision', { determination: 'takedown', reason: 'x' }), 403, 'wrong_role');
     m.problem(await step(d.off, d.caseId, 'appeal', { partyId: d.holder, statement: 'x' }), 403, 'wrong_role');
@@ -528,6 +548,32 @@ describe('cases: refusals', () => {
       courtDocumentSha256: doc,
       courtReferenceSha256: sha256('(2026) Hu 0104 Min Chu 1234'),
     });
+  });
+});
+
+describe('notifications', () => {
+  it("both parties' platforms get the case events in their feed (and so by webhook); another platform does not", async () => {
+    const d = await openedCase();
+    m.ok(await step(d.off, d.caseId, 'decision', { determination: 'dismissed', reason: 'No copy' }), 200);
+    await integrateLog(t.deps); // the feed follows the log
+    const feed = async (key: string) => {
+      const types: string[] = [];
+      let after = '';
+      for (;;) {
+        const page = m.ok(await t.call('GET', `/v1/events?limit=100${after}`, { key }), 200);
+        types.push(
+          ...page.data
+            .filter((e: { data: { facts: { caseId?: string } } }) => e.data.facts.caseId === d.caseId)
+            .map((e: { type: string }) => e.type),
+        );
+        if (!page.hasMore) return types;
+        after = `&after=${encodeURIComponent(page.nextCursor)}`;
+      }
+    };
+    expect(await feed(d.p.key)).toEqual(['case.opened', 'case.decided']);
+    expect(await feed(d.p2.key)).toEqual(['case.opened', 'case.decided']);
+    const outsider = await m.platform('Outsider');
+    expect(await feed(outsider.key)).toEqual([]);
   });
 });
 

@@ -31,9 +31,10 @@ async function existingOfficial(trx: Trx, id: string) {
  */
 export async function openCase(db: Db, officialId: string, input: OpenCaseInput, now: Date): Promise<CaseRow> {
   return db.transaction().execute(async (trx) => {
-    const asset = await lockWorkForCase(trx, input.assetId).catch(() => {
-      throw notFound('asset', input.assetId);
-    });
+    const exists = await trx.selectFrom('assets').select('id').where('id', '=', input.assetId).executeTakeFirst();
+    if (!exists) throw notFound('asset', input.assetId);
+    // The work's row first, as measures and purchases take it; concurrent openings take turns here.
+    const asset = await lockWorkForCase(trx, input.assetId);
     if (asset.status !== 'registered') {
       throw conflict('work_not_registered', `Work ${asset.id} is ${asset.status}; cases are opened on registered works.`, {
         assetStatus: asset.status,
