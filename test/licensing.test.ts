@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireDueGrants } from '../src/features/licensing/expiry.js';
-import { terminateGrantsOfWork } from '../src/features/licensing/termination.service.js';
 import { runScheduledWork } from '../src/scheduled.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { licensingWorld } from './support/licensing.js';
@@ -290,9 +289,9 @@ describe('termination, expiry and renewal', () => {
     expect(register.data.map((e: { grantId: string }) => e.grantId)).not.toContain(grant.id);
   });
 
-  it('a takedown ends every grant of the work in force (terminateGrantsOfWork)', async () => {
-    const { p, asset } = await l.licensableWork();
-    const [a, b] = await l.accounts(p, 2);
+  it('an IP case that takes the work down ends every grant of it in force; the work is licensed no more', async () => {
+    const { p, off, asset } = await l.licensableWork();
+    const [a, b, c] = await l.accounts(p, 3);
     for (const [who, territory] of [
       [a!, 'US'],
       [b!, 'CA'],
@@ -300,11 +299,33 @@ describe('termination, expiry and renewal', () => {
       const offer = l.ok(await l.offer(p, asset.id, { territories: [territory], upfrontFee: 0 }), 201);
       l.ok(await l.accept(p, offer.id, who), 201);
     }
-    const ended = await t.deps.db
-      .transaction()
-      .execute((trx) => terminateGrantsOfWork(trx, asset.id, 'case cas_X: takedown', t.clock.now()));
-    expect(ended.map((g) => g.termination_cause)).toEqual(['case_takedown', 'case_takedown']);
+    const later = l.ok(await l.offer(p, asset.id, { territories: ['MX'], upfrontFee: 0 }), 201);
+    // A court-ordered case is decided at once; the takedown takes effect when the appeal window has passed.
+    const opened = l.ok(
+      await t.call('POST', '/v1/cases', { key: off.key, body: { assetId: asset.id, courtReference: 'Court order 17' } }),
+      201,
+    );
+    l.ok(
+      await t.call('POST', `/v1/cases/${opened.id}/decision`, {
+        key: off.key,
+        body: { determination: 'takedown', reason: 'Court order' },
+      }),
+      200,
+    );
+    expect(l.ok(await t.call('GET', `/v1/board/licences?assetId=${asset.id}`), 200).data).toHaveLength(2);
+    t.clock.advance(16 * DAY);
+    await runScheduledWork(t.deps);
+    const grants = await t.deps.db
+      .selectFrom('licence_grants')
+      .select(['status', 'termination_cause'])
+      .where('asset_id', '=', asset.id)
+      .execute();
+    expect(grants).toEqual([
+      { status: 'terminated', termination_cause: 'case_takedown' },
+      { status: 'terminated', termination_cause: 'case_takedown' },
+    ]);
     expect(l.ok(await t.call('GET', `/v1/board/licences?assetId=${asset.id}`), 200).data).toEqual([]);
+    l.problem(await l.accept(p, later.id, c!), 409, 'work_not_registered');
   });
 
   it('the scheduler expires grants past their term and renews those set to renew, paying the fee again', async () => {

@@ -1,5 +1,6 @@
 import type { Trx } from '../../db/database.js';
 import { recordEvent } from '../events/events.repo.js';
+import { terminateGrantsOfWork } from '../licensing/termination.service.js';
 import { endListing, lockListing } from '../market/listing-state.js';
 import { findListing } from '../market/listings.repo.js';
 import { releaseTrade } from '../market/trades.service.js';
@@ -68,6 +69,8 @@ async function takeDown(trx: Trx, c: CaseRow, by: { officialId: string; reason: 
       caseId: c.id,
     },
   });
+  // Licences of a revoked work end with it (the licensing README: cases and grants).
+  await terminateGrantsOfWork(trx, c.asset_id, `takedown by IP case ${c.id}`, now);
   const derivatives = await trx
     .selectFrom('asset_parents')
     .innerJoin('assets', 'assets.id', 'asset_parents.asset_id')

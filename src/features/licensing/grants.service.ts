@@ -3,6 +3,7 @@ import { isExclusionViolation } from '../../db/errors.js';
 import type { Principal } from '../../http/env.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
+import { checkWorkTradable } from '../cases/work-gate.js';
 import { recordEvent } from '../events/events.repo.js';
 import { checkFees } from '../market/sale-policy.js';
 import { actingAccount } from '../parties/access.js';
@@ -176,6 +177,8 @@ export async function acceptOffer(
       throw conflict('offer_expired', `The term of licence offer ${offerId} ended at ${offer.ends_at.toISOString()}.`);
     if (work.status !== 'registered')
       throw conflict('work_not_registered', `Work ${work.id} is ${work.status}; only registered works are licensed.`);
+    // A work whose trading an IP case suspended is not licensed either (409 work_under_case).
+    await checkWorkTradable(trx, work.id);
     if (licensee.id === work.rights_holder_id) {
       throw unprocessable('licensee_is_rights_holder', `Account ${licensee.id} holds the rights to work ${work.id} already.`);
     }
