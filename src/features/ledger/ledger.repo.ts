@@ -43,7 +43,8 @@ type PostingInput = JournalInput['postings'][number];
 
 /**
  * Writes one balanced journal. The balance rows it touches (and the debts of the accounts and
- * platforms it names) are locked first, in holder order, so concurrent journals never deadlock;
+ * platforms it names) are locked first, in holder order, so concurrent journals never deadlock
+ * (missing rows are created first: see `createMissingBalances`);
  * a holder (other than the outside world) that would go below zero refuses the whole journal with
  * 409 `insufficient_funds`, or owes the difference when `shortfall` is `owe`. A credit to a holder
  * who owes is used to pay the debt first, in the same transaction (a `recovery` journal), so owed
@@ -54,11 +55,17 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
   const total = input.postings.reduce((s, p) => s + p.amount, 0n);
   if (total !== 0n) throw new Error(`journal postings sum to ${total}, not zero`);
   const net = new Map<string, bigint>();
-  for (const p of input.postings) net.set(p.holder, (net.get(p.holder) ?? 0n) + p.amount);
+  // A zero posting is never written (a royalty of 0 bps): its holder's row is neither created nor locked.
+  for (const p of input.postings) if (p.amount !== 0n) net.set(p.holder, (net.get(p.holder) ?? 0n) + p.amount);
   const holders = [...net.keys()].sort();
   const debts = holders.filter(canOwe).map(receivableOf);
   // The outside world has no balance row to lock or check: journals that pay in or out do not queue on it.
   const lockable = [...new Set([...holders, ...debts])].filter((h) => h !== EXTERNAL).sort();
+  await createMissingBalances(
+    trx,
+    holders.filter((h) => h !== EXTERNAL),
+    input.currency,
+  );
   const locked = await trx
     .selectFrom('balances')
     .select(['holder', 'amount'])
@@ -108,6 +115,27 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
     );
   }
   return id;
+}
+
+/**
+ * Creates, in holder order, the balance rows (at 0) of the holders a journal is about to move that
+ * have none yet, before any of them is locked. Without it a new seller's, creator's or platform's
+ * first credit created its row inside the postings insert, after the `FOR UPDATE` that locks the
+ * others: a row invisible to that lock (inserted and committed by a concurrent journal meanwhile)
+ * was then locked out of holder order, and concurrent purchases deadlocked (PostgreSQL picked
+ * victims: 503 `transaction_conflict`; `test/market-purchase-contention.test.ts`). Existing rows
+ * are skipped by the `not exists` without a unique-index check, so this never waits on a row
+ * someone else holds; it waits only on a concurrent creator of the same new row, in holder order.
+ * Debts (`receivable:…`) are not created: they exist only once owed.
+ */
+async function createMissingBalances(trx: Trx, holders: string[], currency: string): Promise<void> {
+  if (holders.length === 0) return;
+  await sql`
+    insert into balances (holder, currency, amount)
+    select h, ${currency}, 0 from unnest(${holders}::text[]) as h
+    where not exists (select 1 from balances b where b.holder = h and b.currency = ${currency})
+    order by h
+    on conflict do nothing`.execute(trx);
 }
 
 /** Inserts a journal whose balances postJournal has already locked and checked. */
