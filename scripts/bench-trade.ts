@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { createBenchDatabase } from './bench/bench-database.js';
 import { apiClient, inParallel, startBenchServer } from './bench/bench-server.js';
+import { benchConditions, loadAverage } from './bench/conditions.js';
 import { runLoad } from './bench/load.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -35,6 +36,7 @@ const OPERATOR_KEY = `bench-operator-${process.pid}-0123456789`;
 const PRICE = 1000;
 const run = promisify(execFile);
 
+const loadBefore = loadAverage();
 const db = await createBenchDatabase('haipai_bench_trade');
 const server = await startBenchServer({ DATABASE_URL: db.url, OPERATOR_API_KEY: OPERATOR_KEY, NOTICE_PERIOD: '0' });
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
@@ -172,6 +174,16 @@ try {
       boardTradesP50Ms: reads.p50,
       boardTradesP99Ms: reads.p99,
       boardTradesReads: reads.ok,
+      conditions: {
+        ...(await benchConditions(sql, {
+          listings: LISTINGS,
+          sellers: SELLERS,
+          buyers: CLIENTS * 4,
+          pgbenchSeconds: PGBENCH_SECONDS,
+        })),
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAverage(),
+      },
     }),
   );
 } finally {

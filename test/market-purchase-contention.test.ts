@@ -43,7 +43,10 @@ describe('concurrent purchases', () => {
     });
     const results = await Promise.all(orders.map((o) => m.buy(p, o.listing.id, o.buyer)));
     const statuses = results.map((r) => `${r.status} ${r.body.code ?? ''}`.trim());
-    expect(statuses.filter((s) => s !== '201'), statuses.join(', ')).toEqual([]);
+    expect(
+      statuses.filter((s) => s !== '201'),
+      statuses.join(', '),
+    ).toEqual([]);
 
     // Every unit went to its buyer, and the balances hold exactly what was topped up.
     for (const [i, o] of orders.entries()) {

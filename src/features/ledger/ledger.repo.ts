@@ -23,7 +23,12 @@ const canOwe = (holder: string) => holder.startsWith('acc_') || holder.startsWit
  */
 const PAYS_DEBTS: ReadonlySet<JournalsTable['kind']> = new Set(['trade', 'topup', 'hold_release', 'bid_hold']);
 
+/** A new journal's id, for a caller that names the journal before posting it (`JournalInput.id`). */
+export const newJournalId = () => newId('jnl');
+
 export interface JournalInput {
+  /** Given when the caller has already named the journal elsewhere (an event, a trade); else a new one. */
+  id?: string;
   kind: JournalsTable['kind'];
   currency: string;
   tradeId?: string;
@@ -61,6 +66,9 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
   const debts = holders.filter(canOwe).map(receivableOf);
   // The outside world has no balance row to lock or check: journals that pay in or out do not queue on it.
   const lockable = [...new Set([...holders, ...debts])].filter((h) => h !== EXTERNAL).sort();
+  // The journal's own row goes first: it locks nothing anyone else needs, so the balance rows
+  // below stay locked for as little as possible (from the FOR UPDATE to the caller's commit).
+  const id = await insertJournalRow(trx, input, now);
   await createMissingBalances(
     trx,
     holders.filter((h) => h !== EXTERNAL),
@@ -97,22 +105,17 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
     if (PAYS_DEBTS.has(input.kind) && net.get(holder)! > 0n && debt > 0n)
       recoveries.push({ holder, amount: debt < after ? debt : after });
   }
-  const id = await insertJournal(trx, { ...input, postings: [...input.postings, ...owed] }, now);
+  await insertPostings(trx, id, [...input.postings, ...owed]);
   for (const r of recoveries) {
-    await insertJournal(
+    const recovery = await insertJournalRow(
       trx,
-      {
-        kind: 'recovery',
-        currency: input.currency,
-        tradeId: input.tradeId,
-        memo: `Debt paid from the credit of journal ${id}`,
-        postings: [
-          { holder: r.holder, role: 'recovery', amount: -r.amount },
-          { holder: receivableOf(r.holder), role: 'recovery', amount: r.amount },
-        ],
-      },
+      { kind: 'recovery', currency: input.currency, tradeId: input.tradeId, memo: `Debt paid from the credit of journal ${id}` },
       now,
     );
+    await insertPostings(trx, recovery, [
+      { holder: r.holder, role: 'recovery', amount: -r.amount },
+      { holder: receivableOf(r.holder), role: 'recovery', amount: r.amount },
+    ]);
   }
   return id;
 }
@@ -138,9 +141,9 @@ async function createMissingBalances(trx: Trx, holders: string[], currency: stri
     on conflict do nothing`.execute(trx);
 }
 
-/** Inserts a journal whose balances postJournal has already locked and checked. */
-async function insertJournal(trx: Trx, input: JournalInput, now: Date): Promise<string> {
-  const id = newId('jnl');
+/** Inserts a journal's row; its postings follow once postJournal has locked and checked the balances. */
+async function insertJournalRow(trx: Trx, input: Omit<JournalInput, 'postings'>, now: Date): Promise<string> {
+  const id = input.id ?? newJournalId();
   await trx
     .insertInto('journals')
     .values({
@@ -153,14 +156,18 @@ async function insertJournal(trx: Trx, input: JournalInput, now: Date): Promise<
       created_at: now,
     })
     .execute();
+  return id;
+}
+
+/** Inserts a journal's postings, whose balances postJournal has already locked and checked. */
+async function insertPostings(trx: Trx, journalId: string, postings: PostingInput[]): Promise<void> {
   // Sorted by holder: the balance-row locks the trigger takes follow the same order as above. A
   // holder's credits go before its debits, because the balance CHECK holds after every row.
-  const rows = [...input.postings]
+  const rows = [...postings]
     .filter((p) => p.amount !== 0n)
     .sort((a, b) => (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0))
-    .map((p) => ({ journal_id: id, holder: p.holder, role: p.role, amount: p.amount }));
+    .map((p) => ({ journal_id: journalId, holder: p.holder, role: p.role, amount: p.amount }));
   await trx.insertInto('postings').values(rows).execute();
-  return id;
 }
 
 /** What each holder came to owe in a journal posted with `shortfall: 'owe'`. */
