@@ -75,7 +75,8 @@ export async function reserveFromListing(
     via: listing.kind,
     resale: isResale(seller.id, edition.rights_holder_id, unit),
     unit,
-    transfersInLastDay: await transfersInLastDay(trx, unit.id, now),
+    // Counted only where the policy limits changes of owner per day (not `open_market`).
+    transfersInLastDay: policy.transfersPerDay === null ? undefined : await transfersInLastDay(trx, unit.id, now),
     seller,
     buyer,
     now,
