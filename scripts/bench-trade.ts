@@ -38,9 +38,11 @@ const run = promisify(execFile);
 
 const loadBefore = loadAverage();
 const db = await createBenchDatabase('haipai_bench_trade');
-const server = await startBenchServer({ DATABASE_URL: db.url, OPERATOR_API_KEY: OPERATOR_KEY, NOTICE_PERIOD: '0' });
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+// Started inside the try: a server that fails to start still leaves no database behind.
+let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
 try {
+  server = await startBenchServer({ DATABASE_URL: db.url, OPERATOR_API_KEY: OPERATOR_KEY, NOTICE_PERIOD: '0' });
   const call = apiClient(server.baseUrl);
   const log = (s: string) => console.log(s);
   log(`database ${db.name}, server ${server.baseUrl} (pid ${server.pid}); setting up ${LISTINGS} listings …`);
@@ -188,7 +190,7 @@ try {
   );
 } finally {
   await sql.end();
-  await server.stop();
+  await server?.stop();
   await db.drop();
 }
 
