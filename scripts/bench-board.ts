@@ -18,6 +18,7 @@ import { encodeCursor } from '../src/http/pagination.js';
 import { createBenchDatabase } from './bench/bench-database.js';
 import { startBenchServer } from './bench/bench-server.js';
 import { fillBoard } from './bench/board-fill.js';
+import { benchConditions, loadAverage } from './bench/conditions.js';
 import { type LoadResult, runLoad } from './bench/load.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -26,6 +27,7 @@ const TRADES = Number(process.env.BENCH_TRADES ?? (smoke ? 5000 : 1_000_000));
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? (smoke ? 2 : 8));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (smoke ? 1 : 10));
 
+const loadBefore = loadAverage();
 const db = await createBenchDatabase('haipai_bench_board');
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
 let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
@@ -95,6 +97,11 @@ try {
       seconds: SECONDS,
       routes: results,
       deepToFirstPage: Math.round((deepR.rps / first.rps) * 1000) / 1000,
+      conditions: {
+        ...(await benchConditions(sql, { listings: LISTINGS, trades: TRADES, clients: CLIENTS, seconds: SECONDS })),
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAverage(),
+      },
     }),
   );
 } finally {

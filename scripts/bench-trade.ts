@@ -23,6 +23,7 @@ import { promisify } from 'node:util';
 import postgres from 'postgres';
 import { createBenchDatabase } from './bench/bench-database.js';
 import { apiClient, inParallel, startBenchServer } from './bench/bench-server.js';
+import { benchConditions, loadAverage } from './bench/conditions.js';
 import { runLoad } from './bench/load.js';
 
 const smoke = process.argv.includes('--smoke');
@@ -35,10 +36,13 @@ const OPERATOR_KEY = `bench-operator-${process.pid}-0123456789`;
 const PRICE = 1000;
 const run = promisify(execFile);
 
+const loadBefore = loadAverage();
 const db = await createBenchDatabase('haipai_bench_trade');
-const server = await startBenchServer({ DATABASE_URL: db.url, OPERATOR_API_KEY: OPERATOR_KEY, NOTICE_PERIOD: '0' });
 const sql = postgres(db.url, { max: 1, onnotice: () => {} });
+// Started inside the try: a server that fails to start still leaves no database behind.
+let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
 try {
+  server = await startBenchServer({ DATABASE_URL: db.url, OPERATOR_API_KEY: OPERATOR_KEY, NOTICE_PERIOD: '0' });
   const call = apiClient(server.baseUrl);
   const log = (s: string) => console.log(s);
   log(`database ${db.name}, server ${server.baseUrl} (pid ${server.pid}); setting up ${LISTINGS} listings …`);
@@ -172,11 +176,21 @@ try {
       boardTradesP50Ms: reads.p50,
       boardTradesP99Ms: reads.p99,
       boardTradesReads: reads.ok,
+      conditions: {
+        ...(await benchConditions(sql, {
+          listings: LISTINGS,
+          sellers: SELLERS,
+          buyers: CLIENTS * 4,
+          pgbenchSeconds: PGBENCH_SECONDS,
+        })),
+        loadAverageBefore: loadBefore,
+        loadAverageAfter: loadAverage(),
+      },
     }),
   );
 } finally {
   await sql.end();
-  await server.stop();
+  await server?.stop();
   await db.drop();
 }
 

@@ -56,3 +56,55 @@ describe('list routes', () => {
     }
   });
 });
+
+/**
+ * What a purchase (reserve and settle from the balance) may cost: every statement is a round trip
+ * inside the transaction that holds the listing's and, at its end, the balance rows' locks. It was
+ * 33 before issue 14's second pass (an `open_market` edition, which counts no daily transfers); a
+ * new step in the purchase path raises this on purpose.
+ */
+const PURCHASE_STATEMENTS = 27;
+
+describe('a purchase', () => {
+  it('runs a fixed number of statements, however many creators share the royalty', async () => {
+    const recorder = new StatementRecorder();
+    const buyerApp = createApp({ ...t.deps, db: t.deps.db.withPlugin(recorder) });
+    const p = await m.platform();
+    const off = await m.official();
+    const statementsFor = async (creatorCount: number) => {
+      const creators = await m.accounts(p, creatorCount);
+      const asset = await m.registeredAsset(p, off, creators[0]!, {
+        creators: creators.map((accountId) => ({ accountId, role: 'designer', shareBps: 10000 / creatorCount })),
+      });
+      const edition = m.ok(
+        await t.call('POST', `/v1/assets/${asset.id}/editions`, {
+          key: p.key,
+          body: { size: 5, preset: 'open_market', royaltyBps: 800 },
+        }),
+        201,
+      );
+      const [seller, buyer] = await m.accounts(p, 2);
+      const [unit] = m.ok(
+        await t.call('POST', `/v1/editions/${edition.id}/mint`, { key: p.key, body: { count: 1, toAccountId: seller } }),
+        201,
+      ).units as { id: string }[];
+      await m.topUp(buyer!, 10_000);
+      const listing = await m.list(p, { kind: 'fixed', sellerId: seller, unitId: unit!.id, price: 1000 });
+      recorder.reset();
+      const res = await buyerApp.request(`/v1/listings/${listing.id}/purchase`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${p.key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ buyerId: buyer }),
+      });
+      expect(res.status).toBe(201);
+      expect(await res.json()).toMatchObject({ status: 'settled', buyerId: buyer });
+      // Every creator was paid its share of the royalty (800 bps of 1000 = 80).
+      for (const c of creators) expect(await m.balance(c)).toBe(80 / creatorCount);
+      return recorder.count;
+    };
+    const one = await statementsFor(1);
+    const four = await statementsFor(4);
+    expect(four, `${one} statements with one creator, ${four} with four`).toBe(one);
+    expect(one).toBeLessThanOrEqual(PURCHASE_STATEMENTS);
+  });
+});

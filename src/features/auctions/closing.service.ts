@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { AppError } from '../../http/problem.js';
@@ -30,9 +31,8 @@ export function auctionDue(listing: Listing, now: Date): boolean {
 
 /**
  * Refusals of `settleTrade` that leave the winner's reservation standing: the winner then pays
- * with `POST /v1/trades/{id}/settle` before the reservation lapses. settleTrade raises these
- * before its first write, so catching one inside the transaction leaves nothing half-done and
- * needs no savepoint.
+ * with `POST /v1/trades/{id}/settle` before the reservation lapses. `insufficient_funds` comes
+ * from the journal, which settleTrade posts last, so the call runs in a savepoint.
  */
 const SETTLE_LATER = new Set(['insufficient_funds', 'unit_frozen']);
 
@@ -136,12 +136,17 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
     (await balanceOf(trx, winner.bidderId, listing.currency)) +
     (await balanceOf(trx, bidHoldOf(listing.id, winner.bidderId), listing.currency));
   if (!onCard && !unit.frozen && funds >= winner.amount) {
+    // settleTrade posts its journal last, so a refusal for funds comes after its other writes:
+    // the savepoint undoes them and the reservation stands.
+    await sql`savepoint settle_winner`.execute(trx);
     try {
       await settleTrade(trx, trade.id, now);
+      await sql`release savepoint settle_winner`.execute(trx);
       settled = true;
     } catch (err) {
       // A concurrent debit of the winner's balance between our read and settleTrade's lock.
       if (!(err instanceof AppError && SETTLE_LATER.has(err.code))) throw err;
+      await sql`rollback to savepoint settle_winner`.execute(trx);
     }
   }
   return { result: 'closed', tradeId: trade.id, winnerId: winner.bidderId, amount: winner.amount, settled };

@@ -14,5 +14,18 @@ import { sha256, toHex } from '../../crypto/bytes.js';
  * it were ever rotated. 64 bits keep collisions negligible at any realistic number of accounts.
  */
 export async function boardPseudonym(accountId: string): Promise<string> {
-  return `p_${toHex(await sha256(`haipai-board:${accountId}`)).slice(0, 16)}`;
+  const known = remembered.get(accountId);
+  if (known) return known;
+  const pseudonym = `p_${toHex(await sha256(`haipai-board:${accountId}`)).slice(0, 16)}`;
+  if (remembered.size >= REMEMBERED_MAX) remembered.clear();
+  remembered.set(accountId, pseudonym);
+  return pseudonym;
 }
+
+/**
+ * Pseudonyms already computed. The function is pure, so remembering is safe; the board's trades
+ * page names two parties per row on every read, and in `npm run bench:trade`'s CPU profile these
+ * digests were the board's largest cost after the database. Bounded: cleared when full.
+ */
+const remembered = new Map<string, string>();
+const REMEMBERED_MAX = 10_000;

@@ -9,24 +9,38 @@ import { conflict } from '../../http/problem.js';
  * unit freeze cannot: primary sales, which mint new units.
  */
 
-async function refusal(db: Queryable, assetId: string) {
-  const asset = await db.selectFrom('assets').select(['status']).where('id', '=', assetId).executeTakeFirst();
-  if (asset?.status === 'revoked') {
+/** The work's status and its live case with measures in force, in one statement (optionally share-locked). */
+function gateQuery(db: Queryable, assetId: string) {
+  return db
+    .selectFrom('assets')
+    .select((eb) => [
+      'assets.status',
+      eb
+        .selectFrom('cases')
+        .select('cases.id')
+        .whereRef('cases.asset_id', '=', 'assets.id')
+        .where('cases.status', '<>', 'closed')
+        .where((c) => c.or([c('cases.units_frozen', '=', true), c('cases.listings_suspended', '=', true)]))
+        .limit(1)
+        .as('live_case_id'),
+    ])
+    .where('assets.id', '=', assetId);
+}
+
+function refusalOf(assetId: string, gate: { status: string; live_case_id: string | null } | undefined) {
+  if (gate?.status === 'revoked') {
     return conflict('work_revoked', `The registration of work ${assetId} was revoked by an IP case; it cannot be traded.`);
   }
-  const live = await db
-    .selectFrom('cases')
-    .select(['id'])
-    .where('asset_id', '=', assetId)
-    .where('status', '<>', 'closed')
-    .where((eb) => eb.or([eb('units_frozen', '=', true), eb('listings_suspended', '=', true)]))
-    .executeTakeFirst();
-  if (live) {
-    return conflict('work_under_case', `Work ${assetId} is under IP case ${live.id}; its trading is suspended.`, {
-      caseId: live.id,
+  if (gate?.live_case_id) {
+    return conflict('work_under_case', `Work ${assetId} is under IP case ${gate.live_case_id}; its trading is suspended.`, {
+      caseId: gate.live_case_id,
     });
   }
   return null;
+}
+
+async function refusal(db: Queryable, assetId: string) {
+  return refusalOf(assetId, await gateQuery(db, assetId).executeTakeFirst());
 }
 
 /**
@@ -36,8 +50,7 @@ async function refusal(db: Queryable, assetId: string) {
  * a takedown can never leave a sale of a taken-down work behind it.
  */
 export async function lockWorkForTrade(trx: Trx, assetId: string): Promise<void> {
-  await trx.selectFrom('assets').select('id').where('id', '=', assetId).forShare().execute();
-  const refused = await refusal(trx, assetId);
+  const refused = refusalOf(assetId, await gateQuery(trx, assetId).forShare('assets').executeTakeFirst());
   if (refused) throw refused;
 }
 

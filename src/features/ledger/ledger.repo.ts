@@ -30,7 +30,12 @@ const PAYS_DEBTS: ReadonlySet<JournalsTable['kind']> = new Set([
   'licence_royalty',
 ]);
 
+/** A new journal's id, for a caller that names the journal before posting it (`JournalInput.id`). */
+export const newJournalId = () => newId('jnl');
+
 export interface JournalInput {
+  /** Given when the caller has already named the journal elsewhere (an event, a trade); else a new one. */
+  id?: string;
   kind: JournalsTable['kind'];
   currency: string;
   tradeId?: string;
@@ -50,7 +55,8 @@ type PostingInput = JournalInput['postings'][number];
 
 /**
  * Writes one balanced journal. The balance rows it touches (and the debts of the accounts and
- * platforms it names) are locked first, in holder order, so concurrent journals never deadlock;
+ * platforms it names) are locked first, in holder order, so concurrent journals never deadlock
+ * (missing rows are created first: see `createMissingBalances`);
  * a holder (other than the outside world) that would go below zero refuses the whole journal with
  * 409 `insufficient_funds`, or owes the difference when `shortfall` is `owe`. A credit to a holder
  * who owes is used to pay the debt first, in the same transaction (a `recovery` journal), so owed
@@ -61,11 +67,20 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
   const total = input.postings.reduce((s, p) => s + p.amount, 0n);
   if (total !== 0n) throw new Error(`journal postings sum to ${total}, not zero`);
   const net = new Map<string, bigint>();
-  for (const p of input.postings) net.set(p.holder, (net.get(p.holder) ?? 0n) + p.amount);
+  // A zero posting is never written (a royalty of 0 bps): its holder's row is neither created nor locked.
+  for (const p of input.postings) if (p.amount !== 0n) net.set(p.holder, (net.get(p.holder) ?? 0n) + p.amount);
   const holders = [...net.keys()].sort();
   const debts = holders.filter(canOwe).map(receivableOf);
   // The outside world has no balance row to lock or check: journals that pay in or out do not queue on it.
   const lockable = [...new Set([...holders, ...debts])].filter((h) => h !== EXTERNAL).sort();
+  // The journal's own row goes first: it locks nothing anyone else needs, so the balance rows
+  // below stay locked for as little as possible (from the FOR UPDATE to the caller's commit).
+  const id = await insertJournalRow(trx, input, now);
+  await createMissingBalances(
+    trx,
+    holders.filter((h) => h !== EXTERNAL),
+    input.currency,
+  );
   const locked = await trx
     .selectFrom('balances')
     .select(['holder', 'amount'])
@@ -97,29 +112,45 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
     if (PAYS_DEBTS.has(input.kind) && net.get(holder)! > 0n && debt > 0n)
       recoveries.push({ holder, amount: debt < after ? debt : after });
   }
-  const id = await insertJournal(trx, { ...input, postings: [...input.postings, ...owed] }, now);
+  await insertPostings(trx, id, [...input.postings, ...owed]);
   for (const r of recoveries) {
-    await insertJournal(
+    const recovery = await insertJournalRow(
       trx,
-      {
-        kind: 'recovery',
-        currency: input.currency,
-        tradeId: input.tradeId,
-        memo: `Debt paid from the credit of journal ${id}`,
-        postings: [
-          { holder: r.holder, role: 'recovery', amount: -r.amount },
-          { holder: receivableOf(r.holder), role: 'recovery', amount: r.amount },
-        ],
-      },
+      { kind: 'recovery', currency: input.currency, tradeId: input.tradeId, memo: `Debt paid from the credit of journal ${id}` },
       now,
     );
+    await insertPostings(trx, recovery, [
+      { holder: r.holder, role: 'recovery', amount: -r.amount },
+      { holder: receivableOf(r.holder), role: 'recovery', amount: r.amount },
+    ]);
   }
   return id;
 }
 
-/** Inserts a journal whose balances postJournal has already locked and checked. */
-async function insertJournal(trx: Trx, input: JournalInput, now: Date): Promise<string> {
-  const id = newId('jnl');
+/**
+ * Creates, in holder order, the balance rows (at 0) of the holders a journal is about to move that
+ * have none yet, before any of them is locked. Without it a new seller's, creator's or platform's
+ * first credit created its row inside the postings insert, after the `FOR UPDATE` that locks the
+ * others: a row invisible to that lock (inserted and committed by a concurrent journal meanwhile)
+ * was then locked out of holder order, and concurrent purchases deadlocked (PostgreSQL picked
+ * victims: 503 `transaction_conflict`; `test/market-purchase-contention.test.ts`). Existing rows
+ * are skipped by the `not exists` without a unique-index check, so this never waits on a row
+ * someone else holds; it waits only on a concurrent creator of the same new row, in holder order.
+ * Debts (`receivable:…`) are not created: they exist only once owed.
+ */
+async function createMissingBalances(trx: Trx, holders: string[], currency: string): Promise<void> {
+  if (holders.length === 0) return;
+  await sql`
+    insert into balances (holder, currency, amount)
+    select h, ${currency}, 0 from unnest(${holders}::text[]) as h
+    where not exists (select 1 from balances b where b.holder = h and b.currency = ${currency})
+    order by h
+    on conflict do nothing`.execute(trx);
+}
+
+/** Inserts a journal's row; its postings follow once postJournal has locked and checked the balances. */
+async function insertJournalRow(trx: Trx, input: Omit<JournalInput, 'postings'>, now: Date): Promise<string> {
+  const id = input.id ?? newJournalId();
   await trx
     .insertInto('journals')
     .values({
@@ -132,14 +163,18 @@ async function insertJournal(trx: Trx, input: JournalInput, now: Date): Promise<
       created_at: now,
     })
     .execute();
+  return id;
+}
+
+/** Inserts a journal's postings, whose balances postJournal has already locked and checked. */
+async function insertPostings(trx: Trx, journalId: string, postings: PostingInput[]): Promise<void> {
   // Sorted by holder: the balance-row locks the trigger takes follow the same order as above. A
   // holder's credits go before its debits, because the balance CHECK holds after every row.
-  const rows = [...input.postings]
+  const rows = [...postings]
     .filter((p) => p.amount !== 0n)
     .sort((a, b) => (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0))
-    .map((p) => ({ journal_id: id, holder: p.holder, role: p.role, amount: p.amount }));
+    .map((p) => ({ journal_id: journalId, holder: p.holder, role: p.role, amount: p.amount }));
   await trx.insertInto('postings').values(rows).execute();
-  return id;
 }
 
 /** What each holder came to owe in a journal posted with `shortfall: 'owe'`. */

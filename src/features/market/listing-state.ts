@@ -2,7 +2,7 @@ import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { conflict, notFound } from '../../http/problem.js';
 import { recordEvent } from '../events/events.repo.js';
-import { effectiveStatus, endsBySchedule, findListing, type ListingRow } from './listings.repo.js';
+import { effectiveStatus, endsBySchedule, findListing, type ListingRow, listingsQuery } from './listings.repo.js';
 
 /*
  * Locking in the market.
@@ -22,15 +22,17 @@ import { effectiveStatus, endsBySchedule, findListing, type ListingRow } from '.
 
 /**
  * Locks a fixed-price or Dutch listing (FOR NO KEY UPDATE) in the market's lock order: its unit first
- * (secondary sales), then the listing. Returns the locked row as it is now.
+ * (secondary sales), then the listing, read with its work in the same statement. Returns the
+ * locked row as it is now. A caller that has already read the listing's `unit_id` passes it.
  */
-export async function lockListing(trx: Trx, listingId: string): Promise<ListingRow> {
-  const peek = await trx.selectFrom('listings').select(['unit_id']).where('id', '=', listingId).executeTakeFirst();
+export async function lockListing(trx: Trx, listingId: string, peeked?: { unit_id: string | null }): Promise<ListingRow> {
+  const peek = peeked ?? (await trx.selectFrom('listings').select(['unit_id']).where('id', '=', listingId).executeTakeFirst());
   if (!peek) throw notFound('listing', listingId);
   // unit_id never changes, so the peek names the right unit.
   if (peek.unit_id) await trx.selectFrom('units').select('id').where('id', '=', peek.unit_id).forNoKeyUpdate().execute();
-  await trx.selectFrom('listings').select('id').where('id', '=', listingId).forNoKeyUpdate().execute();
-  return findListing(trx, listingId);
+  const listing = await listingsQuery(trx).where('listings.id', '=', listingId).forNoKeyUpdate('listings').executeTakeFirst();
+  if (!listing) throw notFound('listing', listingId);
+  return listing;
 }
 
 /** The 409 for a purchase or cancellation of a listing that no longer takes one. */

@@ -23,6 +23,8 @@ import { reserveTrade, settleTrade } from './trades.service.js';
 
 export interface ListingSaleInput {
   buyerId: string;
+  /** The buyer's row when the caller has just read it (a purchase): saves reading it again. */
+  buyer?: Row<'accounts'>;
   /** What the buyer pays: the fixed or Dutch price, or the winning bid of an auction. */
   price: bigint;
   rail: 'balance' | 'stripe';
@@ -44,7 +46,7 @@ export async function reserveFromListing(
   now: Date,
 ): Promise<Row<'trades'>> {
   if (listing.status !== 'open') throw listingNotOpen(listing, now);
-  const buyer = await existingAccount(trx, input.buyerId);
+  const buyer = input.buyer?.id === input.buyerId ? input.buyer : await existingAccount(trx, input.buyerId);
   if (buyer.id === listing.seller_id) {
     throw unprocessable('buyer_is_seller', `Account ${buyer.id} cannot buy from its own listing ${listing.id}.`);
   }
@@ -74,7 +76,8 @@ export async function reserveFromListing(
     via: listing.kind,
     resale: isResale(seller.id, edition.rights_holder_id, unit),
     unit,
-    transfersInLastDay: await transfersInLastDay(trx, unit.id, now),
+    // Counted only where the policy limits changes of owner per day (not `open_market`).
+    transfersInLastDay: policy.transfersPerDay === null ? undefined : await transfersInLastDay(trx, unit.id, now),
     seller,
     buyer,
     now,
@@ -169,7 +172,7 @@ export async function purchaseListing(
     const peek = await trx
       .selectFrom('listings')
       .innerJoin('editions', 'editions.id', 'listings.edition_id')
-      .select(['listings.kind', 'editions.asset_id'])
+      .select(['listings.kind', 'listings.unit_id', 'editions.asset_id'])
       .where('listings.id', '=', listingId)
       .executeTakeFirst();
     // Auction listings are never locked here: only the auctions engine takes their locks.
@@ -178,7 +181,7 @@ export async function purchaseListing(
     }
     // The work before the listing: an IP case's measures and determinations lock it first too.
     if (peek) await lockWorkForTrade(trx, peek.asset_id);
-    const listing = await lockListing(trx, listingId);
+    const listing = await lockListing(trx, listingId, peek);
     if (listing.status === 'open' && effectiveStatus(listing, now) === 'expired') {
       await endListing(trx, listing, 'expired', 'ended', now);
       return { ended: true, listing } as const;
@@ -192,13 +195,19 @@ export async function purchaseListing(
     const trade = await reserveFromListing(
       trx,
       listing,
-      { buyerId: buyer.id, price: currentPrice(listing, now)!, rail: input.rail ?? 'balance' },
+      { buyerId: buyer.id, buyer, price: currentPrice(listing, now)!, rail: input.rail ?? 'balance' },
       now,
     );
     await onReserved?.(trx, trade);
     // A stripe-rail trade settles when Stripe's webhook says the payment succeeded, never here.
     const settle = input.settle && trade.rail === 'balance';
-    return { ended: false, trade: settle ? await settleTrade(trx, trade.id, now) : trade } as const;
+    if (!settle) return { ended: false, trade } as const;
+    // Settled in the same transaction, so settleTrade need not read back what was just written
+    // (JustReserved); it posts the journal last, just before this transaction commits.
+    return {
+      ended: false,
+      trade: await settleTrade(trx, trade.id, now, { trade, listingOfUnit: listing.unit_id === trade.unit_id }),
+    } as const;
   });
   if (outcome.ended) throw listingNotOpen({ ...outcome.listing, status: 'expired' }, now);
   return outcome.trade;

@@ -3,7 +3,7 @@ import type { Row } from '../../db/schema.js';
 import { conflict, notFound } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { recordEvent } from '../events/events.repo.js';
-import { bidHoldOf, postJournal } from '../ledger/ledger.repo.js';
+import { bidHoldOf, newJournalId, postJournal } from '../ledger/ledger.repo.js';
 import { splitSale } from '../ledger/split.js';
 import { endOpenListingOfUnit } from './listing-state.js';
 import { checkFees } from './sale-policy.js';
@@ -92,12 +92,32 @@ export async function reserveTrade(trx: Trx, input: ReserveInput, now: Date): Pr
 }
 
 /**
+ * What a purchase that has just reserved the trade in its own transaction already knows, so that
+ * settling does not read it again: the trade row (locked since its insert); that a fixed-price or
+ * Dutch listing holds no bid money; and, for a listing of this very unit, that the unit has no
+ * other open listing to end (one open listing per unit: `listings_open_unit_idx`).
+ */
+export interface JustReserved {
+  trade: Row<'trades'>;
+  listingOfUnit: boolean;
+}
+
+/**
  * Settles a reserved trade: the buyer's balance pays, the journal splits the price, and the unit
  * changes owner — all in the caller's transaction, so either everything happens or nothing.
  * Settling a trade that is already settled returns it unchanged (webhooks and retries repeat).
+ *
+ * The journal is posted last, just before the caller commits. It locks the balance rows of
+ * everyone paid — the platform's fee row and a creator's royalty row are shared by every sale of
+ * the platform or the work — and those locks are held until commit, so the less the transaction
+ * does after taking them, the less the next purchase waits (issue 14: purchases queued on the
+ * platform's row). A refusal for too small a balance (409 `insufficient_funds`) therefore comes
+ * after the writes above it: callers that catch it to go on in the same transaction wrap the call
+ * in a savepoint (auctions/closing.service.ts); everyone else lets the transaction roll back.
  */
-export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise<Row<'trades'>> {
-  const trade = await trx.selectFrom('trades').selectAll().where('id', '=', tradeId).forUpdate().executeTakeFirst();
+export async function settleTrade(trx: Trx, tradeId: string, now: Date, justReserved?: JustReserved): Promise<Row<'trades'>> {
+  const trade =
+    justReserved?.trade ?? (await trx.selectFrom('trades').selectAll().where('id', '=', tradeId).forUpdate().executeTakeFirst());
   if (!trade) throw notFound('trade', tradeId);
   if (trade.status === 'settled') return trade;
   if (trade.status === 'released') {
@@ -128,8 +148,10 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
     platformId: trade.platform_id,
     work: await workForSplit(trx, unit.asset_id),
   });
-  const postings = await drawFromBidHold(trx, trade, split);
-  const journalId = await postJournal(trx, { kind: 'trade', currency: trade.currency, tradeId, postings }, now);
+  const postings = justReserved ? split : await drawFromBidHold(trx, trade, split);
+  // Named now, written last (below): the event and the trade name it; the trade's foreign key to
+  // journals is checked at commit (schema/0022_settle_journal_last.sql).
+  const journalId = newJournalId();
 
   const transferId = newId('trf');
   const eventId = await recordEvent(trx, {
@@ -170,13 +192,15 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date): Promise
     .where('id', '=', trade.unit_id)
     .execute();
   // Orders never go stale: another open listing of this unit ends with the change of owner.
-  await endOpenListingOfUnit(trx, trade.unit_id, 'unit_sold', now);
-  return trx
+  if (!justReserved?.listingOfUnit) await endOpenListingOfUnit(trx, trade.unit_id, 'unit_sold', now);
+  const settled = await trx
     .updateTable('trades')
     .set({ status: 'settled', journal_id: journalId, settled_at: now })
     .where('id', '=', tradeId)
     .returningAll()
     .executeTakeFirstOrThrow();
+  await postJournal(trx, { id: journalId, kind: 'trade', currency: trade.currency, tradeId, postings }, now);
+  return settled;
 }
 
 /**
