@@ -264,7 +264,7 @@ describe('termination, expiry and renewal', () => {
     const grant = l.ok(await l.accept(p, offer.id, licensee!), 201);
     const holder = asset.rightsHolderId;
     const terminate = () =>
-      t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, { key: p.key, body: { reason: 'No report for Q1.' } });
+      t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, { key: p.key, body: { reason: 'No royalty report for the first quarter.' } });
     l.problem(await terminate(), 409, 'grant_not_in_default');
 
     t.clock.advance(61 * DAY);
@@ -280,7 +280,7 @@ describe('termination, expiry and renewal', () => {
     expect(ended).toMatchObject({ status: 'terminated', terminationCause: 'non_payment' });
     const [event] = (await l.eventsOfType('licence.terminated')).filter((e) => e.grantId === grant.id);
     expect(event!.reasonSha256).toMatch(/^[0-9a-f]{64}$/);
-    expect(JSON.stringify(event)).not.toContain('Q1');
+    expect(JSON.stringify(event)).not.toContain('first quarter');
     l.problem(await terminate(), 409, 'grant_terminated');
     l.problem(await l.report(p, grant.id, l.at(0), [{ currency: 'CNY', revenue: 1 }]), 409, 'grant_terminated');
     const again = l.ok(await l.offer(p, asset.id, { territories: ['GB'], upfrontFee: 0 }), 201);

@@ -60,10 +60,11 @@ describe('list routes', () => {
 /**
  * What a purchase (reserve and settle from the balance) may cost: every statement is a round trip
  * inside the transaction that holds the listing's and, at its end, the balance rows' locks. It was
- * 33 before issue 14's second pass (an `open_market` edition, which counts no daily transfers); a
- * new step in the purchase path raises this on purpose.
+ * 33 before issue 14's second pass (an `open_market` edition, which counts no daily transfers), then
+ * 27; the IP-case work gate (one share-locked read of the work and its live case) made it 28. A new
+ * step in the purchase path raises this on purpose.
  */
-const PURCHASE_STATEMENTS = 27;
+const PURCHASE_STATEMENTS = 28;
 
 describe('a purchase', () => {
   it('runs a fixed number of statements, however many creators share the royalty', async () => {
