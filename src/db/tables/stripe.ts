@@ -32,7 +32,7 @@ export interface StripePaymentsTable {
   hold_released_at: Timestamp | null;
   reversal_journal_id: string | null;
   refund_journal_id: string | null;
-  /** A card-authorised bid (0023): its auction, and the accepted bid once authorised. */
+  /** A card-authorised bid (0022): its auction, and the accepted bid once authorised. */
   listing_id: string | null;
   bid_id: string | null;
   authorized_at: Timestamp | null;

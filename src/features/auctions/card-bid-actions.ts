@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Queryable, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 
-// Decisions about card-authorised bids (stripe_payments rows of purpose 'bid', migration 0023),
+// Decisions about card-authorised bids (stripe_payments rows of purpose 'bid', migration 0022),
 // taken under the listing's lock in the transaction that decides them. Each authorisation gets one
 // action, decided once (the first decision stands): `capture` for the winner, `cancel` for every
 // other. Stripe is asked after commit, and by the schedule until it answers

@@ -150,7 +150,7 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date, justRese
   });
   const postings = justReserved ? split : await drawFromBidHold(trx, trade, split);
   // Named now, written last (below): the event and the trade name it; the trade's foreign key to
-  // journals is checked at commit (schema/0022_settle_journal_last.sql).
+  // journals is checked at commit (schema/0021_settle_journal_last.sql).
   const journalId = newJournalId();
 
   const transferId = newId('trf');

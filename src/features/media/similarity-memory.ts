@@ -144,7 +144,7 @@ interface HashRow {
  * stays the source of truth; the process loads it once (`load`), and before every search reads
  * the rows added since its last read, so a search sees every hash its database connection sees.
  *
- * "Added since" is by transaction id (schema/0025_similarity_changes.sql): each read takes the rows
+ * "Added since" is by transaction id (schema/0023_similarity_changes.sql): each read takes the rows
  * of transactions at or after the horizon it last recorded, and records as the new horizon the
  * oldest transaction its own snapshot still saw running. Every transaction older than that horizon
  * had finished when the read ran, so its rows were read then or before; a row read twice (its
