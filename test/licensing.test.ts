@@ -264,7 +264,10 @@ describe('termination, expiry and renewal', () => {
     const grant = l.ok(await l.accept(p, offer.id, licensee!), 201);
     const holder = asset.rightsHolderId;
     const terminate = () =>
-      t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, { key: p.key, body: { reason: 'No royalty report for the first quarter.' } });
+      t.call('POST', `/v1/licence-grants/${grant.id}/terminate`, {
+        key: p.key,
+        body: { reason: 'No royalty report for the first quarter.' },
+      });
     l.problem(await terminate(), 409, 'grant_not_in_default');
 
     t.clock.advance(61 * DAY);
