@@ -16,7 +16,7 @@ let t: TestApp;
 let m: ReturnType<typeof marketWorld>;
 let vkey: string;
 beforeAll(async () => {
-  t = await startTestApp({ NOTICE_PERIOD: '0' });
+  t = await startTestApp({ NOTICE_PERIOD: '0', CASE_APPEAL_DAYS: '0' });
   m = marketWorld(t);
   vkey = t.deps.tlogSigner!.verifierKey;
 });
@@ -91,6 +91,36 @@ describe('holdings export', () => {
     const selfKeyed = await verifyCli(res.bytes, '--archive', 'FILE');
     expect(selfKeyed.code, selfKeyed.out).toBe(0);
     expect(selfKeyed.out).toContain('the key inside the archive');
+  });
+
+  it('a work whose rights an IP case transferred is held by the new holder, as its proven history shows', async () => {
+    const w = await m.work();
+    const heir = await m.account(w.p);
+    const opened = m.ok(
+      await t.call('POST', '/v1/cases', { key: w.off.key, body: { assetId: w.asset.id, courtReference: 'Court order 9' } }),
+      201,
+    );
+    m.ok(
+      await t.call('POST', `/v1/cases/${opened.id}/decision`, {
+        key: w.off.key,
+        body: { determination: 'rights_transferred', reason: 'Court order', newRightsHolderId: heir },
+      }),
+      200,
+    );
+    const transferred = await t.deps.db
+      .selectFrom('events')
+      .select('id')
+      .where('type', '=', 'asset.rights_transferred')
+      .where('asset_id', '=', w.asset.id)
+      .executeTakeFirstOrThrow();
+    const res = await download(t, `/v1/holdings/export?accountId=${heir}`, w.p.key);
+    expect(res.status).toBe(200);
+    expect(manifestOf(res.bytes).holdings).toEqual([
+      expect.objectContaining({ accountId: heir, works: [{ workId: w.asset.id, heldSince: transferred.id }] }),
+    ]);
+    expect((await verifyArchive(res.bytes, { vkey })).failures).toEqual([]);
+    const former = manifestOf((await download(t, `/v1/holdings/export?accountId=${w.creator}`, w.p.key)).bytes);
+    expect(former.holdings[0].works).toEqual([]);
   });
 
   it('one byte changed anywhere is refused, naming the part at fault', async () => {

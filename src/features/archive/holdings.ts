@@ -37,12 +37,17 @@ export async function gatherHoldings(trx: Trx, scope: HoldingsScope): Promise<Ar
       .orderBy('units.id')
       .orderBy('e.seq', 'desc')
       .execute(),
+    // The event that last named each work's rights holder: its creation, or a transfer by an IP case.
     trx
       .selectFrom('assets')
-      .innerJoin('events as e', (j) => j.onRef('e.asset_id', '=', 'assets.id').on('e.type', '=', 'asset.created'))
+      .innerJoin('events as e', (j) =>
+        j.onRef('e.asset_id', '=', 'assets.id').on('e.type', 'in', ['asset.created', 'asset.rights_transferred']),
+      )
+      .distinctOn('assets.id')
       .select(['assets.id', 'assets.rights_holder_id', 'e.id as event_id'])
       .where('assets.rights_holder_id', 'in', scoped().select('id'))
       .orderBy('assets.id')
+      .orderBy('e.seq', 'desc')
       .execute(),
   ]);
   // Each unit and work has at least one event: past the event limit the export would be refused anyway.
@@ -56,7 +61,7 @@ export async function gatherHoldings(trx: Trx, scope: HoldingsScope): Promise<Ar
     accounts.map((a) => [a.id, { accountId: a.id, platformId: a.platform_id, units: [], works: [] }]),
   );
   for (const u of units) holdings.get(u.owner_id)?.units.push({ unitId: u.id, acquiredBy: u.event_id });
-  for (const w of works) holdings.get(w.rights_holder_id)?.works.push({ workId: w.id, createdBy: w.event_id });
+  for (const w of works) holdings.get(w.rights_holder_id)?.works.push({ workId: w.id, heldSince: w.event_id });
   return {
     kind: 'holdings',
     subjects: { works: works.map((w) => w.id), units: units.map((u) => u.id), listings: [], trades: [] },

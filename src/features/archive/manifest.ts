@@ -29,8 +29,9 @@ const holdingSchema = z.strictObject({
   platformId: id('plt'),
   // `acquiredBy`: the event of the latest change of owner; the verifier replays the unit's history to it.
   units: z.array(z.strictObject({ unitId: id('unt'), acquiredBy: id('evt') })),
-  // `createdBy`: the work's asset.created event, which names its rights holder.
-  works: z.array(z.strictObject({ workId: id('ast'), createdBy: id('evt') })),
+  // `heldSince`: the event that last named the work's rights holder (asset.created, or
+  // asset.rights_transferred by an IP case); the verifier replays the work's history to it.
+  works: z.array(z.strictObject({ workId: id('ast'), heldSince: id('evt') })),
 });
 
 export const manifestSchema = z.strictObject({

@@ -1,7 +1,8 @@
 /**
  * Holdings, replayed from the proven events: a unit's owner is the recipient of the last change of
  * owner (an event with a `transferId`: unit.minted → ownerId, unit.gifted → toId, trade.settled →
- * buyerId) in its history, in log order; a work's rights holder is named by its asset.created event.
+ * buyerId) in its history, in log order; a work's rights holder is the one named by the last event
+ * that names one (asset.created → rightsHolderId, asset.rights_transferred by an IP case → toId).
  * The manifest's claims must agree with what the log shows, not merely be signed.
  */
 import type { Manifest } from './manifest.js';
@@ -12,11 +13,14 @@ export function replayHoldings(manifest: Manifest, entries: Map<string, Facts>):
   if (!manifest.holdings) return [];
   const failures: string[] = [];
   const lastChange = new Map<string, { eventId: string; to: unknown }>();
+  const lastHolder = new Map<string, { eventId: string; to: unknown }>();
   for (const e of manifest.events) {
     const facts = entries.get(e.id);
     if (facts && isChangeOfOwner(facts)) {
       lastChange.set(facts.unitId as string, { eventId: e.id, to: facts.ownerId ?? facts.toId ?? facts.buyerId });
     }
+    if (facts?.type === 'asset.created') lastHolder.set(facts.assetId as string, { eventId: e.id, to: facts.rightsHolderId });
+    if (facts?.type === 'asset.rights_transferred') lastHolder.set(facts.assetId as string, { eventId: e.id, to: facts.toId });
   }
   for (const h of manifest.holdings) {
     for (const u of h.units) {
@@ -29,10 +33,11 @@ export function replayHoldings(manifest: Manifest, entries: Map<string, Facts>):
       }
     }
     for (const w of h.works) {
-      const created = entries.get(w.createdBy);
-      if (created?.type !== 'asset.created' || created.assetId !== w.workId || created.rightsHolderId !== h.accountId) {
+      const named = lastHolder.get(w.workId);
+      if (!named) failures.push(`holdings: work ${w.workId} of ${h.accountId}: no creation in its proven history`);
+      else if (named.eventId !== w.heldSince || named.to !== h.accountId) {
         failures.push(
-          `holdings: work ${w.workId}: ${w.createdBy} is not its proven creation naming ${h.accountId} as rights holder`,
+          `holdings: work ${w.workId}: its proven history last names ${String(named.to)} as rights holder (${named.eventId}), not ${h.accountId} (${w.heldSince})`,
         );
       }
     }
