@@ -29,6 +29,10 @@ export async function acceptOfferByCard(
   requirePayments(deps);
   const requestKey = requestKeyOf(principal, idempotencyKey);
   let payment = requestKey ? await findPaymentByRequestKey(deps.db, requestKey) : undefined;
+  // The key is the caller's across payments; the middleware refuses reuse on another route first.
+  if (payment && payment.purpose !== 'licence') {
+    throw conflict('idempotency_key_reused', 'This Idempotency-Key was used with a different request.');
+  }
   if (!payment) {
     const now = deps.clock.now();
     payment = await deps.db.transaction().execute(async (trx) => {

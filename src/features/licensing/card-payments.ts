@@ -40,7 +40,11 @@ async function activationRefusal(trx: Trx, grant: GrantRow, p: PaymentRow, now: 
  */
 export async function lapseGrant(trx: Trx, grant: GrantRow, reason: string, paymentId: string, now: Date): Promise<void> {
   await trx.updateTable('licence_grants').set({ status: 'lapsed' }).where('id', '=', grant.id).execute();
-  await trx.updateTable('licence_grant_rights').set({ period: sql<string>`'empty'::tstzrange` }).where('grant_id', '=', grant.id).execute();
+  await trx
+    .updateTable('licence_grant_rights')
+    .set({ period: sql<string>`'empty'::tstzrange` })
+    .where('grant_id', '=', grant.id)
+    .execute();
   await recordEvent(trx, {
     type: 'licence.lapsed',
     at: now,
@@ -72,11 +76,20 @@ async function activate(trx: Trx, grant: GrantRow, p: PaymentRow, now: Date): Pr
   const paid = await payForLicence(
     trx,
     grant,
-    { kind: 'licence_fee', amount: grant.upfront_fee, currency: grant.currency, memo: `Upfront fee of licence grant ${grant.id}` },
+    {
+      kind: 'licence_fee',
+      amount: grant.upfront_fee,
+      currency: grant.currency,
+      memo: `Upfront fee of licence grant ${grant.id}`,
+    },
     now,
   );
   const offer = await findOffer(trx, grant.offer_id);
-  const holder = await trx.selectFrom('assets').select('rights_holder_id').where('id', '=', grant.asset_id).executeTakeFirstOrThrow();
+  const holder = await trx
+    .selectFrom('assets')
+    .select('rights_holder_id')
+    .where('id', '=', grant.asset_id)
+    .executeTakeFirstOrThrow();
   const facts = grantedFacts(
     offer,
     { id: grant.id, licenseeId: grant.licensee_id, startsAt: grant.starts_at, endsAt: grant.ends_at, renewalOf: null },
