@@ -1,9 +1,9 @@
 import type { Deps } from './deps.js';
 import { registerDueNotices } from './features/assets/registration.js';
 import { closeDueAuctions } from './features/auctions/closing.service.js';
+import { applyDueDeterminations } from './features/cases/determination.service.js';
 import { lapseUnpaidGrants } from './features/licensing/card-payments.js';
 import { expireDueGrants } from './features/licensing/expiry.js';
-import { applyDueDeterminations } from './features/cases/determination.service.js';
 import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
 import { sendDueBidActions } from './features/stripe/bid-authorisations.service.js';
