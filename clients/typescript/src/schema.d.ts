@@ -5405,8 +5405,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * A licensee's platform accepts an offer: the upfront fee is paid from the licensee's balance and the grant is made
-         * @description One transaction: exclusivity is checked under the work’s lock (409 licence_conflict names the grant in the way), the fee is split as a sale is (platform fee, creators by their shares and up the derivative chain, the rest to the rights holder), and `licence.granted` is recorded; its tlog-proof is the grant’s certificate.
+         * A licensee's platform accepts an offer: the upfront fee is paid (balance or card) and the grant is made
+         * @description Balance rail (default), one transaction: exclusivity is checked under the work’s lock (409 licence_conflict names the grant in the way), the fee is split as a sale is (platform fee, creators by their shares and up the derivative chain, the rest to the rights holder), and `licence.granted` is recorded; its tlog-proof is the grant’s certificate. Stripe rail (`rail: "stripe"`): the same checks, then 202 with the grant `pending_payment` — it holds the rights, so nobody else can take them meanwhile — and a PaymentIntent for the fee; Stripe’s verified `payment_intent.succeeded` webhook splits the fee the same way and activates the grant. Unpaid after the reservation window (15 minutes) the grant lapses and a later payment is refunded. Send an `Idempotency-Key`: a retry finds the same grant.
          */
         post: {
             parameters: {
@@ -5430,6 +5430,12 @@ export interface paths {
                         autoRenew?: boolean;
                         /** @example acc_01JABCDEFGHJKMNPQRSTVWXYZ1 */
                         licenseeId: string;
+                        /**
+                         * @description What pays the upfront fee: the licensee's clearing balance (201, the grant is made at once), or a card (202: the grant is `pending_payment` with a Stripe PaymentIntent; the verified webhook makes it).
+                         * @default balance
+                         * @enum {string}
+                         */
+                        rail?: "balance" | "stripe";
                     };
                 };
             };
@@ -5441,6 +5447,15 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["LicenceGrant"];
+                    };
+                };
+                /** @description The grant waiting for its card payment, and the PaymentIntent to confirm */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["LicenceCardAcceptance"];
                     };
                 };
                 /** @description Invalid request (validation_failed, malformed_json, invalid_cursor …) */
@@ -5490,6 +5505,15 @@ export interface paths {
                 };
                 /** @description Refused by a rule (the problem names it) */
                 422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Stripe did not answer (payment_provider_unavailable); retry with the same Idempotency-Key */
+                502: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -10524,6 +10548,9 @@ export interface components {
             /** @default true */
             transferable?: boolean;
         };
+        LicenceCardAcceptance: components["schemas"]["LicenceGrant"] & {
+            payment: components["schemas"]["StripePayment"];
+        };
         LicenceContradiction: {
             detail: string;
             file: string | boolean;
@@ -10555,6 +10582,8 @@ export interface components {
             minimumGuarantee: number;
             /** @example lof_01JABCDEFGHJKMNPQRSTVWXYZ1 */
             offerId: string;
+            /** @description Card acceptances: the end of the payment window. */
+            paymentDueAt: string | null;
             renewalOf: string | null;
             /** @description When the next report is due (30 days after its period closes); null once the term is fully reported. */
             reportDueAt: string | null;
@@ -10565,8 +10594,11 @@ export interface components {
             royaltiesInCurrency: number;
             royaltyBps: number;
             startsAt: string;
-            /** @enum {string} */
-            status: "active" | "expired" | "terminated";
+            /**
+             * @description pending_payment: accepted by card, holding its rights until Stripe confirms the upfront fee (by `paymentDueAt`); lapsed: not paid in time (its rights are free again, a late payment is refunded).
+             * @enum {string}
+             */
+            status: "active" | "expired" | "terminated" | "pending_payment" | "lapsed";
             sublicensing: boolean;
             terminatedAt: string | null;
             /** @enum {string|null} */

@@ -49,7 +49,10 @@ export interface LicenceGrantsTable extends LicenceTerms {
   fee_bps: number;
   auto_renew: boolean;
   renewal_of: string | null;
-  status: 'active' | 'expired' | 'terminated';
+  /** pending_payment: accepted by card, holding its rights until paid; lapsed: not paid in time. */
+  status: 'active' | 'expired' | 'terminated' | 'pending_payment' | 'lapsed';
+  /** A card acceptance's payment window (schema/0024); null on the balance rail. */
+  payment_due_at: Timestamp | null;
   reported_until: Timestamp;
   royalties_in_currency: ColumnType<bigint, bigint | number | undefined, bigint | number>;
   trued_up: ColumnType<boolean, boolean | undefined, boolean>;

@@ -5,7 +5,7 @@ import type { Int8, Timestamp } from './columns.js';
 /** schema/0007_stripe.sql */
 export interface StripePaymentsTable {
   id: string;
-  purpose: 'trade' | 'topup' | 'bid';
+  purpose: 'trade' | 'topup' | 'bid' | 'licence';
   trade_id: string | null;
   holder: string;
   currency: string;
@@ -43,6 +43,8 @@ export interface StripePaymentsTable {
   bid_action_attempts: ColumnType<number, number | undefined, number>;
   bid_action_next_at: Timestamp | null;
   bid_action_error: string | null;
+  /** A licence grant accepted by card (0024): the upfront fee's payment. */
+  licence_grant_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -5,11 +5,12 @@ import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { checkWorkTradable } from '../cases/work-gate.js';
 import { recordEvent } from '../events/events.repo.js';
+import type { Posting } from '../ledger/split.js';
 import { checkFees } from '../market/sale-policy.js';
 import { actingAccount } from '../parties/access.js';
 import { takeRights } from './grant-rights.js';
 import { payForLicence, postingFacts } from './licence-payments.js';
-import { findOffer, type GrantRow, type OfferRow } from './licensing.repo.js';
+import { findOffer, type GrantRow, type OfferRow, requirePaid } from './licensing.repo.js';
 
 /** Locks the work's row: grants of one work are made one at a time (the exclusivity check needs it). */
 export async function lockWork(trx: Trx, assetId: string) {
@@ -24,13 +25,48 @@ export async function lockWork(trx: Trx, assetId: string) {
   );
 }
 
+/** What the `licence.granted` (or `licence.renewed`) event says: the grant's certificate. */
+export function grantedFacts(
+  offer: OfferRow,
+  g: { id: string; licenseeId: string; startsAt: Date; endsAt: Date; renewalOf: string | null },
+  rightsHolderId: string,
+  paid: { journalId: string; postings: Posting[] } | null,
+) {
+  return {
+    grantId: g.id,
+    offerId: offer.id,
+    assetId: offer.asset_id,
+    licenseeId: g.licenseeId,
+    rightsHolderId,
+    uses: offer.uses,
+    territories: offer.territories,
+    startsAt: g.startsAt.toISOString(),
+    endsAt: g.endsAt.toISOString(),
+    exclusivity: offer.exclusivity,
+    currency: offer.currency,
+    upfrontFee: Number(offer.upfront_fee),
+    royaltyBps: offer.royalty_bps,
+    minimumGuarantee: Number(offer.minimum_guarantee),
+    sublicensing: offer.sublicensing,
+    derivativesAllowed: offer.derivatives_allowed,
+    conditionsSha256: offer.conditions_sha256,
+    renewalOf: g.renewalOf,
+    journalId: paid?.journalId ?? null,
+    postings: postingFacts(paid?.postings),
+  };
+}
+
 /**
  * Makes a grant of `offer`'s terms for `[startsAt, endsAt)`: the rights (refused with 409
  * licence_conflict where an exclusive or sole grant is in the way), the upfront fee paid from
  * the licensee's balance through the sale split, and the `licence.granted` event, whose log
  * proof is the grant's certificate. The caller holds the work's lock.
+ *
+ * With `paymentDueAt` (the card rail) nothing is paid yet: the grant is `pending_payment`, holds
+ * its rights all the same, and its event is `licence.payment_pending`; the payment's webhook
+ * activates it (`card-payments.ts`) or the schedule lets it lapse.
  */
-async function makeGrant(
+export async function makeGrant(
   trx: Trx,
   offer: OfferRow,
   g: {
@@ -40,6 +76,7 @@ async function makeGrant(
     endsAt: Date;
     autoRenew: boolean;
     renewalOf: string | null;
+    paymentDueAt?: Date;
   },
   now: Date,
 ): Promise<GrantRow> {
@@ -67,44 +104,27 @@ async function makeGrant(
     derivative_royalty_bps: offer.derivative_royalty_bps,
     report_every_days: offer.report_every_days,
   };
-  const paid = await payForLicence(
-    trx,
-    { id, ...terms, licensee_id: g.licenseeId, fee_bps: platform.fee_bps },
-    { kind: 'licence_fee', amount: offer.upfront_fee, currency: offer.currency, memo: `Upfront fee of licence grant ${id}` },
-    now,
-  );
+  const pending = g.paymentDueAt !== undefined;
+  const paid = pending
+    ? null
+    : await payForLicence(
+        trx,
+        { id, ...terms, licensee_id: g.licenseeId, fee_bps: platform.fee_bps },
+        { kind: 'licence_fee', amount: offer.upfront_fee, currency: offer.currency, memo: `Upfront fee of licence grant ${id}` },
+        now,
+      );
   const rightsHolder = await trx
     .selectFrom('assets')
     .select('rights_holder_id')
     .where('id', '=', offer.asset_id)
     .executeTakeFirstOrThrow();
+  const facts = grantedFacts(offer, { id, ...g }, rightsHolder.rights_holder_id, paid);
   const eventId = await recordEvent(trx, {
-    type: g.renewalOf ? 'licence.renewed' : 'licence.granted',
+    type: pending ? 'licence.payment_pending' : g.renewalOf ? 'licence.renewed' : 'licence.granted',
     at: now,
     assetId: offer.asset_id,
     platformId: g.licenseePlatformId,
-    facts: {
-      grantId: id,
-      offerId: offer.id,
-      assetId: offer.asset_id,
-      licenseeId: g.licenseeId,
-      rightsHolderId: rightsHolder.rights_holder_id,
-      uses: offer.uses,
-      territories: offer.territories,
-      startsAt: g.startsAt.toISOString(),
-      endsAt: g.endsAt.toISOString(),
-      exclusivity: offer.exclusivity,
-      currency: offer.currency,
-      upfrontFee: Number(offer.upfront_fee),
-      royaltyBps: offer.royalty_bps,
-      minimumGuarantee: Number(offer.minimum_guarantee),
-      sublicensing: offer.sublicensing,
-      derivativesAllowed: offer.derivatives_allowed,
-      conditionsSha256: offer.conditions_sha256,
-      renewalOf: g.renewalOf,
-      journalId: paid?.journalId ?? null,
-      postings: postingFacts(paid?.postings),
-    },
+    facts: pending ? { ...facts, rail: 'stripe', paymentDueAt: g.paymentDueAt!.toISOString() } : facts,
   });
   const grant = await trx
     .insertInto('licence_grants')
@@ -119,7 +139,8 @@ async function makeGrant(
       ends_at: g.endsAt,
       auto_renew: g.autoRenew,
       renewal_of: g.renewalOf,
-      status: 'active',
+      status: pending ? 'pending_payment' : 'active',
+      payment_due_at: g.paymentDueAt ?? null,
       reported_until: g.startsAt,
       fee_journal_id: paid?.journalId ?? null,
       event_id: eventId,
@@ -149,9 +170,47 @@ export function offeredTo(offer: OfferRow, licenseeId: string): boolean {
 }
 
 /**
- * `POST /v1/licence-offers/{id}/accept`: in one transaction the licensee's platform (or key)
- * takes the offer; the term runs from the offer's start (or now, if later) to its end. Any refusal
- * — a conflicting exclusive grant, too small a balance — leaves nothing written.
+ * The checks of an acceptance, in the transaction that makes the grant: the work locked first,
+ * then the offer (the lock order of every licensing write). Returns the licensee, the locked offer
+ * and the term's start (the offer's start, or now if later).
+ */
+export async function checkAcceptance(
+  trx: Trx,
+  principal: Principal,
+  offerId: string,
+  input: { licenseeId: string; autoRenew: boolean },
+  now: Date,
+) {
+  const licensee = await actingAccount(trx, principal, input.licenseeId);
+  const peek = await findOffer(trx, offerId);
+  if (!offeredTo(peek, licensee.id)) throw notFound('licence offer', offerId);
+  const work = await lockWork(trx, peek.asset_id);
+  const offer = await trx
+    .selectFrom('licence_offers')
+    .selectAll()
+    .where('id', '=', offerId)
+    .forNoKeyUpdate()
+    .executeTakeFirstOrThrow();
+  if (offer.status !== 'open') throw conflict('offer_withdrawn', `Licence offer ${offerId} was withdrawn.`);
+  if (now >= offer.ends_at)
+    throw conflict('offer_expired', `The term of licence offer ${offerId} ended at ${offer.ends_at.toISOString()}.`);
+  if (work.status !== 'registered')
+    throw conflict('work_not_registered', `Work ${work.id} is ${work.status}; only registered works are licensed.`);
+  // A work whose trading an IP case suspended is not licensed either (409 work_under_case).
+  await checkWorkTradable(trx, work.id);
+  if (licensee.id === work.rights_holder_id) {
+    throw unprocessable('licensee_is_rights_holder', `Account ${licensee.id} holds the rights to work ${work.id} already.`);
+  }
+  if (input.autoRenew && !offer.renewable)
+    throw unprocessable('offer_not_renewable', `Licence offer ${offerId} is not renewable.`);
+  const startsAt = offer.starts_at > now ? offer.starts_at : now;
+  return { licensee, offer, startsAt };
+}
+
+/**
+ * `POST /v1/licence-offers/{id}/accept` on the balance rail: in one transaction the licensee's
+ * platform (or key) takes the offer; the term runs from the offer's start (or now, if later) to
+ * its end. Any refusal — a conflicting exclusive grant, too small a balance — leaves nothing written.
  */
 export async function acceptOffer(
   db: Db,
@@ -161,30 +220,7 @@ export async function acceptOffer(
   now: Date,
 ): Promise<GrantRow> {
   return db.transaction().execute(async (trx) => {
-    const licensee = await actingAccount(trx, principal, input.licenseeId);
-    const peek = await findOffer(trx, offerId);
-    if (!offeredTo(peek, licensee.id)) throw notFound('licence offer', offerId);
-    // Work first, then the offer: the lock order of every licensing write.
-    const work = await lockWork(trx, peek.asset_id);
-    const offer = await trx
-      .selectFrom('licence_offers')
-      .selectAll()
-      .where('id', '=', offerId)
-      .forNoKeyUpdate()
-      .executeTakeFirstOrThrow();
-    if (offer.status !== 'open') throw conflict('offer_withdrawn', `Licence offer ${offerId} was withdrawn.`);
-    if (now >= offer.ends_at)
-      throw conflict('offer_expired', `The term of licence offer ${offerId} ended at ${offer.ends_at.toISOString()}.`);
-    if (work.status !== 'registered')
-      throw conflict('work_not_registered', `Work ${work.id} is ${work.status}; only registered works are licensed.`);
-    // A work whose trading an IP case suspended is not licensed either (409 work_under_case).
-    await checkWorkTradable(trx, work.id);
-    if (licensee.id === work.rights_holder_id) {
-      throw unprocessable('licensee_is_rights_holder', `Account ${licensee.id} holds the rights to work ${work.id} already.`);
-    }
-    if (input.autoRenew && !offer.renewable)
-      throw unprocessable('offer_not_renewable', `Licence offer ${offerId} is not renewable.`);
-    const startsAt = offer.starts_at > now ? offer.starts_at : now;
+    const { licensee, offer, startsAt } = await checkAcceptance(trx, principal, offerId, input, now);
     return makeGrant(
       trx,
       offer,
@@ -213,6 +249,7 @@ export async function renewGrant(trx: Trx, grant: GrantRow, now: Date): Promise<
   if (offer.status !== 'open')
     throw conflict('offer_withdrawn', `Licence offer ${offer.id} was withdrawn; grant ${grant.id} cannot renew.`);
   if (grant.status === 'terminated') throw conflict('grant_terminated', `Licence grant ${grant.id} was terminated.`);
+  requirePaid(grant);
   const renewed = await trx.selectFrom('licence_grants').select('id').where('renewal_of', '=', grant.id).executeTakeFirst();
   if (renewed)
     throw conflict('already_renewed', `Licence grant ${grant.id} was renewed already, by ${renewed.id}.`, {

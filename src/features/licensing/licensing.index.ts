@@ -5,6 +5,7 @@ import { decodeCursor, toPage } from '../../http/pagination.js';
 import { notFound } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
 import { mayActFor, visibleAccount } from '../parties/access.js';
+import { acceptOfferByCard } from './card-acceptance.service.js';
 import { acceptOffer, renewGrantNow } from './grants.service.js';
 import {
   activeGrantsRegister,
@@ -96,6 +97,11 @@ export function licensingRouter() {
       const now = clock.now();
       const id = c.req.valid('param').id;
       const input = c.req.valid('json');
+      if (input.rail === 'stripe') {
+        const card = await acceptOfferByCard(c.get('deps'), principal, id, input, c.req.header('idempotency-key'));
+        const [pending] = await presentGrants(c.get('deps').db, [card.grant], clock.now());
+        return c.json({ ...pending!, payment: card.payment }, 202);
+      }
       const grant = await acceptOffer(db, principal, id, input, now);
       const [view] = await presentGrants(db, [grant], now);
       return c.json(view!, 201);

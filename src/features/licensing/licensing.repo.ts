@@ -1,6 +1,6 @@
 import type { Queryable } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
-import { notFound } from '../../http/problem.js';
+import { conflict, notFound } from '../../http/problem.js';
 import { boardPseudonym } from '../board/pseudonym.js';
 import { proofsForEvents } from '../tlog/event-proofs.js';
 
@@ -29,9 +29,24 @@ export async function findGrant(db: Queryable, id: string): Promise<GrantRow> {
  * grant was terminated.
  */
 export function reportDueAt(g: Pick<GrantRow, 'reported_until' | 'ends_at' | 'report_every_days' | 'status'>): Date | null {
-  if (g.status === 'terminated' || g.reported_until >= g.ends_at) return null;
+  if (!isPaidStatus(g.status) || g.status === 'terminated' || g.reported_until >= g.ends_at) return null;
   const closes = Math.min(g.reported_until.getTime() + g.report_every_days * DAY_MS, g.ends_at.getTime());
   return new Date(closes + REPORT_GRACE_DAYS * DAY_MS);
+}
+
+/** A grant accepted by card exists before it is paid for: `pending_payment`, then `active` or `lapsed`. */
+export const isPaidStatus = (status: GrantRow['status']) => status !== 'pending_payment' && status !== 'lapsed';
+
+/** Reports, renewals and terminations are about grants that were made: 409 `grant_not_in_force` otherwise. */
+export function requirePaid(grant: Pick<GrantRow, 'id' | 'status'>): void {
+  if (isPaidStatus(grant.status)) return;
+  throw conflict(
+    'grant_not_in_force',
+    grant.status === 'lapsed'
+      ? `Licence grant ${grant.id} lapsed: its upfront fee was not paid in time.`
+      : `Licence grant ${grant.id} is waiting for its upfront fee to be paid by card.`,
+    { status: grant.status },
+  );
 }
 
 export function isLate(g: GrantRow, now: Date): boolean {
@@ -96,7 +111,9 @@ export async function presentGrants(db: Queryable, grants: GrantRow[], now: Date
       terminatedAt: g.terminated_at?.toISOString() ?? null,
       terminationCause: g.termination_cause,
       createdAt: g.created_at.toISOString(),
-      certificate: proofs.get(g.event_id) ?? null,
+      paymentDueAt: g.payment_due_at?.toISOString() ?? null,
+      // Until paid, the grant's event is `licence.payment_pending`, which certifies nothing.
+      certificate: isPaidStatus(g.status) ? (proofs.get(g.event_id) ?? null) : null,
     };
   });
 }

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { pageQuerySchema, pageSchema } from '../../http/pagination.js';
 import { idempotencyHeader, idParams, idSchema, jsonBody, jsonResponse, problems } from '../../http/schemas.js';
+import { paymentSchema, providerProblem } from '../stripe/stripe.routes.js';
 import {
   acceptOfferBody,
   createOfferBody,
@@ -50,17 +51,29 @@ export const withdrawOffer = createRoute({
   responses: { 200: jsonResponse('The offer', offerSchema), ...problems(400, 401, 403, 404) },
 });
 
+/** A card acceptance: the pending grant and the PaymentIntent to confirm. */
+const cardAcceptanceSchema = grantSchema.extend({ payment: paymentSchema }).openapi('LicenceCardAcceptance');
+
 export const acceptOffer = createRoute({
   method: 'post',
   path: '/v1/licence-offers/{id}/accept',
   tags,
-  summary: "A licensee's platform accepts an offer: the upfront fee is paid from the licensee's balance and the grant is made",
+  summary: "A licensee's platform accepts an offer: the upfront fee is paid (balance or card) and the grant is made",
   description:
-    'One transaction: exclusivity is checked under the work’s lock (409 licence_conflict names the grant in the way), ' +
-    'the fee is split as a sale is (platform fee, creators by their shares and up the derivative chain, the rest to the ' +
-    'rights holder), and `licence.granted` is recorded; its tlog-proof is the grant’s certificate.',
+    'Balance rail (default), one transaction: exclusivity is checked under the work’s lock (409 licence_conflict names the ' +
+    'grant in the way), the fee is split as a sale is (platform fee, creators by their shares and up the derivative chain, ' +
+    'the rest to the rights holder), and `licence.granted` is recorded; its tlog-proof is the grant’s certificate. ' +
+    'Stripe rail (`rail: "stripe"`): the same checks, then 202 with the grant `pending_payment` — it holds the rights, so ' +
+    'nobody else can take them meanwhile — and a PaymentIntent for the fee; Stripe’s verified `payment_intent.succeeded` ' +
+    'webhook splits the fee the same way and activates the grant. Unpaid after the reservation window (15 minutes) the ' +
+    'grant lapses and a later payment is refunded. Send an `Idempotency-Key`: a retry finds the same grant.',
   request: { params: idParams('lof'), headers: idempotencyHeader, body: jsonBody(acceptOfferBody) },
-  responses: { 201: jsonResponse('The grant', grantSchema), ...problems(400, 401, 403, 404, 409, 422) },
+  responses: {
+    201: jsonResponse('The grant', grantSchema),
+    202: jsonResponse('The grant waiting for its card payment, and the PaymentIntent to confirm', cardAcceptanceSchema),
+    ...problems(400, 401, 403, 404, 409, 422),
+    ...providerProblem,
+  },
 });
 
 export const getGrant = createRoute({

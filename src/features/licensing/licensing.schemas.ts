@@ -115,7 +115,12 @@ export const grantSchema = z
     offerId: idSchema('lof'),
     ...terms,
     licenseeId: idSchema('acc'),
-    status: z.enum(['active', 'expired', 'terminated']),
+    status: z.enum(['active', 'expired', 'terminated', 'pending_payment', 'lapsed']).openapi({
+      description:
+        'pending_payment: accepted by card, holding its rights until Stripe confirms the upfront fee (by `paymentDueAt`); ' +
+        'lapsed: not paid in time (its rights are free again, a late payment is refunded).',
+    }),
+    paymentDueAt: z.string().nullable().openapi({ description: 'Card acceptances: the end of the payment window.' }),
     autoRenew: z.boolean(),
     renewalOf: z.string().nullable(),
     feeJournalId: z.string().nullable(),
@@ -142,6 +147,14 @@ export const acceptOfferBody = z
   .object({
     licenseeId: idSchema('acc'),
     autoRenew: z.boolean().default(false).openapi({ description: 'Renew at term end on the scheduler (renewable offers only).' }),
+    rail: z
+      .enum(['balance', 'stripe'])
+      .default('balance')
+      .openapi({
+        description:
+          "What pays the upfront fee: the licensee's clearing balance (201, the grant is made at once), or a card " +
+          '(202: the grant is `pending_payment` with a Stripe PaymentIntent; the verified webhook makes it).',
+      }),
   })
   .strict();
 

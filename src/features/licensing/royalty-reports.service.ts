@@ -6,6 +6,7 @@ import { recordEvent } from '../events/events.repo.js';
 import { actingAccount } from '../parties/access.js';
 import { lockWork } from './grants.service.js';
 import { payForLicence, postingFacts } from './licence-payments.js';
+import { requirePaid } from './licensing.repo.js';
 
 /** Royalty on revenue, rounded half up to the minor unit. */
 export function royaltyOn(revenue: bigint, bps: number): bigint {
@@ -45,6 +46,7 @@ export async function reportRoyalties(db: Db, principal: Principal, grantId: str
       .forNoKeyUpdate()
       .executeTakeFirstOrThrow();
     if (grant.status === 'terminated') throw conflict('grant_terminated', `Licence grant ${grantId} was terminated.`);
+    requirePaid(grant);
     const periodEnd = new Date(input.periodEnd);
     if (periodEnd <= grant.reported_until) {
       throw conflict(

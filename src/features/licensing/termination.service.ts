@@ -6,7 +6,7 @@ import { recordEvent } from '../events/events.repo.js';
 import { actingAccount } from '../parties/access.js';
 import { releaseRights } from './grant-rights.js';
 import { lockWork } from './grants.service.js';
-import { type GrantRow, isLate, reportDueAt } from './licensing.repo.js';
+import { type GrantRow, isLate, reportDueAt, requirePaid } from './licensing.repo.js';
 
 type Cause = 'non_payment' | 'case_takedown';
 
@@ -55,6 +55,7 @@ export async function terminateForNonPayment(db: Db, principal: Principal, grant
       .forNoKeyUpdate()
       .executeTakeFirstOrThrow();
     if (grant.status === 'terminated') throw conflict('grant_terminated', `Licence grant ${grantId} was terminated already.`);
+    requirePaid(grant);
     if (!isLate(grant, now)) {
       throw conflict(
         'grant_not_in_default',

@@ -42,6 +42,12 @@ function intentPurpose(p: PaymentRow): {
       captureMethod: 'manual',
     };
   }
+  if (p.purpose === 'licence') {
+    return {
+      metadata: { licencePaymentId: p.id, licenceGrantId: p.licence_grant_id!, licenseeId: p.holder },
+      description: `Haipai licence grant ${p.licence_grant_id} (upfront fee)`,
+    };
+  }
   return p.trade_id
     ? { metadata: { tradeId: p.trade_id }, description: `Haipai trade ${p.trade_id}` }
     : { metadata: { topUpId: p.id, holderId: p.holder }, description: `Haipai balance top-up ${p.id}` };

@@ -4,7 +4,7 @@ import { newId } from '../../ids.js';
 
 export type PaymentRow = Row<'stripe_payments'>;
 
-/** Top-ups have no trade to name them: `stp_` + ULID (trade payments reuse the trade id). */
+/** Top-ups, bids and licence fees have no trade to name them: `stp_` + ULID (trade payments reuse the trade id). */
 export const newTopUpId = () => newId('stp');
 
 /** Stripe idempotency key of the PaymentIntent for a payment: one intent per trade or top-up, however often asked. */
@@ -14,9 +14,10 @@ export async function insertPayment(
   trx: Trx,
   input: {
     id: string;
-    purpose: 'trade' | 'topup' | 'bid';
+    purpose: 'trade' | 'topup' | 'bid' | 'licence';
     tradeId?: string;
     listingId?: string;
+    licenceGrantId?: string;
     holder: string;
     currency: string;
     amount: bigint;
@@ -31,6 +32,7 @@ export async function insertPayment(
       purpose: input.purpose,
       trade_id: input.tradeId ?? null,
       listing_id: input.listingId ?? null,
+      licence_grant_id: input.licenceGrantId ?? null,
       holder: input.holder,
       currency: input.currency,
       amount: input.amount,

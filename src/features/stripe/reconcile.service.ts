@@ -1,6 +1,7 @@
 import type { Trx } from '../../db/database.js';
 import { countAuthorisedBid } from '../auctions/card-bids.service.js';
 import { EXTERNAL, postJournal } from '../ledger/ledger.repo.js';
+import { reconcileLicencePayment } from '../licensing/card-payments.js';
 import { releaseTrade } from '../market/trades.service.js';
 import { type PaymentRow, updatePayment } from './payments.repo.js';
 import { clawBackPayouts } from './payout-clawback.service.js';
@@ -39,6 +40,10 @@ export async function reconcilePayment(
   if (payment.purpose === 'topup') {
     return { refunds: await reconcileTopUp(trx, payment, eventId, now), transfers: [] };
   }
+  if (payment.purpose === 'licence') {
+    // A licence's upfront fee: the grant is made, or the grant lapsed and the money goes back.
+    return { refunds: await reconcileLicencePayment(trx, payment, eventId, now), transfers: [] };
+  }
   if (payment.purpose === 'bid' && !payment.trade_id) {
     // A card bid that has not won: the authorisation makes it count (or not). Money can only have
     // moved if Stripe captured it without us, which is then given back.
@@ -62,7 +67,7 @@ export function isPaid(p: PaymentRow): boolean {
 }
 
 /** All of the payment went back: refunded in full, or lost in a dispute. */
-function wantsReversal(p: PaymentRow) {
+export function wantsReversal(p: PaymentRow) {
   return p.refunded_at !== null || p.dispute_status === 'lost';
 }
 
@@ -70,7 +75,7 @@ function wantsReversal(p: PaymentRow) {
  * The exchange must send the payment back itself: paid, not all refunded at Stripe, and no dispute
  * that is returning it (open or lost; Stripe refuses to refund a disputed charge).
  */
-function refundNeeded(p: PaymentRow) {
+export function refundNeeded(p: PaymentRow) {
   return (
     isPaid(p) &&
     p.refunded_at === null &&

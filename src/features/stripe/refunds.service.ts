@@ -62,6 +62,28 @@ export async function requestRefund(
         currency: payment.currency,
       },
     });
+  } else if (payment.purpose === 'licence') {
+    // A licence fee paid after its grant lapsed (or when the grant could no longer be made).
+    const grant = await trx
+      .selectFrom('licence_grants')
+      .select(['id', 'asset_id', 'licensee_platform_id'])
+      .where('id', '=', payment.licence_grant_id!)
+      .executeTakeFirstOrThrow();
+    await recordEvent(trx, {
+      type: 'licence.refund_requested',
+      at: now,
+      assetId: grant.asset_id,
+      platformId: grant.licensee_platform_id,
+      facts: {
+        grantId: grant.id,
+        paymentId: payment.id,
+        licenseeId: payment.holder,
+        refundRequestId: row.id,
+        reason: decidedBy.reason,
+        amount: Number(payment.amount),
+        currency: payment.currency,
+      },
+    });
   } else {
     // A card top-up sent back (its amount did not match what was asked for), or a card bid captured
     // without having won: on the holder's feed.

@@ -2,6 +2,7 @@ import type { Deps } from '../../deps.js';
 import { AppError, badRequest } from '../../http/problem.js';
 import { type PaymentEvent, type Payments, WebhookSignatureError } from '../../ports/payments.js';
 import { lockListing } from '../auctions/auctions.repo.js';
+import { lockLicensedWork } from '../licensing/card-payments.js';
 import { sendBidActions } from './bid-authorisations.service.js';
 import { applyAccountUpdated, isConnectAccountEvent } from './connect-status.service.js';
 import { findPaymentFor, lockPaymentFor, type PaymentRow, updatePayment } from './payments.repo.js';
@@ -37,7 +38,7 @@ const metadataOf = (o: Obj) => (o.metadata && typeof o.metadata === 'object' ? (
 function paymentRef(event: PaymentEvent): { id?: string; paymentIntentId?: string } | null {
   const o = event.data.object;
   const meta = metadataOf(o);
-  const id = meta.tradeId ?? meta.topUpId ?? meta.bidPaymentId;
+  const id = meta.tradeId ?? meta.topUpId ?? meta.bidPaymentId ?? meta.licencePaymentId;
   if (event.type.startsWith('payment_intent.')) return { id, paymentIntentId: str(o.id) };
   if (event.type === 'charge.refunded') return { id, paymentIntentId: str(o.payment_intent) };
   if (event.type.startsWith('charge.dispute.')) return { id, paymentIntentId: str(o.payment_intent) };
@@ -148,6 +149,8 @@ export async function handleStripeWebhook(
     // A card bid's events decide bids: the listing's lock comes first, as for every bid and close.
     const peek = ref ? await findPaymentFor(trx, ref) : undefined;
     if (peek?.listing_id) await lockListing(trx, peek.listing_id);
+    // A licence fee's events make or lapse a grant: the work's lock first, as every licensing write.
+    if (peek?.licence_grant_id) await lockLicensedWork(trx, peek.licence_grant_id);
     const locked = ref ? await lockPaymentFor(trx, ref) : undefined;
     const fact = locked ? factOf(event, locked, now) : null;
     if (!locked || !fact) return { duplicate: false, ignored: !locked, after: nothing };
