@@ -1,6 +1,7 @@
 import type { Queryable, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import type { TransferPolicy } from '../editions/policy.js';
+import { recordEvent } from '../events/events.repo.js';
 
 export type Listing = Row<'listings'>;
 
@@ -21,6 +22,16 @@ export async function editionOf(db: Queryable, editionId: string) {
     .where('id', '=', editionId)
     .executeTakeFirstOrThrow();
   return { assetId: row.asset_id, policy: row.policy as TransferPolicy };
+}
+
+/** Records an event of an auction listing: its work, unit and platform are the listing's. */
+export async function recordListingEvent(
+  trx: Trx,
+  listing: Pick<Row<'listings'>, 'edition_id' | 'unit_id' | 'platform_id'>,
+  input: { type: string; at: Date; facts: Record<string, unknown> },
+): Promise<string> {
+  const { assetId } = await editionOf(trx, listing.edition_id);
+  return recordEvent(trx, { ...input, assetId, unitId: listing.unit_id ?? undefined, platformId: listing.platform_id });
 }
 
 /** Accepted bids only ever rise (each is at least the previous highest plus the increment), so the highest is unique. */

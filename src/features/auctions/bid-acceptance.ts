@@ -2,9 +2,8 @@ import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { conflict } from '../../http/problem.js';
 import { newId } from '../../ids.js';
-import { recordEvent } from '../events/events.repo.js';
 import { endAfterBid, englishMinimum } from './auction-rules.js';
-import { editionOf, highestBid, type Listing } from './auctions.repo.js';
+import { highestBid, type Listing, recordListingEvent } from './auctions.repo.js';
 import { heldOnListing, moveBidHolds } from './bid-holds.js';
 import { cancelCountedCardBids } from './card-bid-actions.js';
 
@@ -62,13 +61,9 @@ export async function acceptBid(
   if (extended) {
     await trx.updateTable('listings').set({ ends_at: endsAt, updated_at: now }).where('id', '=', listing.id).execute();
   }
-  const { assetId } = await editionOf(trx, listing.edition_id);
-  await recordEvent(trx, {
+  await recordListingEvent(trx, listing, {
     type: 'bid.placed',
     at: now,
-    assetId,
-    unitId: listing.unit_id ?? undefined,
-    platformId: listing.platform_id,
     facts: {
       listingId: listing.id,
       bidId: bid.id,

@@ -3,13 +3,12 @@ import type { Deps } from '../../deps.js';
 import type { Principal } from '../../http/env.js';
 import { AppError } from '../../http/problem.js';
 import { newId } from '../../ids.js';
-import { recordEvent } from '../events/events.repo.js';
 import { sendBidActions } from '../stripe/bid-authorisations.service.js';
 import { openPaymentIntent, type PaymentView, requestKeyOf } from '../stripe/checkout.service.js';
 import { findPaymentByRequestKey, insertPayment, type PaymentRow, updatePayment } from '../stripe/payments.repo.js';
 import { requirePayments } from '../stripe/webhook.service.js';
 import { acceptedOrThrow, assertMayBid, assertRunningAuction, lockAuctionForBidder, type Verdict } from './auction-guards.js';
-import { editionOf, type Listing, lockListing } from './auctions.repo.js';
+import { type Listing, lockListing, recordListingEvent } from './auctions.repo.js';
 import { acceptBid, assertBidReaches } from './bid-acceptance.js';
 import { refuseCardBid } from './card-bid-actions.js';
 import { auctionDue, closeLockedAuction } from './closing.service.js';
@@ -110,13 +109,9 @@ export async function countAuthorisedBid(trx: Trx, p: PaymentRow, now: Date): Pr
   const reason = await refusalOf(trx, listing, p, now);
   if (reason) {
     await refuseCardBid(trx, p.id, reason, now);
-    const { assetId } = await editionOf(trx, listing.edition_id);
-    await recordEvent(trx, {
+    await recordListingEvent(trx, listing, {
       type: 'bid.refused',
       at: now,
-      assetId,
-      unitId: listing.unit_id ?? undefined,
-      platformId: listing.platform_id,
       facts: {
         listingId: listing.id,
         paymentId: p.id,

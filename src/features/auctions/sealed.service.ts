@@ -5,11 +5,10 @@ import type { Principal } from '../../http/env.js';
 import { AppError, conflict, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import type { Clock } from '../../ports/clock.js';
-import { recordEvent } from '../events/events.repo.js';
 import { quotaExceeded } from '../quotas/quota-exceeded.js';
 import { acceptedOrThrow, assertMayBid, assertRunningAuction, lockAuctionForBidder, type Verdict } from './auction-guards.js';
 import { commitmentOf, commitmentPreimage, sealedMinimum } from './auction-rules.js';
-import { commitmentOfBidder, editionOf } from './auctions.repo.js';
+import { commitmentOfBidder, recordListingEvent } from './auctions.repo.js';
 import { moveBidHolds } from './bid-holds.js';
 import { auctionDue, closeLockedAuction } from './closing.service.js';
 
@@ -85,13 +84,9 @@ export async function commitSealedBid(
           .values({ id, listing_id: listing.id, bidder_id: bidder.id, commitment: bytes, committed_at: now })
           .returningAll()
           .executeTakeFirstOrThrow();
-    const { assetId } = await editionOf(trx, listing.edition_id);
-    await recordEvent(trx, {
+    await recordListingEvent(trx, listing, {
       type: 'sealed_bid.committed',
       at: now,
-      assetId,
-      unitId: listing.unit_id ?? undefined,
-      platformId: listing.platform_id,
       // The commitment only: the amount is not known to anyone but the bidder until the reveal.
       facts: {
         listingId: listing.id,
@@ -175,13 +170,9 @@ export async function revealSealedBid(
       .where('id', '=', sealed.id)
       .returningAll()
       .executeTakeFirstOrThrow();
-    const { assetId } = await editionOf(trx, listing.edition_id);
-    await recordEvent(trx, {
+    await recordListingEvent(trx, listing, {
       type: 'sealed_bid.revealed',
       at: now,
-      assetId,
-      unitId: listing.unit_id ?? undefined,
-      platformId: listing.platform_id,
       facts: {
         listingId: listing.id,
         commitmentId: sealed.id,
