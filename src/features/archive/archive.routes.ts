@@ -18,7 +18,7 @@ export const holdingsExport = createRoute({
   tags,
   summary: 'Every unit owned and work held by each account, with the proofs, as one verifiable archive',
   description:
-    "A platform key exports its own accounts (one with `accountId`); an account key its own holdings; the operator every platform's, or one with `platformId`. The tar holds each account's units (with the event of their latest change of owner) and works (with their creation event), those units' and works' whole histories as canonical JSON with a C2SP tlog-proof each, the checkpoint they prove against, the log's verifier key, and a manifest signed by the log's key listing every file's SHA-256. The log is integrated first, so every event is proven. Verify offline with `npm run verify -- --archive FILE --vkey <key>`.",
+    "A platform key exports its own accounts (one with `accountId`); an account key its own holdings; the operator every platform's, or one with `platformId`. The tar holds each account's units (with the event of their latest change of owner) and works (with the event that last named their rights holder: its creation, or a transfer by an IP case), those units' and works' whole histories as canonical JSON with a C2SP tlog-proof each, the checkpoint they prove against, the log's verifier key, and a manifest signed by the log's key listing every file's SHA-256. The log is integrated first, so every event is proven. Verify offline with `npm run verify -- --archive FILE --vkey <key>`.",
   request: {
     query: z.object({
       platformId: idSchema('plt').optional().openapi({ description: 'Operator only: one platform instead of all.' }),
