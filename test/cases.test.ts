@@ -67,6 +67,26 @@ const events = async (assetId: string) =>
     }),
   );
 
+/** A new primary listing of the work and a gift of one of its units are both refused with `code`. */
+async function expectTradingRefused(d: Dispute, unitId: string, toAccountId: string, code: string) {
+  m.problem(
+    await t.call('POST', '/v1/listings', {
+      key: d.p.key,
+      body: { kind: 'fixed', sellerId: d.copier, editionId: d.edition.id, quantity: 1, price: 100, currency: 'CNY' },
+    }),
+    409,
+    code,
+  );
+  m.problem(
+    await t.call('POST', `/v1/units/${unitId}/transfers`, {
+      key: d.p.key,
+      body: { fromAccountId: d.copier, toAccountId },
+    }),
+    409,
+    code,
+  );
+}
+
 /** A dispute with a complaint and a case opened on it. */
 async function openedCase() {
   const d = await dispute();
@@ -186,22 +206,7 @@ describe('cases: transitions', () => {
     expect(m.ok(await t.call('GET', `/v1/trades/${reserved.id}`, { key: d.p.key }), 200)).toMatchObject({ status: 'released' });
     expect(m.ok(await t.call('GET', `/v1/listings/${listing.id}`), 200).status).toBe('cancelled');
     // Trading the work is refused with the case's code.
-    m.problem(
-      await t.call('POST', '/v1/listings', {
-        key: d.p.key,
-        body: { kind: 'fixed', sellerId: d.copier, editionId: d.edition.id, quantity: 1, price: 100, currency: 'CNY' },
-      }),
-      409,
-      'work_under_case',
-    );
-    m.problem(
-      await t.call('POST', `/v1/units/${unit.id}/transfers`, {
-        key: d.p.key,
-        body: { fromAccountId: d.copier, toAccountId: buyer },
-      }),
-      409,
-      'work_under_case',
-    );
+    await expectTradingRefused(d, unit.id, buyer, 'work_under_case');
     m.problem(
       await t.call('POST', `/v1/units/${unit.id}/offers`, {
         key: d.p.key,
@@ -280,22 +285,7 @@ describe('cases: transitions', () => {
     expect(certificatePage.text).toContain(asset.registrationNumber);
     const units = m.ok(await t.call('GET', `/v1/editions/${d.edition.id}/units`), 200).data;
     expect(units.every((u: { frozen: boolean }) => u.frozen)).toBe(true);
-    m.problem(
-      await t.call('POST', '/v1/listings', {
-        key: d.p.key,
-        body: { kind: 'fixed', sellerId: d.copier, editionId: d.edition.id, quantity: 1, price: 100, currency: 'CNY' },
-      }),
-      409,
-      'work_revoked',
-    );
-    m.problem(
-      await t.call('POST', `/v1/units/${unit.id}/transfers`, {
-        key: d.p.key,
-        body: { fromAccountId: d.copier, toAccountId: buyer },
-      }),
-      409,
-      'work_revoked',
-    );
+    await expectTradingRefused(d, unit.id, buyer, 'work_revoked');
     expect(m.ok(await t.call('GET', `/v1/complaints/${d.complaint.id}`, { key: d.p2.key }), 200).status).toBe('closed');
     // The buyer's money never moved.
     expect(await m.balance(buyer)).toBe(100_000);
