@@ -1,5 +1,5 @@
 import { toHex } from '../../crypto/bytes.js';
-import type { Queryable } from '../../db/database.js';
+import type { Queryable, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
 import { notFound } from '../../http/problem.js';
@@ -130,4 +130,14 @@ export function presentAsset({ asset, creators, files, parents, media }: AssetRe
 
 function dateOnly(v: Date | string): string {
   return typeof v === 'string' ? v.slice(0, 10) : v.toISOString().slice(0, 10);
+}
+
+/**
+ * The work's row, locked FOR NO KEY UPDATE: taken first by every write that decides a work's rights
+ * (IP case measures and determinations; licence grants, reports, terminations, expiry), so they
+ * take turns on one work. It waits for the share lock a purchase takes (cases/work-gate.ts), and
+ * does not hold up rows that merely reference the work (events, offers).
+ */
+export async function lockWork(trx: Trx, assetId: string) {
+  return trx.selectFrom('assets').selectAll().where('id', '=', assetId).forNoKeyUpdate().executeTakeFirstOrThrow();
 }

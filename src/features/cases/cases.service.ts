@@ -2,11 +2,11 @@ import type { Db, Trx } from '../../db/database.js';
 import type { Principal } from '../../http/env.js';
 import { badRequest, conflict, forbidden, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
+import { lockWork } from '../assets/assets.repo.js';
 import { actingAccount, existingAccount } from '../parties/access.js';
 import { type CaseRow, casePartyIds, lockCase, recordCaseEvent, wrongState } from './cases.repo.js';
 import { checkEvidence, textSha256 } from './evidence.js';
 import { freezeUnitsForCase, suspendListingsOfWork } from './measures.service.js';
-import { lockWorkForCase } from './work-gate.js';
 
 export interface OpenCaseInput {
   assetId: string;
@@ -34,7 +34,7 @@ export async function openCase(db: Db, officialId: string, input: OpenCaseInput,
     const exists = await trx.selectFrom('assets').select('id').where('id', '=', input.assetId).executeTakeFirst();
     if (!exists) throw notFound('asset', input.assetId);
     // The work's row first, as measures and purchases take it; concurrent openings take turns here.
-    const asset = await lockWorkForCase(trx, input.assetId);
+    const asset = await lockWork(trx, input.assetId);
     if (asset.status !== 'registered') {
       throw conflict('work_not_registered', `Work ${asset.id} is ${asset.status}; cases are opened on registered works.`, {
         assetStatus: asset.status,
@@ -157,7 +157,7 @@ export async function imposeMeasures(db: Db, officialId: string, id: string, inp
     const peek = await trx.selectFrom('cases').select('asset_id').where('id', '=', id).executeTakeFirst();
     if (!peek) throw notFound('case', id);
     // The work first, as purchases take it: measures wait for sales in flight and stop new ones.
-    await lockWorkForCase(trx, peek.asset_id);
+    await lockWork(trx, peek.asset_id);
     const c = await lockCase(trx, id);
     if (!['open', 'interim', 'awaiting_response'].includes(c.status)) throw wrongState(c, 'measures');
     const reason = `case ${c.id}`;

@@ -1,11 +1,11 @@
 import type { Db, Trx } from '../../db/database.js';
 import type { CaseTerms, Determination } from '../../db/schema.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
+import { lockWork } from '../assets/assets.repo.js';
 import { existingAccount } from '../parties/access.js';
 import { type CaseRow, casePartyIds, lockCase, recordCaseEvent, wrongState } from './cases.repo.js';
 import { applyDetermination } from './effects.service.js';
 import { textSha256 } from './evidence.js';
-import { lockWorkForCase } from './work-gate.js';
 
 export interface DecideInput {
   determination: Determination;
@@ -45,7 +45,7 @@ export async function decideCase(db: Db, officialId: string, id: string, input: 
   return db.transaction().execute(async (trx) => {
     const peek = await trx.selectFrom('cases').select('asset_id').where('id', '=', id).executeTakeFirst();
     if (!peek) throw notFound('case', id);
-    await lockWorkForCase(trx, peek.asset_id);
+    await lockWork(trx, peek.asset_id);
     const c = await lockCase(trx, id);
     if (!['open', 'interim', 'awaiting_response', 'appeal'].includes(c.status)) throw wrongState(c, 'decide');
     const onAppeal = c.status === 'appeal';
@@ -122,7 +122,7 @@ export async function applyDueDeterminations(db: Db, now: Date): Promise<number>
   let applied = 0;
   for (const d of due) {
     const done = await db.transaction().execute(async (trx) => {
-      await lockWorkForCase(trx, d.asset_id);
+      await lockWork(trx, d.asset_id);
       const c = await lockCase(trx, d.id);
       // Another runner applied it, or a party appealed in between.
       if (c.status !== 'decided' || !c.effective_at || c.effective_at > now) return false;

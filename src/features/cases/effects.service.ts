@@ -11,7 +11,7 @@ import { freezeUnitsForCase, liftCaseMeasures, suspendListingsOfWork } from './m
 
 /*
  * What a determination does when it takes effect, in one transaction with its events. The caller
- * holds the work's row (lockWorkForCase) and the case's.
+ * holds the work's row (`lockWork`) and the case's.
  *
  * - dismissed, settled: the case's interim measures are lifted.
  * - takedown: the registration is revoked (status `revoked`; the number stays, the certificate page

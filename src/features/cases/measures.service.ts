@@ -8,7 +8,7 @@ import type { CaseRow } from './cases.repo.js';
 
 /*
  * Interim measures and their lifting. Lock order (the market's, with the work in front): the work's
- * row (lockWorkForCase, by the caller) → auction listings (alone, as the auctions engine locks
+ * row (`lockWork`, by the caller) → auction listings (alone, as the auctions engine locks
  * listing → unit) → units (placeFreeze) → fixed and Dutch listings (lockListing: unit → listing).
  */
 

@@ -46,7 +46,7 @@ async function refusal(db: Queryable, assetId: string) {
 /**
  * For purchases and new listings: takes a share lock on the work's row before any market lock, and
  * refuses a revoked or suspended work. Measures and determinations lock the work's row first
- * (lockWorkForCase), so a purchase either commits before they start or sees what they decided:
+ * (`lockWork` in assets.repo.ts), so a purchase either commits before they start or sees what they decided:
  * a takedown can never leave a sale of a taken-down work behind it.
  */
 export async function lockWorkForTrade(trx: Trx, assetId: string): Promise<void> {
@@ -70,9 +70,4 @@ export async function workTradeRefusal(db: Queryable, assetId: string): Promise<
 export async function checkWorkTradable(db: Queryable, assetId: string): Promise<void> {
   const refused = await refusal(db, assetId);
   if (refused) throw refused;
-}
-
-/** The work's row, locked against every purchase in flight (FOR NO KEY UPDATE waits for their share locks). */
-export async function lockWorkForCase(trx: Trx, assetId: string) {
-  return trx.selectFrom('assets').selectAll().where('id', '=', assetId).forNoKeyUpdate().executeTakeFirstOrThrow();
 }

@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../../db/database.js';
+import { lockWork } from '../assets/assets.repo.js';
 import { workTradeRefusal } from '../cases/work-gate.js';
 import { recordEvent } from '../events/events.repo.js';
 import { EXTERNAL, postJournal } from '../ledger/ledger.repo.js';
 import { type PaymentRow, updatePayment } from '../stripe/payments.repo.js';
 import { isPaid, refundNeeded, wantsReversal } from '../stripe/reconcile.service.js';
 import { rearmDisputedRefund, requestRefund } from '../stripe/refunds.service.js';
-import { grantedFacts, lockWork } from './grants.service.js';
+import { grantedFacts } from './grants.service.js';
 import { payForLicence } from './licence-payments.js';
 import { findOffer, type GrantRow } from './licensing.repo.js';
 

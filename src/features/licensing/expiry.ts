@@ -1,7 +1,8 @@
 import type { Db, Trx } from '../../db/database.js';
 import { AppError } from '../../http/problem.js';
+import { lockWork } from '../assets/assets.repo.js';
 import { recordEvent } from '../events/events.repo.js';
-import { lockWork, renewGrant } from './grants.service.js';
+import { renewGrant } from './grants.service.js';
 import type { GrantRow } from './licensing.repo.js';
 
 async function expire(trx: Trx, grant: GrantRow, now: Date, renewedBy: string | null) {

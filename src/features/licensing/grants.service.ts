@@ -3,6 +3,7 @@ import { isExclusionViolation } from '../../db/errors.js';
 import type { Principal } from '../../http/env.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
+import { lockWork } from '../assets/assets.repo.js';
 import { checkWorkTradable } from '../cases/work-gate.js';
 import { recordEvent } from '../events/events.repo.js';
 import type { Posting } from '../ledger/split.js';
@@ -11,19 +12,6 @@ import { actingAccount } from '../parties/access.js';
 import { takeRights } from './grant-rights.js';
 import { payForLicence, postingFacts } from './licence-payments.js';
 import { findOffer, type GrantRow, type OfferRow, requirePaid } from './licensing.repo.js';
-
-/** Locks the work's row: grants of one work are made one at a time (the exclusivity check needs it). */
-export async function lockWork(trx: Trx, assetId: string) {
-  return (
-    trx
-      .selectFrom('assets')
-      .select(['id', 'status', 'rights_holder_id'])
-      .where('id', '=', assetId)
-      // NO KEY UPDATE: rows that reference the work (events, offers) are not held up.
-      .forNoKeyUpdate()
-      .executeTakeFirstOrThrow()
-  );
-}
 
 /** What the `licence.granted` (or `licence.renewed`) event says: the grant's certificate. */
 export function grantedFacts(

@@ -2,9 +2,9 @@ import type { Db } from '../../db/database.js';
 import type { Principal } from '../../http/env.js';
 import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import { newId } from '../../ids.js';
+import { lockWork } from '../assets/assets.repo.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount } from '../parties/access.js';
-import { lockWork } from './grants.service.js';
 import { payForLicence, postingFacts } from './licence-payments.js';
 import { requirePaid } from './licensing.repo.js';
 

@@ -2,10 +2,10 @@ import { sha256, toHex } from '../../crypto/bytes.js';
 import type { Db, Trx } from '../../db/database.js';
 import type { Principal } from '../../http/env.js';
 import { conflict, notFound } from '../../http/problem.js';
+import { lockWork } from '../assets/assets.repo.js';
 import { recordEvent } from '../events/events.repo.js';
 import { actingAccount } from '../parties/access.js';
 import { releaseRights } from './grant-rights.js';
-import { lockWork } from './grants.service.js';
 import { type GrantRow, isLate, reportDueAt, requirePaid } from './licensing.repo.js';
 
 type Cause = 'non_payment' | 'case_takedown';
