@@ -1,4 +1,6 @@
+import type { ExpressionBuilder } from 'kysely';
 import type { Queryable, Trx } from '../../db/database.js';
+import type { Database } from '../../db/schema.js';
 import { conflict } from '../../http/problem.js';
 
 /*
@@ -9,25 +11,28 @@ import { conflict } from '../../http/problem.js';
  * unit freeze cannot: primary sales, which mint new units.
  */
 
+/** The live case of the work in `assets` whose measures are in force, or null: a column of a query over assets. */
+export function liveCaseOfWork(eb: ExpressionBuilder<Database, 'assets'>) {
+  return eb
+    .selectFrom('cases')
+    .select('cases.id')
+    .whereRef('cases.asset_id', '=', 'assets.id')
+    .where('cases.status', '<>', 'closed')
+    .where((c) => c.or([c('cases.units_frozen', '=', true), c('cases.listings_suspended', '=', true)]))
+    .limit(1)
+    .as('live_case_id');
+}
+
 /** The work's status and its live case with measures in force, in one statement (optionally share-locked). */
 function gateQuery(db: Queryable, assetId: string) {
   return db
     .selectFrom('assets')
-    .select((eb) => [
-      'assets.status',
-      eb
-        .selectFrom('cases')
-        .select('cases.id')
-        .whereRef('cases.asset_id', '=', 'assets.id')
-        .where('cases.status', '<>', 'closed')
-        .where((c) => c.or([c('cases.units_frozen', '=', true), c('cases.listings_suspended', '=', true)]))
-        .limit(1)
-        .as('live_case_id'),
-    ])
+    .select((eb) => ['assets.status', liveCaseOfWork(eb)])
     .where('assets.id', '=', assetId);
 }
 
-function refusalOf(assetId: string, gate: { status: string; live_case_id: string | null } | undefined) {
+/** The gate's refusal for a work's status and live case (see `liveCaseOfWork`), or null. */
+export function workGateRefusal(assetId: string, gate: { status: string; live_case_id: string | null } | undefined) {
   if (gate?.status === 'revoked') {
     return conflict('work_revoked', `The registration of work ${assetId} was revoked by an IP case; it cannot be traded.`);
   }
@@ -40,7 +45,7 @@ function refusalOf(assetId: string, gate: { status: string; live_case_id: string
 }
 
 async function refusal(db: Queryable, assetId: string) {
-  return refusalOf(assetId, await gateQuery(db, assetId).executeTakeFirst());
+  return workGateRefusal(assetId, await gateQuery(db, assetId).executeTakeFirst());
 }
 
 /**
@@ -50,7 +55,7 @@ async function refusal(db: Queryable, assetId: string) {
  * a takedown can never leave a sale of a taken-down work behind it.
  */
 export async function lockWorkForTrade(trx: Trx, assetId: string): Promise<void> {
-  const refused = refusalOf(assetId, await gateQuery(trx, assetId).forShare('assets').executeTakeFirst());
+  const refused = workGateRefusal(assetId, await gateQuery(trx, assetId).forShare('assets').executeTakeFirst());
   if (refused) throw refused;
 }
 

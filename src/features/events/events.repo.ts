@@ -1,4 +1,6 @@
+import type { Insertable, QueryCreator } from 'kysely';
 import type { Queryable, Trx } from '../../db/database.js';
+import type { Database, EventsTable } from '../../db/schema.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
 import { newId } from '../../ids.js';
 import { proofsForEvents } from '../tlog/event-proofs.js';
@@ -14,12 +16,11 @@ export interface EventInput {
   facts: Record<string, unknown>;
 }
 
-/**
- * The one event writer. Runs inside the transaction of the change it records, so the event and
- * the change commit together or not at all. The stored entry is the RFC 8785 form of
- * `{id, type, at, ...facts}`: exactly the bytes that become a transparency-log leaf.
- */
-export async function recordEvent(trx: Trx, input: EventInput): Promise<string> {
+/** An event's row as stored, with its id: what `recordEvents` writes. */
+export type EventRow = Insertable<EventsTable> & { id: string };
+
+/** The row of an event (its id drawn now): written by `recordEvents`, or gathered to be written with others. */
+export function eventRow(input: EventInput): EventRow {
   const id = newId('evt');
   const entry = canonicalJson({
     ...input.facts,
@@ -27,19 +28,40 @@ export async function recordEvent(trx: Trx, input: EventInput): Promise<string> 
     type: input.type,
     at: input.at.toISOString(),
   });
-  await trx
-    .insertInto('events')
-    .values({
-      id,
-      type: input.type,
-      asset_id: input.assetId ?? null,
-      unit_id: input.unitId ?? null,
-      platform_id: input.platformId ?? null,
-      entry,
-      created_at: input.at,
-    })
-    .execute();
-  return id;
+  return {
+    id,
+    type: input.type,
+    asset_id: input.assetId ?? null,
+    unit_id: input.unitId ?? null,
+    platform_id: input.platformId ?? null,
+    entry,
+    created_at: input.at,
+  };
+}
+
+/**
+ * The one event writer. Runs inside the transaction of the change it records, so the event and
+ * the change commit together or not at all. The stored entry is the RFC 8785 form of
+ * `{id, type, at, ...facts}`: exactly the bytes that become a transparency-log leaf.
+ */
+export async function recordEvent(trx: Trx, input: EventInput): Promise<string> {
+  const [id] = await recordEvents(trx, [eventRow(input)]);
+  return id!;
+}
+
+/**
+ * Several events in one statement, in the order given (their `seq`, and so their log order,
+ * follows it). A purchase gathers its events as rows (`eventRow`) and writes them together, one
+ * round trip instead of three.
+ */
+export async function recordEvents(trx: Trx, rows: EventRow[]): Promise<string[]> {
+  if (rows.length) await insertEvents(trx, rows).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The insert of event rows, for a statement that writes them with other changes (a `with` clause). */
+export function insertEvents(db: QueryCreator<Database>, rows: EventRow[]) {
+  return db.insertInto('events').values(rows);
 }
 
 export interface EventView {

@@ -35,6 +35,65 @@ export async function lockListing(trx: Trx, listingId: string, peeked?: { unit_i
   return listing;
 }
 
+/** A fixed-price or Dutch listing locked for a sale, read with everything the sale's rules and terms need. */
+export type SaleListingRow = Awaited<ReturnType<typeof saleListingQuery>>;
+
+function saleListingQuery(trx: Trx, listingId: string) {
+  return trx
+    .selectFrom('listings')
+    .innerJoin('editions', 'editions.id', 'listings.edition_id')
+    .innerJoin('assets', 'assets.id', 'editions.asset_id')
+    .innerJoin('accounts as seller', 'seller.id', 'listings.seller_id')
+    .innerJoin('platforms', 'platforms.id', 'listings.platform_id')
+    .selectAll('listings')
+    .select([
+      'editions.asset_id',
+      'editions.size as edition_size',
+      'editions.royalty_bps',
+      'editions.policy',
+      'assets.licence',
+      'assets.rights_holder_id',
+      'seller.kyc_level as seller_kyc_level',
+      'seller.is_adult as seller_is_adult',
+      'seller.platform_id as seller_platform_id',
+      'platforms.fee_bps',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('trades')
+        .select('trades.id')
+        .whereRef('trades.unit_id', '=', 'listings.unit_id')
+        .where('trades.status', '=', 'reserved')
+        .as('live_trade_id'),
+    )
+    .where('listings.id', '=', listingId)
+    .forNoKeyUpdate('listings')
+    .executeTakeFirst()
+    .then((row) => row ?? null);
+}
+
+/**
+ * `lockListing` for a purchase, in two statements: the unit (read whole under its lock), then the
+ * listing with its edition, work, seller, platform fee and the unit's live reservation. That
+ * reservation is read in a statement that began once the unit was ours: anyone who reserves a
+ * listed unit holds its lock, so none can appear after this read. The joined rows are read as of
+ * the statement's start, not locked; the purchase's own rules (sale policy, fee) are checked
+ * against them, as they were when read in statements of their own.
+ */
+export async function lockListingForSale(
+  trx: Trx,
+  listingId: string,
+  peek: { unit_id: string | null },
+): Promise<{ listing: NonNullable<SaleListingRow>; unit: Row<'units'> | undefined }> {
+  // unit_id never changes, so the peek names the right unit.
+  const unit = peek.unit_id
+    ? await trx.selectFrom('units').selectAll().where('id', '=', peek.unit_id).forNoKeyUpdate().executeTakeFirst()
+    : undefined;
+  const listing = await saleListingQuery(trx, listingId);
+  if (!listing) throw notFound('listing', listingId);
+  return { listing, unit };
+}
+
 /** The 409 for a purchase or cancellation of a listing that no longer takes one. */
 export function listingNotOpen(l: Row<'listings'>, now: Date) {
   const status = effectiveStatus(l, now);

@@ -1,31 +1,22 @@
 import type { Db, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
-import { conflict, unprocessable } from '../../http/problem.js';
+import { conflict, notFound, unprocessable } from '../../http/problem.js';
 import type { Licence } from '../assets/licence.js';
-import { lockWorkForTrade } from '../cases/work-gate.js';
+import { liveCaseOfWork, workGateRefusal } from '../cases/work-gate.js';
 import type { TransferPolicy } from '../editions/policy.js';
-import { recordEvent } from '../events/events.repo.js';
-import { actingAccount, existingAccount } from '../parties/access.js';
+import { type EventRow, eventRow, recordEvents } from '../events/events.repo.js';
+import { actingAccount, mayActFor } from '../parties/access.js';
 import { quotaExceeded } from '../quotas/quota-exceeded.js';
-import { endListing, listingNotOpen, lockListing } from './listing-state.js';
-import {
-  currentPrice,
-  effectiveStatus,
-  endsBySchedule,
-  type ListingRow,
-  saleContext,
-  transfersInLastDay,
-} from './listings.repo.js';
+import { endListing, listingNotOpen, lockListingForSale } from './listing-state.js';
+import { currentPrice, effectiveStatus, endsBySchedule, transfersInLastDay } from './listings.repo.js';
 import { takeUnsoldUnit } from './primary-units.js';
 import { isResale, saleRefusal } from './sale-policy.js';
 import { reserveTrade, settleTrade } from './trades.service.js';
 
 export interface ListingSaleInput {
-  buyerId: string;
-  /** The buyer's row when the caller has just read it (a purchase): saves reading it again. */
-  buyer?: Row<'accounts'>;
-  /** What the buyer pays: the fixed or Dutch price, or the winning bid of an auction. */
+  buyer: Row<'accounts'>;
+  /** What the buyer pays: the fixed or Dutch price. */
   price: bigint;
   rail: 'balance' | 'stripe';
 }
@@ -34,30 +25,35 @@ export interface ListingSaleInput {
  * Reserves one unit of a locked, open listing for a buyer: checks the buyer against the edition's
  * policy (and the seller again), takes the listed unit or, for a primary sale, an unsold or newly
  * minted one, writes the reservation (`reserveTrade`) and counts it on the listing, which turns
- * `sold` when every unit is taken. Time windows are the caller's business: purchases check them;
- * the auctions engine decides when its auction is over.
+ * `sold` when every unit is taken. Time windows are the caller's business: purchases check them.
+ * Its events are gathered in `events`, for the caller to write with its others.
  *
- * The caller must have locked the listing with `lockListing` (unit first, then listing).
+ * The caller must have locked the listing with `lockListingForSale` (unit first, then listing).
  */
 export async function reserveFromListing(
   trx: Trx,
-  listing: ListingRow,
+  { listing, unit: listedUnit }: Awaited<ReturnType<typeof lockListingForSale>>,
   input: ListingSaleInput,
   now: Date,
+  events: EventRow[],
 ): Promise<Row<'trades'>> {
   if (listing.status !== 'open') throw listingNotOpen(listing, now);
-  const buyer = input.buyer?.id === input.buyerId ? input.buyer : await existingAccount(trx, input.buyerId);
+  const { buyer } = input;
   if (buyer.id === listing.seller_id) {
     throw unprocessable('buyer_is_seller', `Account ${buyer.id} cannot buy from its own listing ${listing.id}.`);
   }
-  const seller = await existingAccount(trx, listing.seller_id);
-  const edition = await saleContext(trx, listing.edition_id);
-  const policy = edition.policy as TransferPolicy;
-  const licenceTransferable = (edition.licence as Licence).transferable;
+  const seller = {
+    id: listing.seller_id,
+    platform_id: listing.seller_platform_id,
+    kyc_level: listing.seller_kyc_level,
+    is_adult: listing.seller_is_adult,
+  };
+  const policy = listing.policy as TransferPolicy;
+  const licenceTransferable = (listing.licence as Licence).transferable;
 
   let unit: Row<'units'> | null;
   if (listing.unit_id) {
-    unit = await trx.selectFrom('units').selectAll().where('id', '=', listing.unit_id).executeTakeFirstOrThrow();
+    unit = listedUnit!;
     if (unit.owner_id !== seller.id) {
       throw conflict('seller_no_longer_owns', `The seller no longer owns unit ${unit.id}.`);
     }
@@ -66,15 +62,20 @@ export async function reserveFromListing(
     // The seller and buyer rules do not depend on which unsold unit is taken: check before minting.
     const early = saleRefusal({ policy, licenceTransferable, via: listing.kind, resale: false, seller, buyer, now });
     if (early) refuse(early);
-    await trx.selectFrom('editions').select('id').where('id', '=', edition.id).forNoKeyUpdate().execute();
-    unit = await takeUnsoldUnit(trx, edition, seller, now);
-    if (!unit) throw conflict('sold_out', `Edition ${edition.id} has no unsold units left.`);
+    await trx.selectFrom('editions').select('id').where('id', '=', listing.edition_id).forNoKeyUpdate().execute();
+    unit = await takeUnsoldUnit(
+      trx,
+      { id: listing.edition_id, asset_id: listing.asset_id, size: listing.edition_size },
+      seller,
+      now,
+    );
+    if (!unit) throw conflict('sold_out', `Edition ${listing.edition_id} has no unsold units left.`);
   }
   const refusal = saleRefusal({
     policy,
     licenceTransferable,
     via: listing.kind,
-    resale: isResale(seller.id, edition.rights_holder_id, unit),
+    resale: isResale(seller.id, listing.rights_holder_id, unit),
     unit,
     // Counted only where the policy limits changes of owner per day (not `open_market`).
     transfersInLastDay: policy.transfersPerDay === null ? undefined : await transfersInLastDay(trx, unit.id, now),
@@ -95,8 +96,17 @@ export async function reserveFromListing(
       price: input.price,
       rail: input.rail,
       listingId: listing.id,
+      known: {
+        feeBps: listing.fee_bps,
+        royaltyBps: listing.royalty_bps,
+        assetId: listing.asset_id,
+        // A primary sale's unit has none: takeUnsoldUnit takes only units free of reservations,
+        // checked under the unit's lock, or mints a new one.
+        liveTradeId: listing.unit_id ? listing.live_trade_id : null,
+      },
     },
     now,
+    events,
   );
   const sold = listing.sold + 1;
   // releaseTrade counts back down and reopens the listing if the reservation lapses.
@@ -106,14 +116,16 @@ export async function reserveFromListing(
     .where('id', '=', listing.id)
     .execute();
   if (sold >= listing.quantity) {
-    await recordEvent(trx, {
-      type: 'listing.sold',
-      at: now,
-      assetId: listing.asset_id,
-      unitId: listing.unit_id ?? undefined,
-      platformId: listing.platform_id,
-      facts: { listingId: listing.id, sold, quantity: listing.quantity, lastTradeId: trade.id },
-    });
+    events.push(
+      eventRow({
+        type: 'listing.sold',
+        at: now,
+        assetId: listing.asset_id,
+        unitId: listing.unit_id ?? undefined,
+        platformId: listing.platform_id,
+        facts: { listingId: listing.id, sold, quantity: listing.quantity, lastTradeId: trade.id },
+      }),
+    );
   }
   return trade;
 }
@@ -148,6 +160,43 @@ async function checkUnpaidReservations(trx: Trx, buyerId: string, limit: number,
 }
 
 /**
+ * The buyer's account (if the principal may act for it), the listing's kind and unit, and the
+ * IP-case gate of the listing's work with a share lock on the work's row (`lockWorkForTrade`'s
+ * lock), in one statement. Measures and determinations of a case lock the work's row first, so
+ * the purchase either commits before they start or sees what they decided.
+ */
+async function openPurchase(trx: Trx, principal: Principal, buyerId: string, listingId: string) {
+  const row = await trx
+    .selectFrom('accounts')
+    .innerJoin('listings', (join) => join.on('listings.id', '=', listingId))
+    .innerJoin('editions', 'editions.id', 'listings.edition_id')
+    .innerJoin('assets', 'assets.id', 'editions.asset_id')
+    .selectAll('accounts')
+    .select([
+      'listings.kind as listing_kind',
+      'listings.unit_id as listing_unit_id',
+      'editions.asset_id as work_id',
+      'assets.status as work_status',
+    ])
+    .select((eb) => liveCaseOfWork(eb))
+    .where('accounts.id', '=', buyerId)
+    .forShare('assets')
+    .executeTakeFirst();
+  if (!row) {
+    // No buyer (404 account, as for one the principal may not act for) or no listing.
+    await actingAccount(trx, principal, buyerId);
+    throw notFound('listing', listingId);
+  }
+  const { listing_kind, listing_unit_id, work_id, work_status, live_case_id, ...buyer } = row;
+  if (!mayActFor(principal, buyer)) throw notFound('account', buyerId);
+  if (endsBySchedule({ kind: listing_kind })) {
+    const refused = workGateRefusal(work_id, { status: work_status, live_case_id });
+    if (refused) throw refused;
+  }
+  return { buyer, listingKind: listing_kind, listingUnitId: listing_unit_id };
+}
+
+/**
  * `POST /v1/listings/{id}/purchase`: in one transaction, lock the listing, price it at this
  * instant, reserve a unit for the buyer and (by default) settle from the buyer's balance. Any
  * refusal, including too small a balance, leaves nothing written. A listing found past its end
@@ -165,23 +214,19 @@ export async function purchaseListing(
   onReserved?: (trx: Trx, trade: Row<'trades'>) => Promise<void>,
 ): Promise<Row<'trades'>> {
   const outcome = await db.transaction().execute(async (trx) => {
-    const buyer = await actingAccount(trx, principal, input.buyerId);
-    // Taken before the listing lock: the lock order is buyer's account → listing → unit.
+    // The lock order is buyer's account → work → listing → unit.
     const staysUnpaid = !input.settle || (input.rail ?? 'balance') === 'stripe';
-    if (staysUnpaid) await checkUnpaidReservations(trx, buyer.id, input.maxUnpaidReservations, now);
-    const peek = await trx
-      .selectFrom('listings')
-      .innerJoin('editions', 'editions.id', 'listings.edition_id')
-      .select(['listings.kind', 'listings.unit_id', 'editions.asset_id'])
-      .where('listings.id', '=', listingId)
-      .executeTakeFirst();
-    // Auction listings are never locked here: only the auctions engine takes their locks.
-    if (peek && !endsBySchedule(peek)) {
-      throw conflict('not_buyable', `Listing ${listingId} is an ${peek.kind} auction; it is won by bidding, not bought.`);
+    if (staysUnpaid) {
+      await actingAccount(trx, principal, input.buyerId);
+      await checkUnpaidReservations(trx, input.buyerId, input.maxUnpaidReservations, now);
     }
-    // The work before the listing: an IP case's measures and determinations lock it first too.
-    if (peek) await lockWorkForTrade(trx, peek.asset_id);
-    const listing = await lockListing(trx, listingId, peek);
+    const { buyer, listingKind, listingUnitId } = await openPurchase(trx, principal, input.buyerId, listingId);
+    // Auction listings are never locked here: only the auctions engine takes their locks.
+    if (!endsBySchedule({ kind: listingKind })) {
+      throw conflict('not_buyable', `Listing ${listingId} is an ${listingKind} auction; it is won by bidding, not bought.`);
+    }
+    const sale = await lockListingForSale(trx, listingId, { unit_id: listingUnitId });
+    const { listing } = sale;
     if (listing.status === 'open' && effectiveStatus(listing, now) === 'expired') {
       await endListing(trx, listing, 'expired', 'ended', now);
       return { ended: true, listing } as const;
@@ -192,22 +237,29 @@ export async function purchaseListing(
         startsAt: listing.starts_at.toISOString(),
       });
     }
+    // The purchase's events are written together: with the settlement's, or here if it stays unpaid.
+    const events: EventRow[] = [];
     const trade = await reserveFromListing(
       trx,
-      listing,
-      { buyerId: buyer.id, buyer, price: currentPrice(listing, now)!, rail: input.rail ?? 'balance' },
+      sale,
+      { buyer, price: currentPrice(listing, now)!, rail: input.rail ?? 'balance' },
       now,
+      events,
     );
-    await onReserved?.(trx, trade);
+    if (onReserved) {
+      await recordEvents(trx, events.splice(0));
+      await onReserved(trx, trade);
+    }
     // A stripe-rail trade settles when Stripe's webhook says the payment succeeded, never here.
     const settle = input.settle && trade.rail === 'balance';
-    if (!settle) return { ended: false, trade } as const;
+    if (!settle) {
+      await recordEvents(trx, events);
+      return { ended: false, trade } as const;
+    }
     // Settled in the same transaction, so settleTrade need not read back what was just written
     // (JustReserved); it posts the journal last, just before this transaction commits.
-    return {
-      ended: false,
-      trade: await settleTrade(trx, trade.id, now, { trade, listingOfUnit: listing.unit_id === trade.unit_id }),
-    } as const;
+    const justReserved = { trade, listingOfUnit: listing.unit_id === trade.unit_id, assetId: listing.asset_id, events };
+    return { ended: false, trade: await settleTrade(trx, trade.id, now, justReserved) } as const;
   });
   if (outcome.ended) throw listingNotOpen({ ...outcome.listing, status: 'expired' }, now);
   return outcome.trade;

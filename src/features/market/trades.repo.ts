@@ -3,23 +3,18 @@ import type { Queryable } from '../../db/database.js';
 import type { Licence } from '../assets/licence.js';
 import type { ParentNode, WorkNode } from '../ledger/split.js';
 
-/** The work behind a unit, with its creators and whole ancestry, as the royalty split needs it. */
+/**
+ * The work behind a unit, with its creators and whole ancestry, as the royalty split needs it: one
+ * statement (every settlement runs it while holding the unit's lock), the creators and the
+ * ancestry's edges gathered as JSON arrays.
+ */
 export async function workForSplit(db: Queryable, assetId: string): Promise<WorkNode> {
-  const asset = await db.selectFrom('assets').select(['rights_holder_id']).where('id', '=', assetId).executeTakeFirstOrThrow();
-  const creators = await db
-    .selectFrom('asset_creators')
-    .select(['account_id', 'share_bps'])
-    .where('asset_id', '=', assetId)
-    .orderBy('position')
-    .execute();
   // An edge made under a licence grant (licensing/derivative-grants.ts) owes the grant's
   // derivative royalty; any other edge the parent licence's.
-  const { rows: edges } = await sql<{
-    child: string;
-    parent: string;
+  const { rows } = await sql<{
     rights_holder_id: string;
-    licence: Licence;
-    grant_bps: number | null;
+    creators: { account_id: string; share_bps: number }[];
+    edges: { child: string; parent: string; rights_holder_id: string; licence: Licence; grant_bps: number | null }[];
   }>`
     with recursive chain(child, parent, grant_id, depth) as (
       select asset_id, parent_id, licence_grant_id, 1 from asset_parents where asset_id = ${assetId}
@@ -27,9 +22,17 @@ export async function workForSplit(db: Queryable, assetId: string): Promise<Work
       select p.asset_id, p.parent_id, p.licence_grant_id, c.depth + 1
       from asset_parents p join chain c on p.asset_id = c.parent where c.depth < 32
     )
-    select c.child, c.parent, a.rights_holder_id, a.licence, g.derivative_royalty_bps as grant_bps
-    from chain c join assets a on a.id = c.parent left join licence_grants g on g.id = c.grant_id
-    order by c.child, c.parent`.execute(db);
+    select w.rights_holder_id,
+      (select coalesce(json_agg(json_build_object('account_id', ac.account_id, 'share_bps', ac.share_bps) order by ac.position), '[]')
+       from asset_creators ac where ac.asset_id = w.id) as creators,
+      (select coalesce(json_agg(json_build_object('child', c.child, 'parent', c.parent, 'rights_holder_id', a.rights_holder_id,
+                                                  'licence', a.licence, 'grant_bps', g.derivative_royalty_bps)
+                                order by c.child, c.parent), '[]')
+       from chain c join assets a on a.id = c.parent left join licence_grants g on g.id = c.grant_id) as edges
+    from assets w where w.id = ${assetId}`.execute(db);
+  const work = rows[0];
+  if (!work) throw new Error(`no work ${assetId}`);
+  const { edges } = work;
   const parentsOf = (child: string): ParentNode[] =>
     edges
       .filter((e) => e.child === child)
@@ -39,8 +42,8 @@ export async function workForSplit(db: Queryable, assetId: string): Promise<Work
         parents: parentsOf(e.parent),
       }));
   return {
-    rightsHolderId: asset.rights_holder_id,
-    creators: creators.map((c) => ({ accountId: c.account_id, shareBps: c.share_bps })),
+    rightsHolderId: work.rights_holder_id,
+    creators: work.creators.map((c) => ({ accountId: c.account_id, shareBps: c.share_bps })),
     parents: parentsOf(assetId),
   };
 }

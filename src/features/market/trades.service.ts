@@ -2,10 +2,11 @@ import type { Db, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { conflict, notFound } from '../../http/problem.js';
 import { newId } from '../../ids.js';
-import { recordEvent } from '../events/events.repo.js';
+import { type EventRow, eventRow, insertEvents, recordEvent, recordEvents } from '../events/events.repo.js';
 import { bidHoldOf, newJournalId, postJournal } from '../ledger/ledger.repo.js';
 import { splitSale } from '../ledger/split.js';
 import { endOpenListingOfUnit } from './listing-state.js';
+import { liveReservation } from './listings.repo.js';
 import { checkFees } from './sale-policy.js';
 import { workForSplit } from './trades.repo.js';
 
@@ -22,6 +23,13 @@ export interface ReserveInput {
   rail: 'balance' | 'stripe';
   listingId?: string;
   offerId?: string;
+  /**
+   * What the caller has already read under its locks (a purchase reads them with the listing it
+   * locks), so that reserving does not read them again: the platform's fee, the edition's royalty,
+   * the work, and the unit's live reservation (null: none; read in a statement that began after
+   * the unit was locked, so none can have appeared since).
+   */
+  known?: { feeBps: number; royaltyBps: number; assetId: string; liveTradeId: string | null };
 }
 
 /**
@@ -29,25 +37,18 @@ export interface ReserveInput {
  * owns it); the partial unique index `trades_one_reservation_per_unit` is the database's own
  * guarantee that a unit is never reserved twice.
  */
-export async function reserveTrade(trx: Trx, input: ReserveInput, now: Date): Promise<Row<'trades'>> {
-  const live = await trx
-    .selectFrom('trades')
-    .select('id')
-    .where('unit_id', '=', input.unitId)
-    .where('status', '=', 'reserved')
-    .executeTakeFirst();
-  if (live) throw conflict('unit_reserved', `Unit ${input.unitId} is reserved by trade ${live.id}.`, { tradeId: live.id });
-  const [platform, edition] = await Promise.all([
-    trx.selectFrom('platforms').select('fee_bps').where('id', '=', input.platformId).executeTakeFirstOrThrow(),
-    trx
-      .selectFrom('units')
-      .innerJoin('editions', 'editions.id', 'units.edition_id')
-      .select(['editions.royalty_bps', 'editions.asset_id'])
-      .where('units.id', '=', input.unitId)
-      .executeTakeFirstOrThrow(),
-  ]);
+export async function reserveTrade(
+  trx: Trx,
+  input: ReserveInput,
+  now: Date,
+  /** Where a caller that writes its events together (a purchase) gathers them; written here otherwise. */
+  events?: EventRow[],
+): Promise<Row<'trades'>> {
+  const live = input.known ? { id: input.known.liveTradeId } : await liveReservation(trx, input.unitId);
+  if (live?.id) throw conflict('unit_reserved', `Unit ${input.unitId} is reserved by trade ${live.id}.`, { tradeId: live.id });
+  const terms = input.known ?? (await termsOfSale(trx, input.platformId, input.unitId));
   // splitSale cannot pay out more than the price; refuse here rather than fail at settlement.
-  checkFees(platform.fee_bps, edition.royalty_bps);
+  checkFees(terms.feeBps, terms.royaltyBps);
   const trade = await trx
     .insertInto('trades')
     .values({
@@ -60,8 +61,8 @@ export async function reserveTrade(trx: Trx, input: ReserveInput, now: Date): Pr
       platform_id: input.platformId,
       currency: input.currency,
       price: input.price,
-      fee_bps: platform.fee_bps,
-      royalty_bps: edition.royalty_bps,
+      fee_bps: terms.feeBps,
+      royalty_bps: terms.royaltyBps,
       rail: input.rail,
       status: 'reserved',
       reserved_until: new Date(now.getTime() + RESERVATION_SECONDS * 1000),
@@ -69,10 +70,10 @@ export async function reserveTrade(trx: Trx, input: ReserveInput, now: Date): Pr
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  await recordEvent(trx, {
+  const event = eventRow({
     type: 'trade.reserved',
     at: now,
-    assetId: edition.asset_id,
+    assetId: terms.assetId,
     unitId: input.unitId,
     platformId: input.platformId,
     facts: {
@@ -88,7 +89,23 @@ export async function reserveTrade(trx: Trx, input: ReserveInput, now: Date): Pr
       reservedUntil: trade.reserved_until.toISOString(),
     },
   });
+  if (events) events.push(event);
+  else await recordEvents(trx, [event]);
   return trade;
+}
+
+/** The platform's fee and the edition's royalty and work, for a trade of a unit. */
+async function termsOfSale(trx: Trx, platformId: string, unitId: string) {
+  const [platform, edition] = await Promise.all([
+    trx.selectFrom('platforms').select('fee_bps').where('id', '=', platformId).executeTakeFirstOrThrow(),
+    trx
+      .selectFrom('units')
+      .innerJoin('editions', 'editions.id', 'units.edition_id')
+      .select(['editions.royalty_bps', 'editions.asset_id'])
+      .where('units.id', '=', unitId)
+      .executeTakeFirstOrThrow(),
+  ]);
+  return { feeBps: platform.fee_bps, royaltyBps: edition.royalty_bps, assetId: edition.asset_id };
 }
 
 /**
@@ -100,6 +117,10 @@ export async function reserveTrade(trx: Trx, input: ReserveInput, now: Date): Pr
 export interface JustReserved {
   trade: Row<'trades'>;
   listingOfUnit: boolean;
+  /** The unit's work. The purchase holds the unit's lock and has checked its owner and freeze under it. */
+  assetId: string;
+  /** The purchase's events not yet written: they go in settlement's one statement, before `trade.settled`. */
+  events: EventRow[];
 }
 
 /**
@@ -126,18 +147,7 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date, justRese
   if (trade.reserved_until <= now) {
     throw conflict('reservation_expired', `The reservation of trade ${tradeId} lapsed at ${trade.reserved_until.toISOString()}.`);
   }
-  const unit = await trx
-    .selectFrom('units')
-    .innerJoin('editions', 'editions.id', 'units.edition_id')
-    .select(['units.owner_id', 'units.frozen', 'editions.asset_id'])
-    .where('units.id', '=', trade.unit_id)
-    // NO KEY UPDATE: rows that merely reference the unit (events, listings, offers) take FOR KEY
-    // SHARE on it through their foreign keys; FOR UPDATE would block them and can deadlock.
-    .forNoKeyUpdate('units')
-    .executeTakeFirstOrThrow();
-  if (unit.owner_id !== trade.seller_id)
-    throw conflict('seller_no_longer_owns', `The seller no longer owns unit ${trade.unit_id}.`);
-  if (unit.frozen) throw conflict('unit_frozen', `Unit ${trade.unit_id} is frozen.`);
+  const assetId = justReserved?.assetId ?? (await lockUnitToSettle(trx, trade));
 
   const split = splitSale({
     price: trade.price,
@@ -146,7 +156,7 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date, justRese
     buyerId: trade.buyer_id,
     sellerId: trade.seller_id,
     platformId: trade.platform_id,
-    work: await workForSplit(trx, unit.asset_id),
+    work: await workForSplit(trx, assetId),
   });
   const postings = justReserved ? split : await drawFromBidHold(trx, trade, split);
   // Named now, written last (below): the event and the trade name it; the trade's foreign key to
@@ -154,10 +164,10 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date, justRese
   const journalId = newJournalId();
 
   const transferId = newId('trf');
-  const eventId = await recordEvent(trx, {
+  const settledEvent = eventRow({
     type: 'trade.settled',
     at: now,
-    assetId: unit.asset_id,
+    assetId,
     unitId: trade.unit_id,
     platformId: trade.platform_id,
     facts: {
@@ -174,33 +184,54 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date, justRese
         .map((p) => ({ holder: p.holder, role: p.role, amount: Number(p.amount) })),
     },
   });
-  await trx
-    .insertInto('unit_transfers')
-    .values({
-      id: transferId,
-      unit_id: trade.unit_id,
-      from_id: trade.seller_id,
-      to_id: trade.buyer_id,
-      via: 'trade',
-      at: now,
-      event_id: eventId,
-    })
-    .execute();
-  await trx
-    .updateTable('units')
-    .set({ owner_id: trade.buyer_id, acquired_via: 'trade', acquired_at: now })
-    .where('id', '=', trade.unit_id)
-    .execute();
-  // Orders never go stale: another open listing of this unit ends with the change of owner.
-  if (!justReserved?.listingOfUnit) await endOpenListingOfUnit(trx, trade.unit_id, 'unit_sold', now);
+  // One statement, one round trip: the events, the unit's transfer (which names its event: the
+  // foreign key is checked at the statement's end, when the events are in), its change of owner,
+  // and the trade marked settled. Each part writes a different table, so none needs to see another's.
   const settled = await trx
+    .with('settle_events', (db) => insertEvents(db, [...(justReserved?.events ?? []), settledEvent]))
+    .with('settle_transfer', (db) =>
+      db.insertInto('unit_transfers').values({
+        id: transferId,
+        unit_id: trade.unit_id,
+        from_id: trade.seller_id,
+        to_id: trade.buyer_id,
+        via: 'trade',
+        at: now,
+        event_id: settledEvent.id,
+      }),
+    )
+    .with('settle_owner', (db) =>
+      db
+        .updateTable('units')
+        .set({ owner_id: trade.buyer_id, acquired_via: 'trade', acquired_at: now })
+        .where('id', '=', trade.unit_id),
+    )
     .updateTable('trades')
     .set({ status: 'settled', journal_id: journalId, settled_at: now })
     .where('id', '=', tradeId)
     .returningAll()
     .executeTakeFirstOrThrow();
+  // Orders never go stale: another open listing of this unit ends with the change of owner.
+  if (!justReserved?.listingOfUnit) await endOpenListingOfUnit(trx, trade.unit_id, 'unit_sold', now);
   await postJournal(trx, { id: journalId, kind: 'trade', currency: trade.currency, tradeId, postings }, now);
   return settled;
+}
+
+/** Locks the trade's unit and checks the seller still owns it, unfrozen; returns the unit's work. */
+async function lockUnitToSettle(trx: Trx, trade: Row<'trades'>): Promise<string> {
+  const unit = await trx
+    .selectFrom('units')
+    .innerJoin('editions', 'editions.id', 'units.edition_id')
+    .select(['units.owner_id', 'units.frozen', 'editions.asset_id'])
+    .where('units.id', '=', trade.unit_id)
+    // NO KEY UPDATE: rows that merely reference the unit (events, listings, offers) take FOR KEY
+    // SHARE on it through their foreign keys; FOR UPDATE would block them and can deadlock.
+    .forNoKeyUpdate('units')
+    .executeTakeFirstOrThrow();
+  if (unit.owner_id !== trade.seller_id)
+    throw conflict('seller_no_longer_owns', `The seller no longer owns unit ${trade.unit_id}.`);
+  if (unit.frozen) throw conflict('unit_frozen', `Unit ${trade.unit_id} is frozen.`);
+  return unit.asset_id;
 }
 
 /**
