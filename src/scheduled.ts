@@ -6,6 +6,7 @@ import { lapseUnpaidGrants } from './features/licensing/card-payments.js';
 import { expireDueGrants } from './features/licensing/expiry.js';
 import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
+import { foldPendingCredits } from './features/ledger/fold.js';
 import { sendDueBidActions } from './features/stripe/bid-authorisations.service.js';
 import { sendDueTransfers } from './features/stripe/payouts.service.js';
 import { sendDueRefunds } from './features/stripe/refunds.service.js';
@@ -25,6 +26,8 @@ import { sweepExpiredIdempotencyKeys } from './http/idempotency-sweep.js';
 export async function runMarketWork(deps: Deps): Promise<void> {
   await registerDueNotices(deps.db, deps.config, deps.clock.now());
   await releaseExpiredReservations(deps.db, deps.clock.now());
+  // Sales' fees and royalties written as pending credits are folded into their holders' balances.
+  await foldPendingCredits(deps.db, deps.clock.now());
   // Licence grants accepted by card and not paid within the same window lapse, freeing their rights.
   await lapseUnpaidGrants(deps.db, deps.clock.now());
   await expireMarketOrders(deps.db, deps.clock.now());
