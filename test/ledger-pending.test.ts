@@ -179,7 +179,7 @@ describe('pending credits', () => {
     await expectConsistentStatement(p.id);
   });
 
-  it("a platform that owes has its debt paid from its fees when they are folded, and its balance says so before", async () => {
+  it('a platform that owes has its debt paid from its fees when they are folded, and its balance says so before', async () => {
     const { p, listings, buyers } = await resales(3, 1_000);
     // The platform comes to owe 120 (a reversal of money it no longer has).
     await t.deps.db.transaction().execute((trx) =>

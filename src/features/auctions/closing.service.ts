@@ -173,7 +173,6 @@ async function auctionedUnit(trx: Trx, listing: Listing, now: Date): Promise<Row
   return unit ?? undefined;
 }
 
-
 /**
  * Lazily closes one auction if it is due: called when an auction is read or bid on after its end,
  * so the outcome never waits for the scheduler. Waits for (rather than skips) a concurrent closer,

@@ -132,7 +132,8 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
       recoveries.push({ holder, amount: debt < after ? debt : after });
   }
   await insertPostings(trx, id, [...input.postings, ...owed], deferred);
-  for (const r of recoveries) await postRecovery(trx, r, input.currency, input.tradeId, `Debt paid from the credit of journal ${id}`, now);
+  for (const r of recoveries)
+    await postRecovery(trx, r, input.currency, input.tradeId, `Debt paid from the credit of journal ${id}`, now);
   return id;
 }
 
@@ -302,7 +303,12 @@ export type StatementCursor = { appliedAfter: bigint } | { pendingAfter: bigint 
  * the pending credits up to it), so the last line always matches balancesOf. One statement, so a
  * fold in between never shows a credit twice or not at all on one page.
  */
-export async function statementRows(db: Queryable, holder: string, currency: string, page: { after?: StatementCursor; limit: number }) {
+export async function statementRows(
+  db: Queryable,
+  holder: string,
+  currency: string,
+  page: { after?: StatementCursor; limit: number },
+) {
   const appliedAfter = page.after === undefined ? -1n : 'appliedAfter' in page.after ? page.after.appliedAfter : null;
   const pendingAfter = page.after !== undefined && 'pendingAfter' in page.after ? page.after.pendingAfter : -1n;
   const { rows } = await sql<{
@@ -341,7 +347,8 @@ export async function statementRows(db: Queryable, holder: string, currency: str
     applied_seq: r.applied_seq === null ? null : BigInt(r.applied_seq),
   }));
   // Folded lines first, in balance order; then pending ones by posting id.
-  const key = (l: (typeof lines)[number]) => (l.applied_seq === null ? { pending: 1, at: l.id } : { pending: 0, at: l.applied_seq });
+  const key = (l: (typeof lines)[number]) =>
+    l.applied_seq === null ? { pending: 1, at: l.id } : { pending: 0, at: l.applied_seq };
   lines.sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     return x.pending - y.pending || (x.at < y.at ? -1 : x.at > y.at ? 1 : 0);
