@@ -2,6 +2,7 @@ import type { Deps } from './deps.js';
 import { registerDueNotices } from './features/assets/registration.js';
 import { closeDueAuctions } from './features/auctions/closing.service.js';
 import { applyDueDeterminations } from './features/cases/determination.service.js';
+import { foldPendingCredits } from './features/ledger/fold.js';
 import { lapseUnpaidGrants } from './features/licensing/card-payments.js';
 import { expireDueGrants } from './features/licensing/expiry.js';
 import { expireMarketOrders } from './features/market/expiry.js';
@@ -25,6 +26,8 @@ import { sweepExpiredIdempotencyKeys } from './http/idempotency-sweep.js';
 export async function runMarketWork(deps: Deps): Promise<void> {
   await registerDueNotices(deps.db, deps.config, deps.clock.now());
   await releaseExpiredReservations(deps.db, deps.clock.now());
+  // Sales' fees and royalties written as pending credits are folded into their holders' balances.
+  await foldPendingCredits(deps.db, deps.clock.now());
   // Licence grants accepted by card and not paid within the same window lapse, freeing their rights.
   await lapseUnpaidGrants(deps.db, deps.clock.now());
   await expireMarketOrders(deps.db, deps.clock.now());

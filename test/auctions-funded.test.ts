@@ -58,7 +58,14 @@ async function moneyOnTheExchange(): Promise<bigint> {
     .select((eb) => eb.fn.sum<string>('amount').as('s'))
     .where('holder', '!=', 'external')
     .executeTakeFirstOrThrow();
-  return BigInt(row.s ?? 0);
+  // A sale's fee and royalties not folded into their balances yet (schema/0027) are on the exchange too.
+  const pending = await t.deps.db
+    .selectFrom('postings')
+    .select((eb) => eb.fn.sum<string>('amount').as('s'))
+    .where('deferred', '=', true)
+    .where('balance_after', 'is', null)
+    .executeTakeFirstOrThrow();
+  return BigInt(row.s ?? 0) + BigInt(pending.s ?? 0);
 }
 
 async function heldOn(listingId: string): Promise<number> {

@@ -131,7 +131,7 @@ async function expectNoExcess(w: World) {
   }
   const total = await sql<{
     s: string;
-  }>`select ((select coalesce(sum(amount), 0) from balances) + (select coalesce(sum(amount), 0) from postings where holder = 'external'))::text as s`.execute(
+  }>`select ((select coalesce(sum(amount), 0) from balances) + (select coalesce(sum(amount), 0) from postings where deferred and balance_after is null) + (select coalesce(sum(amount), 0) from postings where holder = 'external'))::text as s`.execute(
     t.deps.db,
   );
   expect(total.rows[0]!.s).toBe('0');

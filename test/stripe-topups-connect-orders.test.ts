@@ -116,7 +116,7 @@ describe('card top-ups: the same facts give the same balance in every order', ()
           }
           const total = await sql<{
             s: string;
-          }>`select ((select coalesce(sum(amount), 0) from balances) + (select coalesce(sum(amount), 0) from postings where holder = 'external'))::text as s`.execute(
+          }>`select ((select coalesce(sum(amount), 0) from balances) + (select coalesce(sum(amount), 0) from postings where deferred and balance_after is null) + (select coalesce(sum(amount), 0) from postings where holder = 'external'))::text as s`.execute(
             t.deps.db,
           );
           expect(total.rows[0]!.s).toBe('0');

@@ -2534,7 +2534,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             balances: {
-                                /** @description Available on the clearing balance */
+                                /** @description Available on the clearing balance, including a sale's fees and royalties not yet folded into it */
                                 amount: number;
                                 currency: string;
                                 /** @description Owed to the exchange after a refund or chargeback took back proceeds already spent; paid from the next credits */
@@ -2588,7 +2588,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every posting to a holder in one currency, oldest first, with the balance after each */
+        /**
+         * Every posting to a holder in one currency, in balance order, with the balance after each
+         * @description Lines come in the order they moved the holder's balance, each with the balance after it. A platform's fee and a creator's royalty from a sale are pending until folded into the balance (within a scheduler tick, or at the holder's next debit): pending lines come last, oldest first, with `pending: true` and the balance they will show if nothing else comes first, so the last line matches GET /v1/balances/{holderId}. Once folded, a line moves among the folded ones with its final balance.
+         */
         get: {
             parameters: {
                 query: {
@@ -2619,6 +2622,8 @@ export interface paths {
                                 balanceAfter: number;
                                 journalId: string;
                                 kind: string;
+                                /** @description Counted in the balance, not yet folded into its running total */
+                                pending: boolean;
                                 role: string;
                                 tradeId: string | null;
                             }[];

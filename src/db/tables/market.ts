@@ -50,8 +50,18 @@ export interface PostingsTable {
     | 'bid_hold'
     | 'forfeit';
   amount: Int8;
-  /** The holder's balance after this posting; set by the database (null for the outside world). */
+  /**
+   * A credit written without moving the holder's balance row (schema/0027): a platform's fee or a
+   * creator's royalty in a trade. Counted as pending until the fold moves the row.
+   */
+  deferred: ColumnType<boolean, boolean | undefined, never>;
+  /**
+   * The holder's balance after this posting; set by the database (null for the outside world, and
+   * for a deferred credit until it is folded).
+   */
   balance_after: ColumnType<bigint | null, never, never>;
+  /** Where the posting moved its holder's balance row, in order (its id, or a later value once folded). */
+  applied_seq: ColumnType<bigint | null, never, never>;
 }
 
 export interface BalancesTable {

@@ -4,7 +4,7 @@ import type { Row } from '../../db/schema.js';
 import { AppError } from '../../http/problem.js';
 import { workTradeRefusal } from '../cases/work-gate.js';
 import { recordEvent } from '../events/events.repo.js';
-import { bidHoldOf } from '../ledger/ledger.repo.js';
+import { bidHoldOf, spendableOf } from '../ledger/ledger.repo.js';
 import { takeUnsoldUnit } from '../market/primary-units.js';
 import { reserveTrade, settleTrade } from '../market/trades.service.js';
 import { editionOf, findListing, type Listing, lockListing } from './auctions.repo.js';
@@ -133,8 +133,8 @@ export async function closeLockedAuction(trx: Trx, listing: Listing, now: Date):
 
   let settled = false;
   const funds =
-    (await balanceOf(trx, winner.bidderId, listing.currency)) +
-    (await balanceOf(trx, bidHoldOf(listing.id, winner.bidderId), listing.currency));
+    (await spendableOf(trx, winner.bidderId, listing.currency)) +
+    (await spendableOf(trx, bidHoldOf(listing.id, winner.bidderId), listing.currency));
   if (!onCard && !unit.frozen && funds >= winner.amount) {
     // settleTrade posts its journal last, so a refusal for funds comes after its other writes:
     // the savepoint undoes them and the reservation stands.
@@ -171,16 +171,6 @@ async function auctionedUnit(trx: Trx, listing: Listing, now: Date): Promise<Row
     .executeTakeFirstOrThrow();
   const unit = await takeUnsoldUnit(trx, edition, { id: listing.seller_id, platform_id: listing.platform_id }, now);
   return unit ?? undefined;
-}
-
-async function balanceOf(trx: Trx, holder: string, currency: string): Promise<bigint> {
-  const row = await trx
-    .selectFrom('balances')
-    .select('amount')
-    .where('holder', '=', holder)
-    .where('currency', '=', currency)
-    .executeTakeFirst();
-  return row?.amount ?? 0n;
 }
 
 /**

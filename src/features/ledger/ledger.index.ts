@@ -96,16 +96,22 @@ export function ledgerRouter() {
       const { holderId } = c.req.valid('param');
       const { currency, after, limit } = c.req.valid('query');
       await checkHolderVisible(db, principal, holderId);
-      const cursor = decodeCursor(after, /^\d{1,19}$/);
+      // A folded line's cursor is its place in balance order; a pending line's is `p` and its posting id.
+      const cursor = decodeCursor(after, /^p?\d{1,19}$/);
       const rows = await statementRows(db, holderId, currency, {
-        afterId: cursor === undefined ? undefined : BigInt(cursor),
+        after:
+          cursor === undefined
+            ? undefined
+            : cursor.startsWith('p')
+              ? { pendingAfter: BigInt(cursor.slice(1)) }
+              : { appliedAfter: BigInt(cursor) },
         limit,
       });
       return c.json(
         toPage(
           rows,
           limit,
-          (r) => String(r.id),
+          (r) => (r.applied_seq === null ? `p${r.id}` : String(r.applied_seq)),
           (r) => ({
             journalId: r.journal_id,
             kind: r.kind,
@@ -113,6 +119,7 @@ export function ledgerRouter() {
             role: r.role,
             amount: Number(r.amount),
             balanceAfter: Number(r.balance_after),
+            pending: r.applied_seq === null,
             at: r.created_at.toISOString(),
           }),
         ),

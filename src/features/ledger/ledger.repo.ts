@@ -54,14 +54,39 @@ export interface JournalInput {
 type PostingInput = JournalInput['postings'][number];
 
 /**
+ * Roles of a trade's credits that nothing needs to check: the platform's fee and the creators'
+ * royalties. Every sale of a platform (and of a creator's works) credits the same balance row, so
+ * moving it at commit made concurrent purchases queue on it. These credits are written deferred
+ * (schema/0027_pending_credits.sql): the journal is whole, but the row moves later, when the
+ * credit is folded. The seller's proceeds are not deferred: a seller's row is not shared by
+ * concurrent sales of other sellers, and a seller often spends or pays out proceeds at once, so
+ * the statement shows them with their running balance from the start.
+ */
+const DEFERRED_ROLES: ReadonlySet<PostingsTable['role']> = new Set(['platform_fee', 'royalty', 'parent_royalty']);
+
+/** The holders whose postings in this journal are all deferrable credits: their rows are not touched now. */
+function deferredHolders(input: JournalInput): Set<string> {
+  if (input.kind !== 'trade') return new Set();
+  const deferrable = new Map<string, boolean>();
+  for (const p of input.postings) {
+    if (p.amount === 0n) continue;
+    const ok = canOwe(p.holder) && p.amount > 0n && DEFERRED_ROLES.has(p.role);
+    deferrable.set(p.holder, (deferrable.get(p.holder) ?? true) && ok);
+  }
+  return new Set([...deferrable].filter(([, ok]) => ok).map(([h]) => h));
+}
+
+/**
  * Writes one balanced journal. The balance rows it touches (and the debts of the accounts and
  * platforms it names) are locked first, in holder order, so concurrent journals never deadlock
- * (missing rows are created first: see `createMissingBalances`);
- * a holder (other than the outside world) that would go below zero refuses the whole journal with
- * 409 `insufficient_funds`, or owes the difference when `shortfall` is `owe`. A credit to a holder
- * who owes is used to pay the debt first, in the same transaction (a `recovery` journal), so owed
- * money is never spent or paid out. The database backs the rules: a CHECK on balances and a
- * deferred trigger that every journal sums to zero.
+ * (missing rows are created first: see `createMissingBalances`); a holder the journal debits has
+ * its pending credits folded into its row first, under that lock, so its funds check counts every
+ * committed credit. A holder (other than the outside world) that would go below zero refuses the
+ * whole journal with 409 `insufficient_funds`, or owes the difference when `shortfall` is `owe`. A
+ * credit to a holder who owes is used to pay the debt first, in the same transaction (a `recovery`
+ * journal), so owed money is never spent or paid out. A trade's credits to the platform and the
+ * creators lock nothing: they are deferred (`DEFERRED_ROLES`) and pay debts when folded. The
+ * database backs the rules: a CHECK on balances and a deferred trigger that every journal sums to zero.
  */
 export async function postJournal(trx: Trx, input: JournalInput, now: Date): Promise<string> {
   const total = input.postings.reduce((s, p) => s + p.amount, 0n);
@@ -69,32 +94,26 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
   const net = new Map<string, bigint>();
   // A zero posting is never written (a royalty of 0 bps): its holder's row is neither created nor locked.
   for (const p of input.postings) if (p.amount !== 0n) net.set(p.holder, (net.get(p.holder) ?? 0n) + p.amount);
-  const holders = [...net.keys()].sort();
-  const debts = holders.filter(canOwe).map(receivableOf);
-  // The outside world has no balance row to lock or check: journals that pay in or out do not queue on it.
-  const lockable = [...new Set([...holders, ...debts])].filter((h) => h !== EXTERNAL).sort();
+  const deferred = deferredHolders(input);
+  // The outside world has no balance row to lock or check: journals that pay in or out do not queue
+  // on it. Deferred credits do not queue on their holders' rows either.
+  const holders = [...net.keys()].filter((h) => h !== EXTERNAL && !deferred.has(h)).sort();
   // The journal's own row goes first: it locks nothing anyone else needs, so the balance rows
   // below stay locked for as little as possible (from the FOR UPDATE to the caller's commit).
   const id = await insertJournalRow(trx, input, now);
-  await createMissingBalances(
+  await createMissingBalances(trx, holders, input.currency);
+  const current = await lockAndFold(
     trx,
-    holders.filter((h) => h !== EXTERNAL),
+    holders,
     input.currency,
+    holders.filter((h) => net.get(h)! < 0n),
+    now,
   );
-  const locked = await trx
-    .selectFrom('balances')
-    .select(['holder', 'amount'])
-    .where('currency', '=', input.currency)
-    .where('holder', 'in', lockable)
-    .orderBy('holder')
-    .forUpdate()
-    .execute();
-  const current = new Map(locked.map((b) => [b.holder, b.amount]));
   const owed: PostingInput[] = [];
   const recoveries: { holder: string; amount: bigint }[] = [];
   for (const holder of holders) {
     const after = (current.get(holder) ?? 0n) + net.get(holder)!;
-    if (holder !== EXTERNAL && after < 0n) {
+    if (after < 0n) {
       if (input.shortfall !== 'owe' || !canOwe(holder)) {
         throw conflict('insufficient_funds', `The ${input.currency} balance of ${holder} is too low for this.`, {
           holder,
@@ -112,19 +131,66 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
     if (PAYS_DEBTS.has(input.kind) && net.get(holder)! > 0n && debt > 0n)
       recoveries.push({ holder, amount: debt < after ? debt : after });
   }
-  await insertPostings(trx, id, [...input.postings, ...owed]);
-  for (const r of recoveries) {
-    const recovery = await insertJournalRow(
-      trx,
-      { kind: 'recovery', currency: input.currency, tradeId: input.tradeId, memo: `Debt paid from the credit of journal ${id}` },
-      now,
-    );
-    await insertPostings(trx, recovery, [
+  await insertPostings(trx, id, [...input.postings, ...owed], deferred);
+  for (const r of recoveries)
+    await postRecovery(trx, r, input.currency, input.tradeId, `Debt paid from the credit of journal ${id}`, now);
+  return id;
+}
+
+/**
+ * Locks the balance rows of `holders` and of the debts of those that can owe, in holder order,
+ * then folds the pending credits of the holders in `fold` into their rows (oldest first, each
+ * posting getting its running balance), and pays a folded holder's debt from what was folded (a
+ * `recovery` journal), as if those credits had been posted now. Answers every locked row's amount
+ * afterwards. One statement for the lock and the fold (`lock_and_fold`, schema/0027). Used by
+ * postJournal, by the scheduler's fold, and by callers that decide an amount from a balance
+ * before debiting it (payouts, dispute holds).
+ */
+export async function lockAndFold(
+  trx: Trx,
+  holders: string[],
+  currency: string,
+  fold: string[],
+  now: Date,
+): Promise<Map<string, bigint>> {
+  const lockable = [...new Set([...holders, ...holders.filter(canOwe).map(receivableOf)])].sort();
+  if (lockable.length === 0) return new Map();
+  const { rows } = await sql<{ locked_holder: string; locked_amount: string | bigint; folded: string | bigint }>`
+    select * from lock_and_fold(${lockable}::text[], ${fold}::text[], ${currency})`.execute(trx);
+  const current = new Map(rows.map((r) => [r.locked_holder, BigInt(r.locked_amount)]));
+  for (const r of rows) {
+    const folded = BigInt(r.folded);
+    const debt = canOwe(r.locked_holder) ? -(current.get(receivableOf(r.locked_holder)) ?? 0n) : 0n;
+    if (folded <= 0n || debt <= 0n) continue;
+    // Deferred credits are a trade's, which pay debts first (PAYS_DEBTS); the rest of the balance
+    // was already what was left after earlier credits paid what they could.
+    const amount = debt < folded ? debt : folded;
+    await postRecovery(trx, { holder: r.locked_holder, amount }, currency, undefined, 'Debt paid from folded credits', now);
+    current.set(r.locked_holder, current.get(r.locked_holder)! - amount);
+    current.set(receivableOf(r.locked_holder), current.get(receivableOf(r.locked_holder))! + amount);
+  }
+  return current;
+}
+
+/** A `recovery` journal: part of a holder's debt paid from its balance (rows already locked). */
+async function postRecovery(
+  trx: Trx,
+  r: { holder: string; amount: bigint },
+  currency: string,
+  tradeId: string | undefined,
+  memo: string,
+  now: Date,
+): Promise<void> {
+  const recovery = await insertJournalRow(trx, { kind: 'recovery', currency, tradeId, memo }, now);
+  await insertPostings(
+    trx,
+    recovery,
+    [
       { holder: r.holder, role: 'recovery', amount: -r.amount },
       { holder: receivableOf(r.holder), role: 'recovery', amount: r.amount },
-    ]);
-  }
-  return id;
+    ],
+    new Set(),
+  );
 }
 
 /**
@@ -167,13 +233,13 @@ async function insertJournalRow(trx: Trx, input: Omit<JournalInput, 'postings'>,
 }
 
 /** Inserts a journal's postings, whose balances postJournal has already locked and checked. */
-async function insertPostings(trx: Trx, journalId: string, postings: PostingInput[]): Promise<void> {
+async function insertPostings(trx: Trx, journalId: string, postings: PostingInput[], deferred: Set<string>): Promise<void> {
   // Sorted by holder: the balance-row locks the trigger takes follow the same order as above. A
   // holder's credits go before its debits, because the balance CHECK holds after every row.
   const rows = [...postings]
     .filter((p) => p.amount !== 0n)
     .sort((a, b) => (a.holder < b.holder ? -1 : a.holder > b.holder ? 1 : a.amount > b.amount ? -1 : a.amount < b.amount ? 1 : 0))
-    .map((p) => ({ journal_id: journalId, holder: p.holder, role: p.role, amount: p.amount }));
+    .map((p) => ({ journal_id: journalId, holder: p.holder, role: p.role, amount: p.amount, deferred: deferred.has(p.holder) }));
   await trx.insertInto('postings').values(rows).execute();
 }
 
@@ -197,26 +263,54 @@ export async function journalWithPostings(db: Queryable, id: string) {
   return { journal, postings };
 }
 
-/** A holder's clearing balances, each with what the holder owes in that currency (0 if nothing). */
+/**
+ * A holder's clearing balances, each with what the holder owes in that currency (0 if nothing),
+ * as they stand once its pending credits are folded: the folded balance plus pending credits, less
+ * what those credits will pay of a debt. This is what a debit of the holder can spend (postJournal
+ * folds before its check), so nobody sees money vanish between a sale and its fold. Reads only.
+ */
 export async function balancesOf(db: Queryable, holder: string) {
-  const rows = await db
-    .selectFrom('balances')
-    .selectAll()
-    .where('holder', 'in', [holder, receivableOf(holder)])
-    .orderBy('currency')
-    .execute();
-  const byCurrency = new Map<string, { currency: string; amount: bigint; owed: bigint }>();
-  for (const r of rows) {
-    const b = byCurrency.get(r.currency) ?? { currency: r.currency, amount: 0n, owed: 0n };
-    if (r.holder === holder) b.amount = r.amount;
-    else b.owed = -r.amount;
-    byCurrency.set(r.currency, b);
-  }
-  return [...byCurrency.values()];
+  const { rows } = await sql<{ currency: string; folded: string | bigint; debt: string | bigint; pending: string | bigint }>`
+    select currency, sum(folded) as folded, sum(debt) as debt, sum(pending) as pending from (
+      select currency, case when holder = ${holder} then amount else 0 end as folded,
+             case when holder = ${holder} then 0 else -amount end as debt, 0 as pending
+      from balances where holder in (${holder}, ${receivableOf(holder)})
+      union all
+      select j.currency, 0, 0, p.amount
+      from postings p join journals j on j.id = p.journal_id
+      where p.holder = ${holder} and p.deferred and p.balance_after is null
+    ) x group by currency order by currency`.execute(db);
+  return rows.map((r) => {
+    const pending = BigInt(r.pending);
+    const debt = BigInt(r.debt);
+    const recovered = debt < pending ? debt : pending;
+    return { currency: r.currency, amount: BigInt(r.folded) + pending - recovered, owed: debt - recovered };
+  });
 }
 
-/** A holder's postings in one currency, oldest first, each with the balance after it (stored on the posting). */
-export async function statementRows(db: Queryable, holder: string, currency: string, page: { afterId?: bigint; limit: number }) {
+/** What a holder can spend in one currency now (see balancesOf), without locking or writing anything. */
+export async function spendableOf(db: Queryable, holder: string, currency: string): Promise<bigint> {
+  return (await balancesOf(db, holder)).find((b) => b.currency === currency)?.amount ?? 0n;
+}
+
+/** Where a statement page starts: after a line in balance order, or after a pending line (by posting id). */
+export type StatementCursor = { appliedAfter: bigint } | { pendingAfter: bigint };
+
+/**
+ * A holder's postings in one currency, in the order they moved its balance, each with the balance
+ * after it (stored on the posting); then its pending credits (not folded yet), oldest first, each
+ * with the balance it will show once folded if nothing else comes first (the folded balance plus
+ * the pending credits up to it), so the last line always matches balancesOf. One statement, so a
+ * fold in between never shows a credit twice or not at all on one page.
+ */
+export async function statementRows(
+  db: Queryable,
+  holder: string,
+  currency: string,
+  page: { after?: StatementCursor; limit: number },
+) {
+  const appliedAfter = page.after === undefined ? -1n : 'appliedAfter' in page.after ? page.after.appliedAfter : null;
+  const pendingAfter = page.after !== undefined && 'pendingAfter' in page.after ? page.after.pendingAfter : -1n;
   const { rows } = await sql<{
     id: bigint;
     journal_id: string;
@@ -225,12 +319,39 @@ export async function statementRows(db: Queryable, holder: string, currency: str
     role: string;
     amount: bigint;
     balance_after: bigint;
+    applied_seq: bigint | null;
     created_at: Date;
   }>`
-    select p.id, p.journal_id, j.kind, j.trade_id, p.role, p.amount, j.created_at, p.balance_after
-    from postings p join journals j on j.id = p.journal_id
-    where p.holder = ${holder} and j.currency = ${currency} and p.id > ${page.afterId ?? -1n}
-    order by p.id
-    limit ${page.limit + 1}`.execute(db);
-  return rows.map((r) => ({ ...r, id: BigInt(r.id), amount: BigInt(r.amount), balance_after: BigInt(r.balance_after) }));
+    (select p.id, p.journal_id, j.kind, j.trade_id, p.role, p.amount, j.created_at, p.balance_after, p.applied_seq
+     from postings p join journals j on j.id = p.journal_id
+     where ${appliedAfter !== null} and p.holder = ${holder} and j.currency = ${currency} and p.applied_seq > ${appliedAfter ?? -1n}
+     order by p.applied_seq
+     limit ${page.limit + 1})
+    union all
+    (select * from (
+       select p.id, p.journal_id, j.kind, j.trade_id, p.role, p.amount, j.created_at,
+              coalesce((select b.amount from balances b where b.holder = ${holder} and b.currency = ${currency}), 0)
+                + sum(p.amount) over (order by p.id) as balance_after,
+              null::bigint as applied_seq
+       from postings p join journals j on j.id = p.journal_id
+       where p.holder = ${holder} and j.currency = ${currency} and p.deferred and p.balance_after is null
+     ) pending
+     where pending.id > ${pendingAfter}
+     order by pending.id
+     limit ${page.limit + 1})`.execute(db);
+  const lines = rows.map((r) => ({
+    ...r,
+    id: BigInt(r.id),
+    amount: BigInt(r.amount),
+    balance_after: BigInt(r.balance_after),
+    applied_seq: r.applied_seq === null ? null : BigInt(r.applied_seq),
+  }));
+  // Folded lines first, in balance order; then pending ones by posting id.
+  const key = (l: (typeof lines)[number]) =>
+    l.applied_seq === null ? { pending: 1, at: l.id } : { pending: 0, at: l.applied_seq };
+  lines.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return x.pending - y.pending || (x.at < y.at ? -1 : x.at > y.at ? 1 : 0);
+  });
+  return lines.slice(0, page.limit + 1);
 }

@@ -75,7 +75,9 @@ export const getBalances = createRoute({
         balances: z.array(
           z.object({
             currency: z.string(),
-            amount: z.number().int().openapi({ description: 'Available on the clearing balance' }),
+            amount: z.number().int().openapi({
+              description: "Available on the clearing balance, including a sale's fees and royalties not yet folded into it",
+            }),
             owed: z.number().int().openapi({
               description:
                 'Owed to the exchange after a refund or chargeback took back proceeds already spent; paid from the next credits',
@@ -101,7 +103,13 @@ export const statement = createRoute({
   method: 'get',
   path: '/v1/balances/{holderId}/statement',
   tags,
-  summary: 'Every posting to a holder in one currency, oldest first, with the balance after each',
+  summary: 'Every posting to a holder in one currency, in balance order, with the balance after each',
+  description:
+    "Lines come in the order they moved the holder's balance, each with the balance after it. A platform's fee and a " +
+    "creator's royalty from a sale are pending until folded into the balance (within a scheduler tick, or at the " +
+    "holder's next debit): pending lines come last, oldest first, with `pending: true` and the balance they will show " +
+    'if nothing else comes first, so the last line matches GET /v1/balances/{holderId}. Once folded, a line moves ' +
+    'among the folded ones with its final balance.',
   request: {
     params: z.object({ holderId: holderSchema.openapi({ param: { name: 'holderId', in: 'path' } }) }),
     query: pageQuerySchema.extend({ currency: currencySchema }),
@@ -117,6 +125,7 @@ export const statement = createRoute({
           role: z.string(),
           amount: z.number().int(),
           balanceAfter: z.number().int(),
+          pending: z.boolean().openapi({ description: 'Counted in the balance, not yet folded into its running total' }),
           at: z.string(),
         }),
       ),

@@ -1,7 +1,7 @@
 import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { newId } from '../../ids.js';
-import { EXTERNAL, postJournal } from '../ledger/ledger.repo.js';
+import { EXTERNAL, lockAndFold, postJournal } from '../ledger/ledger.repo.js';
 import type { PaymentRow } from './payments.repo.js';
 
 /** Roles of a trade journal whose credits are paid out to the holder's connected account. */
@@ -27,7 +27,9 @@ export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: Payment
     .orderBy('postings.id')
     .execute();
   const ids: string[] = [];
-  const available = await balancesFor(trx, [...new Set(credits.map((c) => c.holder))], trade.currency);
+  // Locked, with any pending credits (this trade's royalties among them) folded in: what can go out.
+  const holders = [...new Set(credits.map((c) => c.holder))];
+  const available = await lockAndFold(trx, holders, trade.currency, holders, now);
   for (const credit of credits.filter((x) => PAID_OUT.has(x.role))) {
     // A holder who owed the exchange (a past chargeback) has already repaid part of it from this
     // credit, in the trade's own journal: only what is left on the balance goes out.
@@ -70,17 +72,4 @@ export async function schedulePayouts(trx: Trx, trade: Row<'trades'>, p: Payment
     ids.push(id);
   }
   return ids;
-}
-
-async function balancesFor(trx: Trx, holders: string[], currency: string): Promise<Map<string, bigint>> {
-  if (holders.length === 0) return new Map();
-  const rows = await trx
-    .selectFrom('balances')
-    .select(['holder', 'amount'])
-    .where('currency', '=', currency)
-    .where('holder', 'in', holders.sort())
-    .orderBy('holder')
-    .forUpdate()
-    .execute();
-  return new Map(rows.map((r) => [r.holder, r.amount]));
 }

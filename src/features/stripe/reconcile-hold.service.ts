@@ -1,7 +1,7 @@
 import type { Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import { recordEvent } from '../events/events.repo.js';
-import { postJournal } from '../ledger/ledger.repo.js';
+import { lockAndFold, postJournal } from '../ledger/ledger.repo.js';
 import { type PaymentRow, updatePayment } from './payments.repo.js';
 import { tradeCredits } from './trade-credits.js';
 import { freezeForPayment, tradeContext } from './unit-freeze.service.js';
@@ -25,23 +25,18 @@ export async function heldFor(trx: Trx, trade: Row<'trades'>): Promise<bigint> {
  * they are still on the seller's balance. Money already spent is not held (a hold cannot be
  * refused mid-webhook); if the dispute is lost, the reversal makes the seller owe it.
  */
-async function holdable(trx: Trx, trade: Row<'trades'>): Promise<bigint> {
+async function holdable(trx: Trx, trade: Row<'trades'>, now: Date): Promise<bigint> {
   const proceeds = (await tradeCredits(trx, trade))
     .filter((c) => c.holder === trade.seller_id && c.role === 'seller')
     .reduce((s, c) => s + c.credited - c.reversed, 0n);
-  const balance = await trx
-    .selectFrom('balances')
-    .select('amount')
-    .where('holder', '=', trade.seller_id)
-    .where('currency', '=', trade.currency)
-    .forUpdate()
-    .executeTakeFirst();
-  const available = balance?.amount ?? 0n;
+  // Locked with the seller's pending credits folded in (a seller may also earn royalties).
+  const balances = await lockAndFold(trx, [trade.seller_id], trade.currency, [trade.seller_id], now);
+  const available = balances.get(trade.seller_id) ?? 0n;
   return proceeds < available ? proceeds : available;
 }
 
 export async function holdProceeds(trx: Trx, trade: Row<'trades'>, p: PaymentRow, now: Date) {
-  const amount = await holdable(trx, trade);
+  const amount = await holdable(trx, trade, now);
   const ctx = await tradeContext(trx, trade);
   let holdJournalId: string | null = null;
   if (amount > 0n) {
