@@ -15,8 +15,9 @@ create table board_price_counts (
   category text not null,
   day      date not null,
   price    bigint not null,
-  -- 0 only after a settled trade was taken back (the fold deletes such rows)
-  trades   integer not null check (trades >= 0),
+  -- 0 only after a settled trade was taken back (the fold deletes such rows). No check (trades >= 0):
+  -- PostgreSQL checks the row an upsert proposes, and a fold proposes -1 for a trade taken back.
+  trades   integer not null,
   primary key (day, currency, category, price)
 );
 create index board_price_counts_emptied_idx on board_price_counts (day) where trades = 0;
