@@ -40,9 +40,9 @@ function split(w: StatsWindow) {
 const DAYS_KEPT = 800;
 const dayCache = new WeakMap<object, Map<string, { version: string; groups: DayGroups }>>();
 
-/** Answers computed before, per database and window, with the look (versions, pending changes) they were computed at. */
+/** Answers computed before, per database and window, with the mark (see markSql) of the trades they were computed from. */
 const ANSWERS_KEPT = 64;
-const answerCache = new WeakMap<object, Map<string, { look: string; answer: BoardStats }>>();
+const answerCache = new WeakMap<object, Map<string, { mark: string; answer: BoardStats }>>();
 
 function cacheOf<V>(caches: WeakMap<object, Map<string, V>>, db: Queryable) {
   let cache = caches.get(db);
@@ -58,22 +58,37 @@ function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number
 type Change = [currency: string, category: string, day: string, price: string, trades: number];
 
 /**
- * In one statement, so one snapshot: the versions of the days the window touches, how many
- * changes are pending in them, and the pending changes of the whole days. Versions only rise,
- * pending changes are only added by purchases and only taken away by a fold (which raises a
- * version), so the same look means the same trades in the window.
+ * What the window's trades are as of now, in one statement: the sum of the versions of the days it
+ * touches and how many changes are pending in them. Versions only rise, pending changes are only
+ * added by purchases and only taken away by a fold (which raises a version), so the same mark
+ * means the same trades in the window: a remembered answer still holds.
  */
-async function look(db: Queryable, w: StatsWindow, first: Date, end: Date) {
+function markSql(w: StatsWindow) {
   const touchedFrom = floorDay(w.from);
   const touchedTo = ceilDay(w.to);
+  return sql<string>`(select coalesce(sum(version), 0) from board_price_days
+                      where day >= ${isoDay(touchedFrom)}::date and day < ${isoDay(touchedTo)}::date)::text || '/' ||
+                     (select count(*) from board_price_changes where settled_at >= ${touchedFrom} and settled_at < ${touchedTo})::text`;
+}
+
+async function mark(db: Queryable, w: StatsWindow) {
+  const { rows } = await sql<{ mark: string }>`select ${markSql(w)} as mark`.execute(db);
+  return rows[0]!.mark;
+}
+
+/**
+ * In one statement, so one snapshot: the mark, the versions of the whole days and their pending
+ * changes. Histograms read later are used only if their versions are these (windowDays).
+ */
+async function look(db: Queryable, w: StatsWindow, first: Date, end: Date) {
   const filters: RawBuilder<unknown>[] = [];
   if (w.currency) filters.push(sql`currency = ${w.currency}`);
   if (w.category) filters.push(sql`category = ${w.category}`);
-  const { rows } = await sql<{ versions: string; pending: string; changes: string }>`
+  const { rows } = await sql<{ mark: string; versions: string; changes: string }>`
     select
-      coalesce((select json_agg(json_build_array(day::text, version::text) order by day) from board_price_days
-                where day >= ${isoDay(touchedFrom)}::date and day < ${isoDay(touchedTo)}::date)::text, '[]') as versions,
-      (select count(*) from board_price_changes where settled_at >= ${touchedFrom} and settled_at < ${touchedTo})::text as pending,
+      ${markSql(w)} as mark,
+      coalesce((select json_agg(json_build_array(day::text, version::text)) from board_price_days
+                where day >= ${isoDay(first)}::date and day < ${isoDay(end)}::date)::text, '[]') as versions,
       coalesce((select json_agg(json_build_array(currency, category, to_char(settled_at at time zone 'UTC', 'YYYY-MM-DD'), price::text, trades))
                 from board_price_changes
                 where ${sql.join([sql`settled_at >= ${first}`, sql`settled_at < ${end}`, ...filters], sql` and `)})::text, '[]') as changes`.execute(
@@ -81,7 +96,7 @@ async function look(db: Queryable, w: StatsWindow, first: Date, end: Date) {
   );
   const row = rows[0]!;
   return {
-    key: `${row.versions}/${row.pending}`,
+    mark: row.mark,
     versions: new Map(JSON.parse(row.versions) as [string, string][]),
     changes: JSON.parse(row.changes) as Change[],
   };
@@ -235,7 +250,7 @@ type BoardStats = ReturnType<typeof answer>;
  * The board's price index: count, volume, mean, median, min and max of settled trades in
  * [from, to), per currency in total, by category and by UTC day (figures: price-distribution.ts).
  *
- * A request costs one small read (the look) when its window's trades are as before: the answer
+ * A request costs one small read (the mark) when its window's trades are as before: the answer
  * is remembered. Otherwise the window's days are combined in memory from their histograms (each
  * read once per fold that changed it), the changes not folded yet and, for partial days at the
  * edges, the trades themselves.
@@ -244,14 +259,15 @@ export async function boardStats(db: Queryable, w: StatsWindow): Promise<BoardSt
   const answers = cacheOf(answerCache, db);
   const key = `${w.from.toISOString()}|${w.to.toISOString()}|${w.currency ?? ''}|${w.category ?? ''}`;
   const { first, end } = split(w);
+  // The usual case, one small read: nothing changed in the window since its answer was computed.
+  const known = answers.get(key);
+  if (known && known.mark === (await mark(db, w))) return known.answer;
   for (let attempt = 0; attempt < 10; attempt++) {
     const seen = await look(db, w, first, end);
-    const known = answers.get(key);
-    if (known?.look === seen.key) return known.answer;
     const days = await windowDays(db, w, first, end, seen);
     if (!days) continue;
     const fresh = answer(w, days);
-    remember(answers, key, { look: seen.key, answer: fresh }, ANSWERS_KEPT);
+    remember(answers, key, { mark: seen.mark, answer: fresh }, ANSWERS_KEPT);
     return fresh;
   }
   throw new Error('board statistics: the histogram kept moving while it was read');
