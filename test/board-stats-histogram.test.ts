@@ -33,10 +33,12 @@ beforeAll(async () => {
     await m.topUp(b, 1_000_000, 'CNY');
     await m.topUp(b, 1_000_000, 'JPY');
   }
-  const seller = (w: typeof creative) => async (price: number, currency = 'CNY') => {
-    const listing = await m.list(p, { kind: 'fixed', currency, sellerId: w.creator, editionId: w.edition.id, price });
-    return listing.id as string;
-  };
+  const seller =
+    (w: typeof creative) =>
+    async (price: number, currency = 'CNY') => {
+      const listing = await m.list(p, { kind: 'fixed', currency, sellerId: w.creator, editionId: w.edition.id, price });
+      return listing.id as string;
+    };
   sellCreative = seller(creative);
   sellBrand = seller(brand);
 });
@@ -92,7 +94,10 @@ async function fromScratch(from: string, to: string, filter: { currency?: string
       .map(([key, prices]) => ({ ...figures(key.split('|')[0]!, prices), ...extra(key) }));
   };
   return {
-    total: group((r) => r.currency, () => ({})),
+    total: group(
+      (r) => r.currency,
+      () => ({}),
+    ),
     byCategory: group(
       (r) => `${r.currency}|${r.category}`,
       (k) => ({ category: k.split('|')[1]! }),
@@ -188,9 +193,9 @@ describe('board statistics kept in a histogram', () => {
     // No code path takes a trade out of `settled` today (refunds and reversals post journals and
     // keep it); the trigger covers it should one ever do, and covers bulk statements too.
     const [victim] = (
-      await sql<{ id: string }>`select id from trades where status = 'settled' and currency = 'CNY' order by settled_at limit 1`.execute(
-        t.deps.db,
-      )
+      await sql<{
+        id: string;
+      }>`select id from trades where status = 'settled' and currency = 'CNY' order by settled_at limit 1`.execute(t.deps.db)
     ).rows;
     await sql`update trades set fee_bps = fee_bps where status = 'settled'`.execute(t.deps.db);
     await sql`update trades set status = 'released', journal_id = null, settled_at = null, released_at = created_at,

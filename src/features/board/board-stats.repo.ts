@@ -28,7 +28,12 @@ function split(w: StatsWindow) {
   const first = ceilDay(w.from);
   const end = floorDay(w.to);
   if (first >= end) return { first: w.from, end: w.from, parts: [[w.from, w.to]] as [Date, Date][] };
-  const parts = ([[w.from, first], [end, w.to]] as [Date, Date][]).filter(([a, b]) => a < b);
+  const parts = (
+    [
+      [w.from, first],
+      [end, w.to],
+    ] as [Date, Date][]
+  ).filter(([a, b]) => a < b);
   return { first, end, parts };
 }
 
@@ -46,7 +51,10 @@ const answerCache = new WeakMap<object, Map<string, { mark: string; answer: Boar
 
 function cacheOf<V>(caches: WeakMap<object, Map<string, V>>, db: Queryable) {
   let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
+  if (!cache) {
+    cache = new Map();
+    caches.set(db, cache);
+  }
   return cache;
 }
 function remember<V>(cache: Map<string, V>, key: string, value: V, limit: number) {
@@ -120,7 +128,10 @@ async function readDays(db: Queryable, days: string[]) {
 
 function add(counts: Map<string, Map<bigint, number>>, key: string, price: bigint, n: number) {
   let group = counts.get(key);
-  if (!group) counts.set(key, (group = new Map()));
+  if (!group) {
+    group = new Map();
+    counts.set(key, group);
+  }
   group.set(price, (group.get(price) ?? 0) + n);
 }
 function distributions(counts: Map<string, Map<bigint, number>>): DayGroups {
@@ -229,12 +240,10 @@ function answer(w: StatsWindow, days: Map<string, DayGroups>) {
     }
   }
   const rows = <T>(m: Map<string, PriceDistribution[]>, extra: (key: string) => T) =>
-    [...m.keys()]
-      .sort()
-      .flatMap((key) => {
-        const f = figures(m.get(key)!);
-        return f ? [{ currency: key.split(' ')[0]!, ...f, ...extra(key) }] : [];
-      });
+    [...m.keys()].sort().flatMap((key) => {
+      const f = figures(m.get(key)!);
+      return f ? [{ currency: key.split(' ')[0]!, ...f, ...extra(key) }] : [];
+    });
   return {
     from: w.from.toISOString(),
     to: w.to.toISOString(),
