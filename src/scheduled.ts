@@ -1,6 +1,7 @@
 import type { Deps } from './deps.js';
 import { registerDueNotices } from './features/assets/registration.js';
 import { closeDueAuctions } from './features/auctions/closing.service.js';
+import { foldBoardPriceChanges } from './features/board/price-rollup.js';
 import { applyDueDeterminations } from './features/cases/determination.service.js';
 import { foldPendingCredits } from './features/ledger/fold.js';
 import { lapseUnpaidGrants } from './features/licensing/card-payments.js';
@@ -44,6 +45,8 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await sendDueTransfers(deps);
   // Housekeeping: expired Idempotency-Key records go; webhook secrets get sealed (or re-sealed after a key rotation).
   await sweepExpiredIdempotencyKeys(deps.db, deps.clock.now());
+  // The board's price histogram takes in the trades settled since the last run.
+  await foldBoardPriceChanges(deps.db);
   await sealWebhookSecrets(deps);
   // Last, so that events written by the steps above are in this run's checkpoint.
   if (deps.tlogSigner) await integrateLog(deps);

@@ -9,7 +9,8 @@ import type postgres from 'postgres';
  *   - `listings` open listings, one unit each: 40 % fixed price, 20 % Dutch, 20 % English (a third
  *     with two bids), 20 % sealed-bid, all running for the next 30 days;
  *   - `trades` settled trades over the past year, each with its journal (a journal without postings:
- *     the money side is not what the board reads, and an empty journal balances).
+ *     the money side is not what the board reads, and an empty journal balances), and the board's
+ *     price histogram of them folded.
  */
 export async function fillBoard(sql: postgres.Sql, listings: number, trades: number) {
   const works = Math.max(1, Math.ceil(listings / 100));
@@ -78,5 +79,8 @@ export async function fillBoard(sql: postgres.Sql, listings: number, trades: num
         from generate_series(${from}, ${to}) i;
     `);
   }
+  // The trades' trigger queued one price change per settled trade; fold them all now, as the
+  // scheduler would over its first runs, so the board's statistics start from a full histogram.
+  await sql.unsafe('select board_fold_price_changes(null)');
   await sql.unsafe('vacuum analyze');
 }
