@@ -12,10 +12,9 @@ import type { BoardSort, PriceBasis } from './board.schemas.js';
  * and not a frozen unit. A listing whose end has passed is left out even before the scheduler
  * or a lazy close has marked it expired or closed: the board reads, it never writes.
  *
- * Prices shown are those of one instant, `asOf`: the first page's time, carried in the cursor,
- * so every page of a walk shows prices of the same instant (an English price is the highest bid
- * made at or before `asOf`; bids are append-only, so that is well defined). Visibility uses the
- * present time.
+ * Prices shown are those of the request's instant: the fixed price, the Dutch price at that
+ * instant, an English auction's highest bid (else its start price). The cursor carries the
+ * instant its walk began, `asOf`, only so that a walk expires (CURSOR_TTL_MS).
  *
  * Price sorts order by the stored sort key `listings.board_price` (schema/0026), which the
  * database keeps: the fixed price, the highest bid (else start price) as of the latest bid, and for
@@ -54,7 +53,7 @@ export interface BoardListingRow {
   category: Category;
   registration_number: string | null;
   top_bid: bigint | null;
-  /** The price shown: at the walk's instant `asOf`. */
+  /** The price shown: at the request's instant. */
   cur_price: bigint | null;
   /** The price sort key (listings.board_price): what price pages are ordered and cursors seek by. */
   board_price: bigint | null;
@@ -63,10 +62,10 @@ export interface BoardListingRow {
   ends_us: string | null;
 }
 
-/** How long a walk through the pages may keep pricing at its first page's instant. */
+/** How long a walk through the pages may go on: a cursor older than this must start again. */
 export const CURSOR_TTL_MS = 15 * 60 * 1000;
 
-/** Where a page starts: the walk's pricing instant and, after the first page, the last row's sort key. */
+/** Where a page starts: when its walk began and, after the first page, the last row's sort key. */
 export interface BoardPosition {
   asOf: Date;
   after?: { key: string; id: string };
@@ -108,25 +107,16 @@ function sortKeyOf(sort: BoardSort, row: BoardListingRow): string {
   }
 }
 
-/** The Dutch price at `asOf` in SQL: the migration's `dutch_price`, the same integer formula as `dutchPrice`. */
-function dutchPriceSql(b: string, asOf: Date): RawBuilder<bigint> {
+/**
+ * The price shown at `now`: the Dutch price at that instant (the migration's `dutch_price`, the same
+ * integer formula as `dutchPrice`), else the sort key, which is exact for fixed prices and English
+ * auctions (the bid trigger raises it in the bid's own transaction). Null for sealed-bid auctions.
+ */
+function shownPriceSql(b: string, now: Date): RawBuilder<bigint | null> {
   const col = (c: string) => sql.ref(`${b}.${c}`);
-  return sql<bigint>`dutch_price(${col('start_price')}, ${col('floor_price')}, ${col('starts_at')}, ${col('ends_at')}, ${asOf}::timestamptz)`;
-}
-
-/** An English listing's highest bid made at or before `asOf` (bids are append-only), else null. */
-function topBidSql(b: string, asOf: Date): RawBuilder<bigint | null> {
-  return sql<bigint | null>`(select max(bids.amount) from bids where bids.listing_id = ${sql.ref(`${b}.id`)} and bids.created_at <= ${asOf})`;
-}
-
-/** The price the board shows at `asOf`: fixed; Dutch at that instant; English highest bid, else start price. */
-function priceAtSql(b: string, topBid: RawBuilder<bigint | null>, asOf: Date): RawBuilder<bigint | null> {
-  const col = (c: string) => sql.ref(`${b}.${c}`);
-  return sql<bigint | null>`case ${col('kind')}
-    when 'fixed' then ${col('price')}
-    when 'dutch' then ${dutchPriceSql(b, asOf)}
-    when 'english' then coalesce(${topBid}, ${col('start_price')})
-  end`;
+  return sql<bigint | null>`case when ${col('kind')} = 'dutch'
+    then dutch_price(${col('start_price')}, ${col('floor_price')}, ${col('starts_at')}, ${col('ends_at')}, ${now}::timestamptz)
+    else ${col('board_price')} end`;
 }
 
 /** One page (limit + 1 rows, for `toPage`) of the board's open listings. */
@@ -138,7 +128,7 @@ export async function openListingsPage(
   now: Date,
   limit: number,
 ): Promise<BoardListingRow[]> {
-  const { asOf, after } = position;
+  const { after } = position;
   // Everything the page is chosen by lives on the listing (the work's kind and category are copied
   // onto it), so the walk runs on the listings' own indexes; works, editions and units are joined,
   // and prices computed, for the limit + 1 rows kept only. Frozen units are few: a hashed list of them filters.
@@ -155,14 +145,14 @@ export async function openListingsPage(
   if (filter.category) where.push(sql`l.category = ${filter.category}`);
   if (filter.currency) where.push(sql`l.currency = ${filter.currency}`);
   if (filter.listingKind) where.push(sql`l.kind = ${filter.listingKind}`);
-  // Price bounds compare the price shown (at `asOf`), row by row along the walk: a Dutch key may be
-  // a minute old, so bounding the key instead would show prices outside the bounds.
-  const shown = priceAtSql('l', topBidSql('l', asOf), asOf);
+  // Price bounds compare the price shown, row by row along the walk: a Dutch key may be a minute
+  // old, so bounding the key instead would show Dutch prices outside the bounds.
+  const shown = shownPriceSql('l', now);
   if (filter.minPrice !== undefined) where.push(sql`${shown} >= ${String(filter.minPrice)}::bigint`);
   if (filter.maxPrice !== undefined) where.push(sql`${shown} <= ${String(filter.maxPrice)}::bigint`);
 
   const columns = sql`l.id, l.kind, l.currency, l.unit_id, l.quantity, l.sold, l.starts_at, l.ends_at, l.created_at,
-    l.edition_id, l.price, l.start_price, l.floor_price, l.board_price`;
+    l.edition_id, l.start_price, l.floor_price, l.board_price`;
   const branch = (conditions: RawBuilder<unknown>[], order: RawBuilder<unknown>) =>
     sql`(select ${columns} from listings l where ${sql.join(conditions, sql` and `)} order by ${order} limit ${limit + 1})`;
 
@@ -214,11 +204,14 @@ export async function openListingsPage(
            page.created_at, page.board_price,
            (extract(epoch from page.created_at) * 1000000)::bigint::text as created_us,
            (extract(epoch from page.ends_at) * 1000000)::bigint::text as ends_us,
-           tb.top_bid, ${priceAtSql('page', sql`tb.top_bid`, asOf)} as cur_price,
+           tb.top_bid, ${shownPriceSql('page', now)} as cur_price,
            e.id as edition_id, e.size as edition_size, u.serial,
            a.id as asset_id, a.title, a.kind as asset_kind, a.category, a.registration_number
     from (${chosen}) page
-    cross join lateral (select case when page.kind = 'english' then ${topBidSql('page', asOf)} end as top_bid) tb
+    -- An English auction's highest bid, if any, tells the price's basis (highest bid or start price).
+    left join lateral (
+      select max(bids.amount) as top_bid from bids where page.kind = 'english' and bids.listing_id = page.id
+    ) tb on true
     join editions e on e.id = page.edition_id
     join assets a on a.id = e.asset_id
     left join units u on u.id = page.unit_id
