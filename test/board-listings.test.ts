@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dutchPrice } from '../src/features/market/dutch-price.js';
 import { currentPrice, findListing } from '../src/features/market/listings.repo.js';
 import { startTestApp, type TestApp } from './support/harness.js';

@@ -163,7 +163,8 @@ describe('board price sorts on the stored sort key', () => {
 
     // A key less than a minute old is left as it is (the scheduler runs every SCHEDULE_INTERVAL).
     const key = async () =>
-      (await t.deps.db.selectFrom('listings').select('board_price').where('id', '=', steep).executeTakeFirstOrThrow()).board_price;
+      (await t.deps.db.selectFrom('listings').select('board_price').where('id', '=', steep).executeTakeFirstOrThrow())
+        .board_price;
     const refreshed = await key();
     t.clock.advance(30);
     await runMarketWork(t.deps);

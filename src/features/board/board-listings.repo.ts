@@ -186,7 +186,9 @@ export async function openListingsPage(
         sql`l.id`,
       );
       // Ties on the key go by id in the sort's direction, so one index serves both directions.
-      const seek = after ? [sql`(l.board_price, l.id) ${sql.raw(asc ? '>' : '<')} (${after.key}::bigint, ${after.id}::text)`] : [];
+      const seek = after
+        ? [sql`(l.board_price, l.id) ${sql.raw(asc ? '>' : '<')} (${after.key}::bigint, ${after.id}::text)`]
+        : [];
       const priced = branch(
         [...where, sql`l.board_price is not null`, ...seek],
         asc ? sql`l.board_price, l.id` : sql`l.board_price desc, l.id desc`,

@@ -26,14 +26,14 @@ export const listBoardListings = createRoute({
     'Listings taking buyers or bids now: open, started, not past their end (a listing whose end has passed is never ' +
     'shown, even before it is marked expired or closed), and not of a frozen unit. A sealed-bid auction shows until ' +
     'its commit deadline.\n\n' +
-    '**Prices** are in minor units at the instant `asOf` (the request\'s): the fixed price, the Dutch price at that ' +
+    "**Prices** are in minor units at the instant `asOf` (the request's): the fixed price, the Dutch price at that " +
     "instant, an English auction's highest bid (its start price before the first bid). A sealed-bid auction has no " +
     'visible price: `minPrice`/`maxPrice` leave it out, and the price sorts put it after every priced listing. Price ' +
     'bounds and price sorts compare minor units, so combine them with `currency`.\n\n' +
     '**Price order** is by a stored sort key, so that every page is an index seek: exact for fixed prices and English ' +
     "auctions (a bid moves its auction at once). A Dutch auction's price falls continuously, so its place is its price " +
-    'at the last refresh by the server\'s scheduler, at most about a minute old: between refreshes a Dutch auction ' +
-    'may show a price a little below its neighbours\' order. Price bounds compare the price shown.\n\n' +
+    "at the last refresh by the server's scheduler, at most about a minute old: between refreshes a Dutch auction " +
+    'may show a price slightly lower than its place in the order suggests. Price bounds compare the price shown.\n\n' +
     '**Paging**: `nextCursor` carries the last sort key, and the next page starts after it. A listing whose place ' +
     'changes during a walk (a bid, a Dutch refresh, an English end extended by a late bid in `ending_soon`) may be ' +
     'seen twice or not at all by that walk; every other listing is seen exactly once. Cursors last 15 minutes ' +
