@@ -8,8 +8,8 @@
 --   fixed    its price (never changes after listing);
 --   english  the highest bid, else the start price (raised by the bid trigger below, in the bid's
 --            own transaction);
---   dutch    the Dutch price at `board_price_at`: set when the listing is made and refreshed by the
---            scheduler once it is a minute old (src/features/market/dutch-board-keys.ts). A Dutch
+--   dutch    the Dutch price at the last refresh: set when the listing is made and refreshed by
+--            the scheduler at `board_price_due` (src/features/market/dutch-board-keys.ts). A Dutch
 --            price falls with time, each listing at its own rate, so no index holds the exact
 --            order of every instant; the key is the price at the last refresh (a band), and the
 --            board still shows the exact price;
@@ -30,19 +30,36 @@ returns bigint language sql immutable as $$
   end
 $$;
 
-alter table listings add column board_price bigint, add column board_price_at timestamptz;
+-- When a Dutch key, `key` computed at `at`, is next refreshed: once the price has fallen by 0.5 % of
+-- the key (at least one minor unit) since, but not before a minute has passed, so that a key is never
+-- off by more than 0.5 % or a minute's fall, whichever is more, while a slow auction (days long) is
+-- rewritten every few hours instead of every minute. Not before the start (the price holds until
+-- then); never once the auction has ended or when its price does not fall.
+create function dutch_key_due(start_price bigint, floor_price bigint, starts_at timestamptz, ends_at timestamptz, key bigint, at timestamptz)
+returns timestamptz language sql immutable as $$
+  select case
+    when $6 >= $4 or $1 = $2 then 'infinity'::timestamptz
+    when $6 < $3 then $3
+    else $6 + greatest(interval '1 minute',
+                       interval '1 millisecond' * (greatest(1, $5 / 200)::numeric
+                                                   * (floor(extract(epoch from $4) * 1000) - floor(extract(epoch from $3) * 1000))
+                                                   / ($1 - $2)))
+  end
+$$;
 
-update listings l set
-  board_price = case l.kind
-    when 'fixed' then l.price
-    when 'english' then coalesce((select max(b.amount) from bids b where b.listing_id = l.id), l.start_price)
-    when 'dutch' then dutch_price(l.start_price, l.floor_price, l.starts_at, l.ends_at, now())
-  end,
-  board_price_at = case when l.kind = 'dutch' then now() else l.created_at end;
+alter table listings add column board_price bigint, add column board_price_due timestamptz;
+
+update listings l set board_price = case l.kind
+  when 'fixed' then l.price
+  when 'english' then coalesce((select max(b.amount) from bids b where b.listing_id = l.id), l.start_price)
+  when 'dutch' then dutch_price(l.start_price, l.floor_price, l.starts_at, l.ends_at, now())
+end;
+update listings set board_price_due = dutch_key_due(start_price, floor_price, starts_at, ends_at, board_price, now())
+where kind = 'dutch';
 
 alter table listings
   add constraint listings_board_price_check check ((kind = 'sealed') = (board_price is null)),
-  alter column board_price_at set not null;
+  add constraint listings_board_price_due_check check ((kind = 'dutch') = (board_price_due is not null));
 
 -- Set when the listing is made, with its work's kind and category (0017's trigger, extended): a
 -- listing's price columns never change afterwards, so this and the bid trigger are every write of
@@ -56,7 +73,9 @@ begin
     when 'english' then new.start_price
     when 'dutch' then dutch_price(new.start_price, new.floor_price, new.starts_at, new.ends_at, new.created_at)
   end;
-  new.board_price_at := new.created_at;
+  if new.kind = 'dutch' then
+    new.board_price_due := dutch_key_due(new.start_price, new.floor_price, new.starts_at, new.ends_at, new.board_price, new.created_at);
+  end if;
   return new;
 end $$;
 
@@ -64,7 +83,7 @@ end $$;
 -- is the English listing's price. The bid's transaction holds the listing's lock already.
 create function bid_board_price() returns trigger language plpgsql as $$
 begin
-  update listings set board_price = greatest(board_price, new.amount), board_price_at = new.created_at
+  update listings set board_price = greatest(board_price, new.amount)
   where id = new.listing_id and kind = 'english';
   return null;
 end $$;
@@ -81,5 +100,5 @@ create index listings_open_kind_price_idx on listings (kind, board_price, id) wh
 -- Replaced by the currency index above, which holds fixed prices with every other kind's.
 drop index listings_open_fixed_price_idx;
 
--- The Dutch keys due for a refresh, oldest first.
-create index listings_open_dutch_key_age_idx on listings (board_price_at) where status = 'open' and kind = 'dutch';
+-- The Dutch keys due for a refresh, earliest first.
+create index listings_open_dutch_key_due_idx on listings (board_price_due) where status = 'open' and kind = 'dutch';

@@ -30,7 +30,7 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await lapseUnpaidGrants(deps.db, deps.clock.now());
   await expireMarketOrders(deps.db, deps.clock.now());
   await closeDueAuctions(deps.db, deps.clock.now());
-  // Dutch listings' places in the board's price sorts follow their falling prices (a minute behind at most).
+  // Dutch listings' places in the board's price sorts follow their falling prices (within 0.5 %, or a minute).
   await refreshDutchBoardKeys(deps.db, deps.clock.now());
   // Licence grants past their term: renewed (where the licensee asked) or expired.
   await expireDueGrants(deps.db, deps.clock.now());

@@ -161,17 +161,21 @@ describe('board price sorts on the stored sort key', () => {
     expect(fresh.data.map((x) => x.price)).toEqual([2560, exact(gentle, fresh.asOf), exact(steep, fresh.asOf)]);
     expect((await page(`currency=${cur}&sort=price_asc`)).data.map((x) => x.id)).toEqual([steep, gentle, flat]);
 
-    // A key less than a minute old is left as it is (the scheduler runs every SCHEDULE_INTERVAL).
-    const key = async () =>
-      (await t.deps.db.selectFrom('listings').select('board_price').where('id', '=', steep).executeTakeFirstOrThrow())
-        .board_price;
-    const refreshed = await key();
+    // A key is redone once its price has fallen by 0.5 %, but not within a minute: the steep one
+    // (about 0.4 a second) after a minute, the gentle one (50 an hour, 0.5 % is 12) not within five.
+    const key = async (id: string) =>
+      (await t.deps.db.selectFrom('listings').select('board_price').where('id', '=', id).executeTakeFirstOrThrow()).board_price;
+    const [steepKey, gentleKey] = [await key(steep), await key(gentle)];
     t.clock.advance(30);
     await runMarketWork(t.deps);
-    expect(await key()).toBe(refreshed);
-    t.clock.advance(31);
+    expect(await key(steep)).toBe(steepKey);
+    t.clock.advance(270);
     await runMarketWork(t.deps);
-    expect(Number(await key())).toBeLessThan(Number(refreshed));
+    expect(Number(await key(steep))).toBeLessThan(Number(steepKey));
+    expect(await key(gentle)).toBe(gentleKey);
+    const shown = (await desc()).data.find((x) => x.id === gentle)!.price!;
+    expect(shown).toBeLessThan(Number(gentleKey));
+    expect(shown).toBeGreaterThan(Number(gentleKey) * 0.995);
   });
 
   it('walks every listing exactly once; one whose price rises past the cursor during the walk shows again', async () => {

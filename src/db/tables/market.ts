@@ -96,8 +96,8 @@ export interface ListingsTable {
    * Null for sealed-bid listings.
    */
   board_price: ColumnType<bigint | null, never, never>;
-  /** The instant `board_price` was computed for (a Dutch key's age). */
-  board_price_at: ColumnType<Date, never, never>;
+  /** When a Dutch listing's `board_price` is next refreshed (0026 `dutch_key_due`); null for other kinds. */
+  board_price_due: ColumnType<Date | null, never, never>;
 }
 
 export interface BidsTable {
