@@ -18,7 +18,7 @@ import type { BoardSort, PriceBasis } from './board.schemas.js';
  *
  * Price sorts order by the stored sort key `listings.board_price` (schema/0026), which the
  * database keeps: the fixed price, the highest bid (else start price) as of the latest bid, and for
- * Dutch listings the price at the scheduler's last refresh, at most about a minute old
+ * Dutch listings the price at the scheduler's last refresh, redone once it has fallen 0.5 % (not within a minute)
  * (features/market/dutch-board-keys.ts). So a page is an index seek at any depth; a Dutch listing
  * takes its place up to a refresh late, and a listing whose key changes while someone walks the
  * pages (a bid, a refresh) may be seen twice or not at all by that walk, as with any keyset over a
@@ -145,8 +145,8 @@ export async function openListingsPage(
   if (filter.category) where.push(sql`l.category = ${filter.category}`);
   if (filter.currency) where.push(sql`l.currency = ${filter.currency}`);
   if (filter.listingKind) where.push(sql`l.kind = ${filter.listingKind}`);
-  // Price bounds compare the price shown, row by row along the walk: a Dutch key may be a minute
-  // old, so bounding the key instead would show Dutch prices outside the bounds.
+  // Price bounds compare the price shown, row by row along the walk: a Dutch key may be 0.5 % or a
+  // minute's fall above it, so bounding the key instead would show Dutch prices outside the bounds.
   const shown = shownPriceSql('l', now);
   if (filter.minPrice !== undefined) where.push(sql`${shown} >= ${String(filter.minPrice)}::bigint`);
   if (filter.maxPrice !== undefined) where.push(sql`${shown} <= ${String(filter.maxPrice)}::bigint`);

@@ -32,7 +32,8 @@ export const listBoardListings = createRoute({
     'bounds and price sorts compare minor units, so combine them with `currency`.\n\n' +
     '**Price order** is by a stored sort key, so that every page is an index seek: exact for fixed prices and English ' +
     "auctions (a bid moves its auction at once). A Dutch auction's price falls continuously, so its place is its price " +
-    "at the last refresh by the server's scheduler, at most about a minute old: between refreshes a Dutch auction " +
+    "at the last refresh by the server's scheduler, redone once the price has fallen by 0.5 % (not within a minute): " +
+    'between refreshes a Dutch auction ' +
     'may show a price slightly lower than its place in the order suggests. Price bounds compare the price shown.\n\n' +
     '**Paging**: `nextCursor` carries the last sort key, and the next page starts after it. A listing whose place ' +
     'changes during a walk (a bid, a Dutch refresh, an English end extended by a late bid in `ending_soon`) may be ' +
