@@ -6,6 +6,7 @@ import { applyDueDeterminations } from './features/cases/determination.service.j
 import { foldPendingCredits } from './features/ledger/fold.js';
 import { lapseUnpaidGrants } from './features/licensing/card-payments.js';
 import { expireDueGrants } from './features/licensing/expiry.js';
+import { refreshDutchBoardKeys } from './features/market/dutch-board-keys.js';
 import { expireMarketOrders } from './features/market/expiry.js';
 import { releaseExpiredReservations } from './features/market/trades.service.js';
 import { sendDueBidActions } from './features/stripe/bid-authorisations.service.js';
@@ -19,7 +20,7 @@ import { sweepExpiredIdempotencyKeys } from './http/idempotency-sweep.js';
 
 /**
  * The steps that come due with time — notice windows, lapsed reservations, ended listings and
- * auctions, Stripe retries — then the log. Each is a few short transactions or one request to
+ * auctions, Stripe retries, Dutch listings' board sort keys — then the log. Each is a few short transactions or one request to
  * Stripe, so this finishes quickly; on Node it has a loop of its own (node-scheduler.ts) that a
  * slow webhook receiver cannot hold up. Every step is idempotent and safe to run from several
  * places at once.
@@ -33,6 +34,8 @@ export async function runMarketWork(deps: Deps): Promise<void> {
   await lapseUnpaidGrants(deps.db, deps.clock.now());
   await expireMarketOrders(deps.db, deps.clock.now());
   await closeDueAuctions(deps.db, deps.clock.now());
+  // Dutch listings' places in the board's price sorts follow their falling prices (within 0.5 %, or a minute).
+  await refreshDutchBoardKeys(deps.db, deps.clock.now());
   // Licence grants past their term: renewed (where the licensee asked) or expired.
   await expireDueGrants(deps.db, deps.clock.now());
   // IP case determinations whose appeal window has passed take effect.

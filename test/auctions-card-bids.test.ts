@@ -108,6 +108,12 @@ describe('card-authorised bids', () => {
     expect(await heldOn(a.listingId)).toBe(0);
     expect(await m.balance(balanceB!)).toBe(5000);
     expect((await auction(a.listingId)).highestBid).toMatchObject({ bidderId: cardC, amount: 2000 });
+    // The board prices and places it by the card bid at once: its price sort key is the highest bid.
+    const board = m.ok(await t.call('GET', '/v1/board/listings?listingKind=english&sort=price_desc&limit=100'), 200);
+    expect(board.data.find((i: { id: string }) => i.id === a.listingId)).toMatchObject({
+      price: 2000,
+      priceBasis: 'highest_bid',
+    });
 
     // The close reserves the unit for the card winner on the stripe rail and captures its authorisation.
     t.clock.advance(3601);

@@ -8,6 +8,7 @@ import type postgres from 'postgres';
  *     each with one edition of 100 minted units;
  *   - `listings` open listings, one unit each: 40 % fixed price, 20 % Dutch, 20 % English (a third
  *     with two bids), 20 % sealed-bid, all running for the next 30 days;
+ *   - every listing's board price sort key as a running server keeps it (schema/0026);
  *   - `trades` settled trades over the past year, each with its journal (a journal without postings:
  *     the money side is not what the board reads, and an empty journal balances), and the board's
  *     price histogram of them folded.
@@ -61,6 +62,15 @@ export async function fillBoard(sql: postgres.Sql, listings: number, trades: num
       from (select id, start_price, substr(id, 5)::bigint as n from listings where kind = 'english') l,
            generate_series(0, 1) b
       where l.n % 3 = 0;
+  `);
+  // The triggers priced each listing's board sort key when it was made and at each bid; the Dutch
+  // keys are brought to now as the server's scheduler would (refreshDutchBoardKeys), so that the
+  // measurements do not share the machine with that first catch-up.
+  await sql.unsafe(`
+    update listings set board_price = dutch_price(start_price, floor_price, starts_at, ends_at, now())
+    where kind = 'dutch';
+    update listings set board_price_due = dutch_key_due(start_price, floor_price, starts_at, ends_at, board_price, now())
+    where kind = 'dutch';
   `);
   const units = works * 100;
   const batch = 200_000;

@@ -2997,9 +2997,11 @@ export interface paths {
          * Open listings (public)
          * @description Listings taking buyers or bids now: open, started, not past their end (a listing whose end has passed is never shown, even before it is marked expired or closed), and not of a frozen unit. A sealed-bid auction shows until its commit deadline.
          *
-         *     **Prices** are in minor units at the instant `asOf`: the fixed price, the Dutch price at that instant, an English auction's highest bid (its start price before the first bid). A sealed-bid auction has no visible price: `minPrice`/`maxPrice` leave it out, and the price sorts put it after every priced listing. Price bounds and price sorts compare minor units, so combine them with `currency`.
+         *     **Prices** are in minor units at the instant `asOf` (the request's): the fixed price, the Dutch price at that instant, an English auction's highest bid (its start price before the first bid). A sealed-bid auction has no visible price: `minPrice`/`maxPrice` leave it out, and the price sorts put it after every priced listing. Price bounds and price sorts compare minor units, so combine them with `currency`.
          *
-         *     **Paging**: `nextCursor` carries the sort key and the first page's `asOf`, so every page of a walk is priced at the same instant and the price order neither repeats nor skips a listing. Cursors last 15 minutes (400 `cursor_expired`). An English auction extended by a late bid during a walk may move later in `ending_soon` order.
+         *     **Price order** is by a stored sort key, so that every page is an index seek: exact for fixed prices and English auctions (a bid moves its auction at once). A Dutch auction's price falls continuously, so its place is its price at the last refresh by the server's scheduler, redone once the price has fallen by 0.5 % (not within a minute): between refreshes a Dutch auction may show a price slightly lower than its place in the order suggests. Price bounds compare the price shown.
+         *
+         *     **Paging**: `nextCursor` carries the last sort key, and the next page starts after it. A listing whose place changes during a walk (a bid, a Dutch refresh, an English end extended by a late bid in `ending_soon`) may be seen twice or not at all by that walk; every other listing is seen exactly once. Cursors last 15 minutes (400 `cursor_expired`).
          */
         get: {
             parameters: {
@@ -3018,7 +3020,7 @@ export interface paths {
                     maxPrice?: number | null;
                     /** @description Current price at least this (minor units). */
                     minPrice?: number | null;
-                    /** @description newest: most recently listed first; ending_soon: earliest end first, listings without an end last; price_asc / price_desc: by current price, sealed-bid auctions last. Ties go by listing id. */
+                    /** @description newest: most recently listed first; ending_soon: earliest end first, listings without an end last; price_asc / price_desc: by price (for Dutch auctions, the price at the last refresh: see above), sealed-bid auctions last. Ties go by listing id (in the direction of the sort; sealed-bid ones ascending). */
                     sort?: "newest" | "ending_soon" | "price_asc" | "price_desc";
                 };
                 header?: never;
@@ -10040,7 +10042,7 @@ export interface components {
              * @enum {string}
              */
             kind: "fixed" | "english" | "dutch" | "sealed";
-            /** @description What the listing costs at `asOf`, in minor units: the fixed price; the Dutch price at that instant; an English auction's highest bid, or its start price before the first bid. Null for a sealed-bid auction, whose bids are secret. */
+            /** @description What the listing costs at `asOf` (the request's instant), in minor units: the fixed price; the Dutch price at that instant; an English auction's highest bid, or its start price before the first bid. Null for a sealed-bid auction, whose bids are secret. */
             price: number | null;
             /**
              * @description Where `price` comes from; null for a sealed-bid auction.
@@ -11096,7 +11098,7 @@ export interface components {
                 id: string;
                 /** @enum {string} */
                 kind: "fixed" | "english" | "dutch" | "sealed";
-                /** @description What the listing costs at `asOf`, in minor units: the fixed price; the Dutch price at that instant; an English auction's highest bid, or its start price before the first bid. Null for a sealed-bid auction, whose bids are secret. */
+                /** @description What the listing costs at `asOf` (the request's instant), in minor units: the fixed price; the Dutch price at that instant; an English auction's highest bid, or its start price before the first bid. Null for a sealed-bid auction, whose bids are secret. */
                 price: number | null;
                 /** @enum {string|null} */
                 priceBasis: "fixed" | "dutch" | "highest_bid" | "start_price" | null;

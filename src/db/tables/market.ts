@@ -100,6 +100,14 @@ export interface ListingsTable {
   /** The work's kind and category, copied by the database when the listing is made (for the board). */
   asset_kind: ColumnType<'garment' | 'virtual_human' | 'collectible', never, never>;
   category: ColumnType<string, never, never>;
+  /**
+   * The board's price sort key (0026), set by the database when the listing is made and when a bid
+   * is accepted; Dutch keys are refreshed by the scheduler (features/market/dutch-board-keys.ts).
+   * Null for sealed-bid listings.
+   */
+  board_price: ColumnType<bigint | null, never, never>;
+  /** When a Dutch listing's `board_price` is next refreshed (0026 `dutch_key_due`); null for other kinds. */
+  board_price_due: ColumnType<Date | null, never, never>;
 }
 
 export interface BidsTable {

@@ -12,10 +12,17 @@ import type { BoardSort, PriceBasis } from './board.schemas.js';
  * and not a frozen unit. A listing whose end has passed is left out even before the scheduler
  * or a lazy close has marked it expired or closed: the board reads, it never writes.
  *
- * Prices are those of one instant, `asOf`: the first page's time, carried in the cursor, so a
- * walk through the pages sorted by price sees one consistent order although Dutch prices fall
- * and English bids arrive meanwhile (an English price is the highest bid made at or before
- * `asOf`; bids are append-only, so that is well defined). Visibility uses the present time.
+ * Prices shown are those of the request's instant: the fixed price, the Dutch price at that
+ * instant, an English auction's highest bid (else its start price). The cursor carries the
+ * instant its walk began, `asOf`, only so that a walk expires (CURSOR_TTL_MS).
+ *
+ * Price sorts order by the stored sort key `listings.board_price` (schema/0026), which the
+ * database keeps: the fixed price, the highest bid (else start price) as of the latest bid, and for
+ * Dutch listings the price at the scheduler's last refresh, redone once it has fallen 0.5 % (not within a minute)
+ * (features/market/dutch-board-keys.ts). So a page is an index seek at any depth; a Dutch listing
+ * takes its place up to a refresh late, and a listing whose key changes while someone walks the
+ * pages (a bid, a refresh) may be seen twice or not at all by that walk, as with any keyset over a
+ * live order. Every other listing is seen exactly once.
  */
 
 export interface BoardListingFilter {
@@ -46,16 +53,19 @@ export interface BoardListingRow {
   category: Category;
   registration_number: string | null;
   top_bid: bigint | null;
+  /** The price shown: at the request's instant. */
   cur_price: bigint | null;
+  /** The price sort key (listings.board_price): what price pages are ordered and cursors seek by. */
+  board_price: bigint | null;
   /** created_at and ends_at in microseconds since the epoch: cursors carry the exact sort key. */
   created_us: string;
   ends_us: string | null;
 }
 
-/** How long a walk through the pages may keep pricing at its first page's instant. */
+/** How long a walk through the pages may go on: a cursor older than this must start again. */
 export const CURSOR_TTL_MS = 15 * 60 * 1000;
 
-/** Where a page starts: the walk's pricing instant and, after the first page, the last row's sort key. */
+/** Where a page starts: when its walk began and, after the first page, the last row's sort key. */
 export interface BoardPosition {
   asOf: Date;
   after?: { key: string; id: string };
@@ -83,7 +93,7 @@ export function positionFromCursor(key: string | undefined, now: Date): BoardPos
 
 /**
  * The sort key of a row under `sort`, as written into cursors: the creation or end time in µs,
- * or the price. Sealed-bid listings have no price and sort after every priced listing both ways.
+ * or the price sort key. Sealed-bid listings have no price and sort after every priced listing both ways.
  */
 function sortKeyOf(sort: BoardSort, row: BoardListingRow): string {
   switch (sort) {
@@ -93,24 +103,20 @@ function sortKeyOf(sort: BoardSort, row: BoardListingRow): string {
       return row.ends_us ?? 'inf';
     case 'price_asc':
     case 'price_desc':
-      return row.cur_price === null ? 'inf' : String(row.cur_price);
+      return row.board_price === null ? 'inf' : String(row.board_price);
   }
 }
 
 /**
- * The Dutch price at `asOfMs` in SQL, the same integer formula as `dutchPrice` (dutch-price.ts):
- * start − floor((start − floor) × elapsed ms / duration ms), clamped to the two ends. `div` on
- * numeric is exact integer division (truncation, which is floor for these non-negative values).
+ * The price shown at `now`: the Dutch price at that instant (the migration's `dutch_price`, the same
+ * integer formula as `dutchPrice`), else the sort key, which is exact for fixed prices and English
+ * auctions (the bid trigger raises it in the bid's own transaction). Null for sealed-bid auctions.
  */
-function dutchPriceSql(asOfMs: number): RawBuilder<bigint> {
-  const ms = (column: string) => sql`floor(extract(epoch from ${sql.ref(column)}) * 1000)`;
-  const elapsed = sql`(${String(asOfMs)}::numeric - ${ms('l.starts_at')})`;
-  const duration = sql`(${ms('l.ends_at')} - ${ms('l.starts_at')})`;
-  return sql<bigint>`case
-    when ${elapsed} >= ${duration} then l.floor_price
-    when ${elapsed} <= 0 then l.start_price
-    else l.start_price - div((l.start_price - l.floor_price)::numeric * ${elapsed}, ${duration})::bigint
-  end`;
+function shownPriceSql(b: string, now: Date): RawBuilder<bigint | null> {
+  const col = (c: string) => sql.ref(`${b}.${c}`);
+  return sql<bigint | null>`case when ${col('kind')} = 'dutch'
+    then dutch_price(${col('start_price')}, ${col('floor_price')}, ${col('starts_at')}, ${col('ends_at')}, ${now}::timestamptz)
+    else ${col('board_price')} end`;
 }
 
 /** One page (limit + 1 rows, for `toPage`) of the board's open listings. */
@@ -122,10 +128,11 @@ export async function openListingsPage(
   now: Date,
   limit: number,
 ): Promise<BoardListingRow[]> {
+  const { after } = position;
   // Everything the page is chosen by lives on the listing (the work's kind and category are copied
-  // onto it), so the walk runs on the listings' own indexes; works, editions and units are joined
-  // for the limit + 1 rows kept only. Frozen units are few: a hashed list of them filters.
-  const inner: RawBuilder<unknown>[] = [
+  // onto it), so the walk runs on the listings' own indexes; works, editions and units are joined,
+  // and prices computed, for the limit + 1 rows kept only. Frozen units are few: a hashed list of them filters.
+  const where: RawBuilder<unknown>[] = [
     sql`l.status = 'open'`,
     sql`l.starts_at <= ${now}`,
     sql`(l.ends_at is null or l.ends_at > ${now})`,
@@ -134,89 +141,90 @@ export async function openListingsPage(
     sql`l.edition_id not in (select e.id from editions e join cases c on c.asset_id = e.asset_id where c.hidden and c.status <> 'closed')`,
     sql`l.edition_id not in (select e.id from editions e join assets a on a.id = e.asset_id where a.status = 'revoked')`,
   ];
-  if (filter.assetKind) inner.push(sql`l.asset_kind = ${filter.assetKind}`);
-  if (filter.category) inner.push(sql`l.category = ${filter.category}`);
-  if (filter.currency) inner.push(sql`l.currency = ${filter.currency}`);
-  if (filter.listingKind) inner.push(sql`l.kind = ${filter.listingKind}`);
+  if (filter.assetKind) where.push(sql`l.asset_kind = ${filter.assetKind}`);
+  if (filter.category) where.push(sql`l.category = ${filter.category}`);
+  if (filter.currency) where.push(sql`l.currency = ${filter.currency}`);
+  if (filter.listingKind) where.push(sql`l.kind = ${filter.listingKind}`);
+  // Price bounds compare the price shown, row by row along the walk: a Dutch key may be 0.5 % or a
+  // minute's fall above it, so bounding the key instead would show Dutch prices outside the bounds.
+  const shown = shownPriceSql('l', now);
+  if (filter.minPrice !== undefined) where.push(sql`${shown} >= ${String(filter.minPrice)}::bigint`);
+  if (filter.maxPrice !== undefined) where.push(sql`${shown} <= ${String(filter.maxPrice)}::bigint`);
 
-  // newest and ending_soon order by plain columns, which the partial indexes of open listings
-  // (schema 0017) hold in that order, so a page at any depth is an index seek. Price sorts order
-  // by the price at `asOf` (Dutch prices fall with time, English ones follow bids), computed.
-  const priced = (b: string) => sql`(case when ${sql.ref(`${b}.cur_price`)} is null then 1 else 0 end)`;
-  const order = (b: string): RawBuilder<unknown> => {
-    const col = (c: string) => sql.ref(`${b}.${c}`);
-    switch (sort) {
-      case 'newest':
-        return sql`${col('created_at')} desc, ${col('id')} desc`;
-      case 'ending_soon':
-        return sql`coalesce(${col('ends_at')}, 'infinity'::timestamptz), ${col('id')}`;
-      case 'price_asc':
-        return sql`${priced(b)}, coalesce(${col('cur_price')}, 0), ${col('id')}`;
-      case 'price_desc':
-        return sql`${priced(b)}, -coalesce(${col('cur_price')}, 0), ${col('id')}`;
+  const columns = sql`l.id, l.kind, l.currency, l.unit_id, l.quantity, l.sold, l.starts_at, l.ends_at, l.created_at,
+    l.edition_id, l.start_price, l.floor_price, l.board_price`;
+  const branch = (conditions: RawBuilder<unknown>[], order: RawBuilder<unknown>) =>
+    sql`(select ${columns} from listings l where ${sql.join(conditions, sql` and `)} order by ${order} limit ${limit + 1})`;
+
+  // Every order is one the partial indexes of open listings hold (newest and ending soonest:
+  // schema 0017; price: the stored sort key `board_price`, 0026), and the cursor a row comparison
+  // on it, so a page at any depth is an index seek. Price sorts read the priced listings by key,
+  // then the sealed-bid ones (no public price, null key) by id: last both ways.
+  let chosen: RawBuilder<unknown>;
+  let pageOrder: RawBuilder<unknown>;
+  switch (sort) {
+    case 'newest': {
+      if (after?.key === 'inf') throw invalidCursor();
+      const seek = after ? [sql`(l.created_at, l.id) < (${fromMicros(after.key)}, ${after.id}::text)`] : [];
+      pageOrder = sql`page.created_at desc, page.id desc`;
+      chosen = branch([...where, ...seek], sql`l.created_at desc, l.id desc`);
+      break;
     }
-  };
-  const outer: RawBuilder<unknown>[] = [];
-  if (filter.minPrice !== undefined) outer.push(sql`b.cur_price >= ${String(filter.minPrice)}::bigint`);
-  if (filter.maxPrice !== undefined) outer.push(sql`b.cur_price <= ${String(filter.maxPrice)}::bigint`);
-  if (position.after) outer.push(afterCursor(sort, position.after));
+    case 'ending_soon': {
+      const ends = (b: string) => sql`coalesce(${sql.ref(`${b}.ends_at`)}, 'infinity'::timestamptz)`;
+      const key = after?.key === 'inf' ? sql`'infinity'::timestamptz` : after ? fromMicros(after.key) : null;
+      const seek = after ? [sql`(${ends('l')}, l.id) > (${key}, ${after.id}::text)`] : [];
+      pageOrder = sql`${ends('page')}, page.id`;
+      chosen = branch([...where, ...seek], sql`${ends('l')}, l.id`);
+      break;
+    }
+    case 'price_asc':
+    case 'price_desc': {
+      const asc = sort === 'price_asc';
+      const sealed = branch(
+        [...where, sql`l.board_price is null`, ...(after?.key === 'inf' ? [sql`l.id > ${after.id}::text`] : [])],
+        sql`l.id`,
+      );
+      // Ties on the key go by id in the sort's direction, so one index serves both directions.
+      const seek = after
+        ? [sql`(l.board_price, l.id) ${sql.raw(asc ? '>' : '<')} (${after.key}::bigint, ${after.id}::text)`]
+        : [];
+      const priced = branch(
+        [...where, sql`l.board_price is not null`, ...seek],
+        asc ? sql`l.board_price, l.id` : sql`l.board_price desc, l.id desc`,
+      );
+      pageOrder = asc
+        ? sql`page.board_price nulls last, page.id`
+        : sql`page.board_price desc nulls last, (case when page.board_price is null then page.id end), page.id desc`;
+      chosen = after?.key === 'inf' ? sealed : sql`${priced} union all ${sealed} limit ${limit + 1}`;
+      break;
+    }
+  }
 
   const { rows } = await sql<BoardListingRow>`
     select page.id, page.kind, page.currency, page.unit_id, page.quantity, page.sold, page.starts_at, page.ends_at,
-           page.created_at, page.created_us, page.ends_us, page.top_bid, page.cur_price,
+           page.created_at, page.board_price,
+           (extract(epoch from page.created_at) * 1000000)::bigint::text as created_us,
+           (extract(epoch from page.ends_at) * 1000000)::bigint::text as ends_us,
+           tb.top_bid, ${shownPriceSql('page', now)} as cur_price,
            e.id as edition_id, e.size as edition_size, u.serial,
            a.id as asset_id, a.title, a.kind as asset_kind, a.category, a.registration_number
-    from (
-      select b.* from (
-        select l.id, l.kind, l.currency, l.unit_id, l.quantity, l.sold, l.starts_at, l.ends_at, l.created_at, l.edition_id,
-               (extract(epoch from l.created_at) * 1000000)::bigint::text as created_us,
-               (extract(epoch from l.ends_at) * 1000000)::bigint::text as ends_us,
-               tb.top_bid,
-               case l.kind
-                 when 'fixed' then l.price
-                 when 'dutch' then ${dutchPriceSql(position.asOf.getTime())}
-                 when 'english' then coalesce(tb.top_bid, l.start_price)
-               end as cur_price
-        from listings l
-        left join lateral (
-          select max(bids.amount) as top_bid from bids
-          where l.kind = 'english' and bids.listing_id = l.id and bids.created_at <= ${position.asOf}
-        ) tb on true
-        where ${sql.join(inner, sql` and `)}
-      ) b
-      ${outer.length ? sql`where ${sql.join(outer, sql` and `)}` : sql``}
-      order by ${order('b')}
-      limit ${limit + 1}
-    ) page
+    from (${chosen}) page
+    -- An English auction's highest bid, if any, tells the price's basis (highest bid or start price).
+    left join lateral (
+      select max(bids.amount) as top_bid from bids where page.kind = 'english' and bids.listing_id = page.id
+    ) tb on true
     join editions e on e.id = page.edition_id
     join assets a on a.id = e.asset_id
     left join units u on u.id = page.unit_id
-    order by ${order('page')}`.execute(db);
+    order by ${pageOrder}`.execute(db);
   return rows;
 }
 
 /** Microseconds since the epoch (a cursor's time key) as an exact timestamptz. */
 const fromMicros = (us: string) => sql`('epoch'::timestamptz + ${us}::bigint * interval '1 microsecond')`;
 
-/** "After the cursor's row" in the page's order: row comparisons the indexes can seek to. */
-function afterCursor(sort: BoardSort, after: { key: string; id: string }): RawBuilder<unknown> {
-  const inf = after.key === 'inf';
-  switch (sort) {
-    case 'newest':
-      if (inf) break;
-      return sql`(b.created_at, b.id) < (${fromMicros(after.key)}, ${after.id}::text)`;
-    case 'ending_soon':
-      return sql`(coalesce(b.ends_at, 'infinity'::timestamptz), b.id) > (${inf ? sql`'infinity'::timestamptz` : fromMicros(after.key)}, ${after.id}::text)`;
-    case 'price_asc':
-    case 'price_desc': {
-      const priced = sql`(case when b.cur_price is null then 1 else 0 end)`;
-      const signed = sort === 'price_asc' ? sql`coalesce(b.cur_price, 0)` : sql`-coalesce(b.cur_price, 0)`;
-      const n = inf ? '0' : sort === 'price_asc' ? after.key : `-${after.key}`;
-      return sql`(${priced}, ${signed}, b.id) > (${inf ? 1 : 0}, ${n}::bigint, ${after.id}::text)`;
-    }
-  }
-  throw badRequest('invalid_cursor', 'The cursor is not one this API issued.');
-}
+const invalidCursor = () => badRequest('invalid_cursor', 'The cursor is not one this API issued.');
 
 /** The price a board item shows and where it comes from. */
 export function priceOf(row: Pick<BoardListingRow, 'kind' | 'top_bid' | 'cur_price'>): {

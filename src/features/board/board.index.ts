@@ -42,7 +42,7 @@ export function boardRouter() {
         limit,
       );
       const page = toPage(rows, limit, (r) => listingCursorKey(sort, position.asOf, r), presentBoardListing);
-      return c.json({ ...page, asOf: position.asOf.toISOString() }, 200);
+      return c.json({ ...page, asOf: now.toISOString() }, 200);
     })
     .openapi(routes.listBoardTrades, async (c) => {
       const { db } = c.get('deps');

@@ -26,13 +26,19 @@ export const listBoardListings = createRoute({
     'Listings taking buyers or bids now: open, started, not past their end (a listing whose end has passed is never ' +
     'shown, even before it is marked expired or closed), and not of a frozen unit. A sealed-bid auction shows until ' +
     'its commit deadline.\n\n' +
-    '**Prices** are in minor units at the instant `asOf`: the fixed price, the Dutch price at that instant, an English ' +
-    "auction's highest bid (its start price before the first bid). A sealed-bid auction has no visible price: " +
-    '`minPrice`/`maxPrice` leave it out, and the price sorts put it after every priced listing. Price bounds and price ' +
-    'sorts compare minor units, so combine them with `currency`.\n\n' +
-    "**Paging**: `nextCursor` carries the sort key and the first page's `asOf`, so every page of a walk is priced at " +
-    'the same instant and the price order neither repeats nor skips a listing. Cursors last 15 minutes (400 ' +
-    '`cursor_expired`). An English auction extended by a late bid during a walk may move later in `ending_soon` order.',
+    "**Prices** are in minor units at the instant `asOf` (the request's): the fixed price, the Dutch price at that " +
+    "instant, an English auction's highest bid (its start price before the first bid). A sealed-bid auction has no " +
+    'visible price: `minPrice`/`maxPrice` leave it out, and the price sorts put it after every priced listing. Price ' +
+    'bounds and price sorts compare minor units, so combine them with `currency`.\n\n' +
+    '**Price order** is by a stored sort key, so that every page is an index seek: exact for fixed prices and English ' +
+    "auctions (a bid moves its auction at once). A Dutch auction's price falls continuously, so its place is its price " +
+    "at the last refresh by the server's scheduler, redone once the price has fallen by 0.5 % (not within a minute): " +
+    'between refreshes a Dutch auction ' +
+    'may show a price slightly lower than its place in the order suggests. Price bounds compare the price shown.\n\n' +
+    '**Paging**: `nextCursor` carries the last sort key, and the next page starts after it. A listing whose place ' +
+    'changes during a walk (a bid, a Dutch refresh, an English end extended by a late bid in `ending_soon`) may be ' +
+    'seen twice or not at all by that walk; every other listing is seen exactly once. Cursors last 15 minutes ' +
+    '(400 `cursor_expired`).',
   request: {
     query: pageQuerySchema.extend({
       kind: z.enum(ASSET_KINDS).optional().openapi({ description: 'The kind of work.' }),
@@ -47,7 +53,8 @@ export const listBoardListings = createRoute({
         .openapi({
           description:
             'newest: most recently listed first; ending_soon: earliest end first, listings without an end last; ' +
-            'price_asc / price_desc: by current price, sealed-bid auctions last. Ties go by listing id.',
+            'price_asc / price_desc: by price (for Dutch auctions, the price at the last refresh: see above), ' +
+            'sealed-bid auctions last. Ties go by listing id (in the direction of the sort; sealed-bid ones ascending).',
         }),
     }),
   },

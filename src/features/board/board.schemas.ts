@@ -13,7 +13,7 @@ export const PRICE_BASES = ['fixed', 'dutch', 'highest_bid', 'start_price'] as c
 export type PriceBasis = (typeof PRICE_BASES)[number];
 
 const priceDescription =
-  'What the listing costs at `asOf`, in minor units: the fixed price; the Dutch price at that instant; an English ' +
+  "What the listing costs at `asOf` (the request's instant), in minor units: the fixed price; the Dutch price at that instant; an English " +
   "auction's highest bid, or its start price before the first bid. Null for a sealed-bid auction, whose bids are secret.";
 
 const workSchema = z
