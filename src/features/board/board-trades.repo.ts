@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import type { Queryable } from '../../db/database.js';
 import type { Category } from '../../db/schema.js';
-import { boardPseudonym } from './pseudonym.js';
-import { settledEventsOfTrades } from './trade-certificate.js';
+import { pageLimitLiteral } from '../../http/pagination.js';
+import { boardPseudonyms } from './pseudonym.js';
 
 export interface BoardTradeFilter {
   currency?: string;
@@ -37,10 +38,17 @@ export function settledTradeRows(db: Queryable) {
       'assets.category',
       'assets.registration_number',
     ])
-    .where('trades.status', '=', 'settled');
+    .where('trades.status', '=', sql.lit('settled'));
 }
 
-/** A page (limit + 1 rows, for `toPage`) of settled trades, newest first, after the cursor's position. */
+/**
+ * A page (limit + 1 rows, for `toPage`) of settled trades, newest first, after the cursor's
+ * position, each with the log index of its `trade.settled` event: one statement per page.
+ *
+ * The page is chosen first (an index walk of `trades_settled_idx`) and only its rows look up
+ * their event, so the lookup never runs for trades outside the page. Status and limit are
+ * literals so that the prepared statement keeps one plan (see `pageLimitLiteral`).
+ */
 export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter, after: string | undefined, limit: number) {
   let q = settledTradeRows(db);
   if (filter.currency) q = q.where('trades.currency', '=', filter.currency);
@@ -53,24 +61,35 @@ export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter,
       eb.or([eb('trades.settled_at', '<', at), eb.and([eb('trades.settled_at', '=', at), eb('trades.id', '<', id)])]),
     );
   }
-  return q
-    .orderBy('trades.settled_at', 'desc')
-    .orderBy('trades.id', 'desc')
-    .limit(limit + 1)
+  const page = q.orderBy('trades.settled_at', 'desc').orderBy('trades.id', 'desc').limit(pageLimitLiteral(limit));
+  return db
+    .selectFrom(page.as('t'))
+    .selectAll('t')
+    .select(sql<bigint | null>`(${settledLogIndexSql})`.as('log_index'))
+    .orderBy('t.settled_at', 'desc')
+    .orderBy('t.id', 'desc')
     .execute();
 }
 
+/**
+ * The log index of trade `t`'s `trade.settled` event (null while it awaits the integrator). The
+ * event names its trade in its facts (`tradeId`), which is exact; `events_unit_idx` keeps the
+ * search to the events of the trade's unit. The same match as `settledEventsOfTrades`.
+ */
+const settledLogIndexSql = sql`select ll.index from events ev join log_leaves ll on ll.event_seq = ev.seq
+  where ev.unit_id = t.unit_id and ev.type = 'trade.settled' and ev.entry::jsonb ->> 'tradeId' = t.id
+  order by ev.seq limit 1`;
+
 export type BoardTradeRow = Awaited<ReturnType<typeof settledTradesPage>>[number];
 
-export const tradeCursorKey = (row: BoardTradeRow) => `${row.settled_at!.getTime()}.${row.id}`;
+export const tradeCursorKey = (row: Pick<BoardTradeRow, 'settled_at' | 'id'>) => `${row.settled_at!.getTime()}.${row.id}`;
+
+/** What the board shows of a settled trade, from a row of `settledTradeRows` and its log index. */
+type PresentableTrade = Omit<BoardTradeRow, 'log_index'> & { log_index: bigint | number | null };
 
 /** Board items for a page of trades: pseudonymous parties and each trade's log index. */
-export async function presentBoardTrades(db: Queryable, rows: readonly BoardTradeRow[]) {
-  const events = await settledEventsOfTrades(db, rows);
-  const names = new Map<string, string>();
-  await Promise.all(
-    [...new Set(rows.flatMap((r) => [r.seller_id, r.buyer_id]))].map(async (id) => names.set(id, await boardPseudonym(id))),
-  );
+export async function presentBoardTrades(rows: readonly PresentableTrade[]) {
+  const names = await boardPseudonyms(rows.flatMap((r) => [r.seller_id, r.buyer_id]));
   return rows.map((r) => ({
     id: r.id,
     asset: {
@@ -89,6 +108,6 @@ export async function presentBoardTrades(db: Queryable, rows: readonly BoardTrad
     settledAt: r.settled_at!.toISOString(),
     seller: names.get(r.seller_id)!,
     buyer: names.get(r.buyer_id)!,
-    logIndex: events.get(r.id)?.logIndex ?? null,
+    logIndex: r.log_index === null ? null : Number(r.log_index),
   }));
 }
