@@ -45,8 +45,8 @@ export function settledTradeRows(db: Queryable) {
  * A page (limit + 1 rows, for `toPage`) of settled trades, newest first, after the cursor's
  * position, each with the log index of its `trade.settled` event: one statement per page.
  *
- * The page is chosen first (an index walk of `trades_settled_idx`) and only its rows look up
- * their event, so the lookup never runs for trades outside the page. Status and limit are
+ * The lookup is in the select list: PostgreSQL evaluates it for the rows the limit keeps (after
+ * the sort, if the plan sorts), so it never runs for trades outside the page. Status and limit are
  * literals so that the prepared statement keeps one plan (see `pageLimitLiteral`).
  */
 export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter, after: string | undefined, limit: number) {
@@ -61,23 +61,21 @@ export async function settledTradesPage(db: Queryable, filter: BoardTradeFilter,
       eb.or([eb('trades.settled_at', '<', at), eb.and([eb('trades.settled_at', '=', at), eb('trades.id', '<', id)])]),
     );
   }
-  const page = q.orderBy('trades.settled_at', 'desc').orderBy('trades.id', 'desc').limit(pageLimitLiteral(limit));
-  return db
-    .selectFrom(page.as('t'))
-    .selectAll('t')
+  return q
     .select(sql<bigint | null>`(${settledLogIndexSql})`.as('log_index'))
-    .orderBy('t.settled_at', 'desc')
-    .orderBy('t.id', 'desc')
+    .orderBy('trades.settled_at', 'desc')
+    .orderBy('trades.id', 'desc')
+    .limit(pageLimitLiteral(limit))
     .execute();
 }
 
 /**
- * The log index of trade `t`'s `trade.settled` event (null while it awaits the integrator). The
+ * The log index of a trade's `trade.settled` event (null while it awaits the integrator). The
  * event names its trade in its facts (`tradeId`), which is exact; `events_unit_idx` keeps the
  * search to the events of the trade's unit. The same match as `settledEventsOfTrades`.
  */
 const settledLogIndexSql = sql`select ll.index from events ev join log_leaves ll on ll.event_seq = ev.seq
-  where ev.unit_id = t.unit_id and ev.type = 'trade.settled' and ev.entry::jsonb ->> 'tradeId' = t.id
+  where ev.unit_id = trades.unit_id and ev.type = 'trade.settled' and ev.entry::jsonb ->> 'tradeId' = trades.id
   order by ev.seq limit 1`;
 
 export type BoardTradeRow = Awaited<ReturnType<typeof settledTradesPage>>[number];
