@@ -25,6 +25,7 @@ import { bareBenchRoute } from './http/bench-bare-route.js';
 import { mountHealthRoutes } from './http/health.js';
 import { idempotency } from './http/idempotency.js';
 import { AppError, problemResponse, renderError } from './http/problem.js';
+import { publicPageCache } from './http/public-page-cache.js';
 import { rateLimit } from './http/rate-limit.js';
 import { createRouter } from './http/router.js';
 import { pagesRouter } from './web/pages.index.js';
@@ -32,6 +33,7 @@ import { pagesRouter } from './web/pages.index.js';
 /** The whole HTTP API. Runtime-specific things arrive in `deps`; nothing here touches process or bindings. */
 export function createApp(deps: Deps) {
   const app = createRouter();
+  const boardCache = publicPageCache(deps);
 
   app.use('*', requestId());
   app.use('*', async (c, next) => {
@@ -67,7 +69,10 @@ export function createApp(deps: Deps) {
   // Registered before the others so it runs after them: by then the write has committed.
   app.use('/v1/*', async (c, next) => {
     await next();
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && c.res.status < 400) deps.afterWrite?.();
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) && c.res.status < 400) {
+      boardCache.clear();
+      deps.afterWrite?.();
+    }
   });
   // Rate limits (README "Rate limits"): every request per client address, before its key is even
   // looked up; then per API key; and anonymous reads of the public board and log, lower.
@@ -84,6 +89,9 @@ export function createApp(deps: Deps) {
   for (const page of ['/board', '/board/*', '/works/*', '/units/*', '/trades/*']) app.use(page, perAddress, publicReads);
   app.use('/v1/*', idempotency());
   app.use('/v1/*', recordOfficialReads());
+  // Last, so that every middleware above still runs for an answer served from the cache.
+  app.use('/v1/board/listings', boardCache.middleware);
+  app.use('/v1/board/trades', boardCache.middleware);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

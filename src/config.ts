@@ -93,6 +93,12 @@ export const appConfigSchema = z.object({
    * the HTTP stack's ceiling that `npm run bench:board` compares the board with. Benchmarks only.
    */
   BENCH_BARE_ROUTE: z.enum(['on', 'off']).default('off'),
+  /**
+   * Milliseconds for which GET /v1/board/listings and /v1/board/trades answers are served again from
+   * memory (src/http/public-page-cache.ts); 0, the default, turns the cache off. A write through this
+   * app drops it; other writes show within this time.
+   */
+  BOARD_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   ...mediaAppConfigShape,
   ...webhooksConfigShape,
   ...rateLimitConfigShape,

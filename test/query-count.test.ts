@@ -54,6 +54,10 @@ describe('list routes', () => {
       const large = await statementsFor(`${path}limit=12`, 12);
       expect(large, `${path}: ${small} statements for 2 items, ${large} for 12`).toBe(small);
     }
+    // The public board's pages are one statement each: rows, works, pseudonymous parties' ids, log indices.
+    for (const path of ['/v1/board/trades?limit=12', '/v1/board/listings?limit=12']) {
+      expect(await statementsFor(path, 12), path).toBe(1);
+    }
   });
 });
 

@@ -32,7 +32,7 @@ export async function openPostgres(opts: PostgresOptions): Promise<DatabaseHandl
   const sql = postgresClient(opts);
   // Warm the pool: postgres.js reserve() hangs under workerd when it is the first call on a fresh pool.
   await sql`select 1`;
-  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  const db = new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: opts.prepare ? preparing(sql) : sql }) });
   return {
     db,
     flavour: 'postgres',
@@ -45,4 +45,27 @@ export async function openPostgres(opts: PostgresOptions): Promise<DatabaseHandl
       await sql.end();
     },
   };
+}
+
+/**
+ * The pool as Kysely should see it when statements are to be prepared. kysely-postgres-js runs
+ * every query through a reserved connection's `unsafe()`, which postgres.js never prepares unless
+ * told so per query, whatever the pool's `prepare` option: each query was parsed and planned
+ * afresh and, having parameters, took two round trips (Parse/Describe, then Bind/Execute). Here
+ * the reserved connections pass `prepare: true` on, so a statement text is parsed once per
+ * connection and then runs in one round trip, and PostgreSQL may keep its plan. `simple: false`:
+ * a query without parameters would otherwise go as a simple query, which is never prepared (no
+ * query Kysely sends holds two statements, which only the simple protocol allows).
+ */
+function preparing(sql: postgres.Sql): postgres.Sql {
+  // `simple` is read by postgres.js's unsafe() but missing from its typings.
+  const extended = { prepare: true, simple: false } as postgres.UnsafeQueryOptions;
+  const reserve = async () => {
+    const reserved = await sql.reserve();
+    const unsafe: typeof reserved.unsafe = (query, args, options) => reserved.unsafe(query, args, { ...extended, ...options });
+    return new Proxy(reserved, {
+      get: (target, prop) => (prop === 'unsafe' ? unsafe : Reflect.get(target, prop, target)),
+    });
+  };
+  return new Proxy(sql, { get: (target, prop) => (prop === 'reserve' ? reserve : Reflect.get(target, prop, target)) });
 }

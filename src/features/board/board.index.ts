@@ -49,7 +49,7 @@ export function boardRouter() {
       const { after, limit, ...filter } = c.req.valid('query');
       const rows = await settledTradesPage(db, filter, decodeCursor(after, TRADE_CURSOR_SHAPE), limit);
       const page = toPage(rows, limit, tradeCursorKey, (r) => r);
-      return c.json({ ...page, data: await presentBoardTrades(db, page.data) }, 200);
+      return c.json({ ...page, data: await presentBoardTrades(page.data) }, 200);
     })
     .openapi(routes.boardStats, async (c) => {
       const { db, clock } = c.get('deps');

@@ -14,8 +14,30 @@ import { sha256, toHex } from '../../crypto/bytes.js';
  * it were ever rotated. 64 bits keep collisions negligible at any realistic number of accounts.
  */
 export async function boardPseudonym(accountId: string): Promise<string> {
-  const known = remembered.get(accountId);
-  if (known) return known;
+  return remembered.get(accountId) ?? computePseudonym(accountId);
+}
+
+/**
+ * The pseudonyms of many parties (a page of trades names two per row), keyed by account id.
+ * Parties seen before cost a map lookup each; only the others wait for a digest.
+ */
+export async function boardPseudonyms(accountIds: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const missing: string[] = [];
+  for (const id of accountIds) {
+    if (names.has(id)) continue;
+    const known = remembered.get(id);
+    if (known === undefined) missing.push(id);
+    else names.set(id, known);
+  }
+  if (missing.length > 0) {
+    const computed = await Promise.all([...new Set(missing)].map(async (id) => [id, await computePseudonym(id)] as const));
+    for (const [id, pseudonym] of computed) names.set(id, pseudonym);
+  }
+  return names;
+}
+
+async function computePseudonym(accountId: string): Promise<string> {
   const pseudonym = `p_${toHex(await sha256(`haipai-board:${accountId}`)).slice(0, 16)}`;
   if (remembered.size >= REMEMBERED_MAX) remembered.clear();
   remembered.set(accountId, pseudonym);

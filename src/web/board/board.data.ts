@@ -43,7 +43,7 @@ export async function boardListings(db: Db, q: BoardQuery, now: Date) {
 /** The latest settled trades, parties as board pseudonyms (GET /v1/board/trades). */
 export async function recentTrades(db: Db, limit: number, currency?: string) {
   const rows = await settledTradesPage(db, { currency }, undefined, limit);
-  return presentBoardTrades(db, rows.slice(0, limit));
+  return presentBoardTrades(rows.slice(0, limit));
 }
 
 export interface PriceIndex {

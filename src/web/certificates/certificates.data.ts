@@ -36,9 +36,10 @@ export async function workCertificate(db: Db, config: AppConfig, id: string, now
 export async function tradeCertificatePage(db: Db, id: string) {
   const row = await settledTradeRows(db).where('trades.id', '=', id).executeTakeFirst();
   if (!row) throw notFound('settled trade', id);
-  const [trade] = await presentBoardTrades(db, [row]);
   const event = (await settledEventsOfTrades(db, [row])).get(id);
-  if (!trade || !event) throw notFound('settled trade', id);
+  if (!event) throw notFound('settled trade', id);
+  const [trade] = await presentBoardTrades([{ ...row, log_index: event.logIndex }]);
+  if (!trade) throw notFound('settled trade', id);
   const target: VerifyTarget = {
     logIndex: event.logIndex,
     eventId: event.eventId,
