@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/crypto/bytes.js';
+import { sha256Sync } from '../../src/crypto/sha256-sync.js';
 import { appendLeaves, compactRangeRoot, emptyCompactRange, rangeNodes } from '../../src/features/tlog/compact-range.js';
 import {
   bitLength,
@@ -15,7 +16,6 @@ import {
   trailingZeros,
   webCryptoHasher,
 } from '../../src/features/tlog/merkle.js';
-import { sha256Sync } from '../../src/features/tlog/sha256-sync.js';
 
 const nodeSha = (b: Uint8Array) => toHex(new Uint8Array(createHash('sha256').update(b).digest()));
 

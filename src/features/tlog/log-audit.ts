@@ -8,13 +8,13 @@
  * Uses only `fetch`, so it runs anywhere; `npm run verify -- --log <url>` wraps it.
  */
 import { bytesEqual, toBase64 } from '../../crypto/bytes.js';
+import { sha256Sync } from '../../crypto/sha256-sync.js';
 import { type Checkpoint, openCheckpoint } from './checkpoint.js';
 import { appendLeaves, type CompactRange, emptyCompactRange } from './compact-range.js';
 import { decodeEntryBundle } from './entry-bundle.js';
 import { HASH_SIZE, inThreadHasher, type NodeId, shiftRight } from './merkle.js';
 import { parseVerifierKey } from './note.js';
 import { consistencyProof } from './proofs.js';
-import { sha256Sync } from './sha256-sync.js';
 import { entriesPath, TILE_HEIGHT, TILE_WIDTH, tilePath } from './tile-path.js';
 import { verifyConsistency } from './verify.js';
 

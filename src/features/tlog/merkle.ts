@@ -7,7 +7,7 @@
  * operators so that trees past 2^32 entries stay correct.
  */
 import { sha256 } from '../../crypto/bytes.js';
-import { sha256Sync } from './sha256-sync.js';
+import { sha256Sync } from '../../crypto/sha256-sync.js';
 
 export const HASH_SIZE = 32;
 
