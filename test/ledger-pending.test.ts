@@ -218,4 +218,40 @@ describe('pending credits', () => {
     expect((await owed()).balances).toEqual([{ currency: 'CNY', amount: 30, owed: 0 }]);
     await expectConsistentStatement(p.id);
   });
+
+  it('a statement walk that has reached the pending lines still sees, once, the credits folded behind it', async () => {
+    const { p, listings, buyers } = await resales(6, 1_000);
+    const buy = (i: number) => m.buy(p, listings[i]!.id, buyers[i]!);
+    for (const i of [0, 1, 2]) await buy(i);
+    await fold();
+    for (const i of [3, 4, 5]) await buy(i);
+    // 3 folded fee lines, then 3 pending ones; pages of 2.
+    const page = async (after?: string) =>
+      m.ok(
+        await t.call('GET', `/v1/balances/${p.id}/statement?currency=CNY&limit=2${after ? `&after=${after}` : ''}`, {
+          key: OPERATOR_KEY,
+        }),
+        200,
+      ) as { data: Line[]; nextCursor: string | null };
+    const first = await page();
+    const second = await page(first.nextCursor!);
+    expect([...first.data, ...second.data].map((l) => l.pending)).toEqual([false, false, false, true]);
+    // The walk is among the pending lines when the scheduler folds them all, and a seventh sale comes.
+    await fold();
+    const extra = await m.account(p);
+    const late = await m.list(p, { kind: 'fixed', sellerId: buyers[0]!, unitId: listings[0]!.unitId, price: 1_000 });
+    await m.topUp(extra, 1_000);
+    expect((await m.buy(p, late.id, extra)).status).toBe(201);
+
+    const seen = [...first.data, ...second.data];
+    for (let after = second.nextCursor; after; ) {
+      const next = await page(after);
+      seen.push(...next.data);
+      after = next.nextCursor;
+    }
+    const journals = seen.map((l) => l.journalId);
+    expect(new Set(journals).size).toBe(journals.length); // none twice
+    expect(journals).toHaveLength(7); // none missed: the two folded behind the walk and the late sale's fee
+    expect(new Set(journals)).toEqual(new Set((await statement(p.id)).map((l) => l.journalId)));
+  });
 });

@@ -2590,7 +2590,7 @@ export interface paths {
         };
         /**
          * Every posting to a holder in one currency, in balance order, with the balance after each
-         * @description Lines come in the order they moved the holder's balance, each with the balance after it. A platform's fee and a creator's royalty from a sale are pending until folded into the balance (within a scheduler tick, or at the holder's next debit): pending lines come last, oldest first, with `pending: true` and the balance they will show if nothing else comes first, so the last line matches GET /v1/balances/{holderId}. Once folded, a line moves among the folded ones with its final balance.
+         * @description Lines come in the order they moved the holder's balance, each with the balance after it. A platform's fee and a creator's royalty from a sale are pending until folded into the balance (within a scheduler tick, or at the holder's next debit): pending lines come last, oldest first, with `pending: true` and the balance they will show if nothing else comes first, so the last line matches GET /v1/balances/{holderId}. Once folded, a line moves among the folded ones with its final balance. A walk through the pages sees every line once: a credit folded after the walk passed its pending line is not shown again, and one folded before the walk reached it comes among the folded lines, after those the walk has seen.
          */
         get: {
             parameters: {

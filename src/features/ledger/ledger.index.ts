@@ -2,10 +2,18 @@ import type { Db } from '../../db/database.js';
 import { requirePrincipal } from '../../http/auth.js';
 import type { Principal } from '../../http/env.js';
 import { decodeCursor, toPage } from '../../http/pagination.js';
-import { notFound } from '../../http/problem.js';
+import { badRequest, notFound } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
 import { mayActFor } from '../parties/access.js';
-import { balancesOf, EXTERNAL, journalWithPostings, postJournal, statementRows } from './ledger.repo.js';
+import {
+  balancesOf,
+  EXTERNAL,
+  journalWithPostings,
+  postJournal,
+  STATEMENT_START,
+  type StatementCursor,
+  statementRows,
+} from './ledger.repo.js';
 import * as routes from './ledger.routes.js';
 
 /** Who may see a holder's money: the operator, officials, the platform itself or its accounts' platform, the account itself. */
@@ -96,22 +104,12 @@ export function ledgerRouter() {
       const { holderId } = c.req.valid('param');
       const { currency, after, limit } = c.req.valid('query');
       await checkHolderVisible(db, principal, holderId);
-      // A folded line's cursor is its place in balance order; a pending line's is `p` and its posting id.
-      const cursor = decodeCursor(after, /^p?\d{1,19}$/);
-      const rows = await statementRows(db, holderId, currency, {
-        after:
-          cursor === undefined
-            ? undefined
-            : cursor.startsWith('p')
-              ? { pendingAfter: BigInt(cursor.slice(1)) }
-              : { appliedAfter: BigInt(cursor) },
-        limit,
-      });
+      const rows = await statementRows(db, holderId, currency, { after: statementCursor(after), limit });
       return c.json(
         toPage(
           rows,
           limit,
-          (r) => (r.applied_seq === null ? `p${r.id}` : String(r.applied_seq)),
+          (r) => `${r.cursor.appliedAfter}.${r.cursor.pendingAfter}`,
           (r) => ({
             journalId: r.journal_id,
             kind: r.kind,
@@ -126,4 +124,23 @@ export function ledgerRouter() {
         200,
       );
     });
+}
+
+/** PostgreSQL's largest bigint: past every folded line. */
+const MAX_BIGINT = 9223372036854775807n;
+
+/**
+ * A statement cursor: `<last folded line's place>.<last pending line's posting id>`. Cursors issued
+ * before pending lines carried both (`<place>` alone, or `p<posting id>` once among the pending
+ * lines) still continue their walk as they did.
+ */
+function statementCursor(after: string | undefined): StatementCursor {
+  const key = decodeCursor(after, /^(\d{1,19}(\.\d{1,19})?|p\d{1,19})$/);
+  if (key === undefined) return STATEMENT_START;
+  const [applied, pending] = key.startsWith('p') ? [MAX_BIGINT, BigInt(key.slice(1))] : key.split('.').map(BigInt);
+  const cursor = { appliedAfter: applied!, pendingAfter: pending ?? 0n };
+  if (cursor.appliedAfter > MAX_BIGINT || cursor.pendingAfter > MAX_BIGINT) {
+    throw badRequest('invalid_cursor', 'The cursor is not one this API issued.');
+  }
+  return cursor;
 }

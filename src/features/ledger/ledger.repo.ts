@@ -293,8 +293,14 @@ export async function spendableOf(db: Queryable, holder: string, currency: strin
   return (await balancesOf(db, holder)).find((b) => b.currency === currency)?.amount ?? 0n;
 }
 
-/** Where a statement page starts: after a line in balance order, or after a pending line (by posting id). */
-export type StatementCursor = { appliedAfter: bigint } | { pendingAfter: bigint };
+/**
+ * Where a statement page starts: after the last folded line seen (its place in balance order) and
+ * after the last pending line seen (its posting id). Both, because a walk that has reached the
+ * pending lines must still see the credits folded behind it since; 0 is "none yet".
+ */
+export type StatementCursor = { appliedAfter: bigint; pendingAfter: bigint };
+
+export const STATEMENT_START: StatementCursor = { appliedAfter: 0n, pendingAfter: 0n };
 
 /**
  * A holder's postings in one currency, in the order they moved its balance, each with the balance
@@ -302,15 +308,20 @@ export type StatementCursor = { appliedAfter: bigint } | { pendingAfter: bigint 
  * with the balance it will show once folded if nothing else comes first (the folded balance plus
  * the pending credits up to it), so the last line always matches balancesOf. One statement, so a
  * fold in between never shows a credit twice or not at all on one page.
+ *
+ * Across pages, a walk sees every line once. A credit folded after the walk passed its pending
+ * line is skipped among the folded lines (deferred, posting id within the pending lines seen); one
+ * folded before the walk reached it is shown among the folded lines, after those already seen,
+ * as its fold gave it a later place in balance order. Each line carries the cursor of the page
+ * that would end on it.
  */
 export async function statementRows(
   db: Queryable,
   holder: string,
   currency: string,
-  page: { after?: StatementCursor; limit: number },
+  page: { after: StatementCursor; limit: number },
 ) {
-  const appliedAfter = page.after === undefined ? -1n : 'appliedAfter' in page.after ? page.after.appliedAfter : null;
-  const pendingAfter = page.after !== undefined && 'pendingAfter' in page.after ? page.after.pendingAfter : -1n;
+  const { appliedAfter, pendingAfter } = page.after;
   const { rows } = await sql<{
     id: bigint;
     journal_id: string;
@@ -324,7 +335,8 @@ export async function statementRows(
   }>`
     (select p.id, p.journal_id, j.kind, j.trade_id, p.role, p.amount, j.created_at, p.balance_after, p.applied_seq
      from postings p join journals j on j.id = p.journal_id
-     where ${appliedAfter !== null} and p.holder = ${holder} and j.currency = ${currency} and p.applied_seq > ${appliedAfter ?? -1n}
+     where p.holder = ${holder} and j.currency = ${currency} and p.applied_seq > ${appliedAfter}
+       and not (p.deferred and p.id <= ${pendingAfter})
      order by p.applied_seq
      limit ${page.limit + 1})
     union all
@@ -353,5 +365,9 @@ export async function statementRows(
     const [x, y] = [key(a), key(b)];
     return x.pending - y.pending || (x.at < y.at ? -1 : x.at > y.at ? 1 : 0);
   });
-  return lines.slice(0, page.limit + 1);
+  let cursor = page.after;
+  return lines.slice(0, page.limit + 1).map((line) => {
+    cursor = line.applied_seq === null ? { ...cursor, pendingAfter: line.id } : { ...cursor, appliedAfter: line.applied_seq };
+    return { ...line, cursor };
+  });
 }

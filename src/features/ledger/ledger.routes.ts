@@ -109,7 +109,9 @@ export const statement = createRoute({
     "creator's royalty from a sale are pending until folded into the balance (within a scheduler tick, or at the " +
     "holder's next debit): pending lines come last, oldest first, with `pending: true` and the balance they will show " +
     'if nothing else comes first, so the last line matches GET /v1/balances/{holderId}. Once folded, a line moves ' +
-    'among the folded ones with its final balance.',
+    'among the folded ones with its final balance. A walk through the pages sees every line once: a credit folded ' +
+    'after the walk passed its pending line is not shown again, and one folded before the walk reached it comes ' +
+    'among the folded lines, after those the walk has seen.',
   request: {
     params: z.object({ holderId: holderSchema.openapi({ param: { name: 'holderId', in: 'path' } }) }),
     query: pageQuerySchema.extend({ currency: currencySchema }),
