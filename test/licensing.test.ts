@@ -84,8 +84,13 @@ describe('grants', () => {
     expect(await l.balance(holder)).toBe(7_500);
     const journal = l.ok(await t.call('GET', `/v1/journals/${grant.feeJournalId}`, { key: game.key }), 200);
     expect(journal.kind).toBe('licence_fee');
+    // The platform's fee is a pending credit, as a trade's is: its balance row moves when folded.
+    const feeLines = async () =>
+      l.ok(await t.call('GET', `/v1/balances/${p.id}/statement?currency=CNY`, { key: p.key }), 200).data;
+    expect(await feeLines()).toMatchObject([{ role: 'platform_fee', amount: 500, balanceAfter: 500, pending: true }]);
 
     await runScheduledWork(t.deps);
+    expect(await feeLines()).toMatchObject([{ role: 'platform_fee', amount: 500, balanceAfter: 500, pending: false }]);
     const read = l.ok(await t.call('GET', `/v1/licence-grants/${grant.id}`, { key: p.key }), 200);
     expect(read.certificate.tlogProof).toContain('c2sp.org/tlog-proof');
     const extra = read.certificate.tlogProof.split('\n').find((x: string) => x.startsWith('extra '));

@@ -54,9 +54,10 @@ export interface JournalInput {
 type PostingInput = JournalInput['postings'][number];
 
 /**
- * Roles of a trade's credits that nothing needs to check: the platform's fee and the creators'
- * royalties. Every sale of a platform (and of a creator's works) credits the same balance row, so
- * moving it at commit made concurrent purchases queue on it. These credits are written deferred
+ * Roles of a sale's credits that nothing needs to check: the platform's fee and the creators'
+ * royalties (of a trade, or of a licence fee or royalty split the same way). Every sale of a
+ * platform (and of a creator's works) credits the same balance row, so moving it at commit made
+ * concurrent purchases queue on it. These credits are written deferred
  * (schema/0027_pending_credits.sql): the journal is whole, but the row moves later, when the
  * credit is folded. The seller's proceeds are not deferred: a seller's row is not shared by
  * concurrent sales of other sellers, and a seller often spends or pays out proceeds at once, so
@@ -64,9 +65,12 @@ type PostingInput = JournalInput['postings'][number];
  */
 const DEFERRED_ROLES: ReadonlySet<PostingsTable['role']> = new Set(['platform_fee', 'royalty', 'parent_royalty']);
 
+/** Journals split by the sale split (`splitSale`): a trade, and a licence's fee or royalty paid the same way. */
+const SPLIT_JOURNAL_KINDS: ReadonlySet<JournalInput['kind']> = new Set(['trade', 'licence_fee', 'licence_royalty']);
+
 /** The holders whose postings in this journal are all deferrable credits: their rows are not touched now. */
 function deferredHolders(input: JournalInput): Set<string> {
-  if (input.kind !== 'trade') return new Set();
+  if (!SPLIT_JOURNAL_KINDS.has(input.kind)) return new Set();
   const deferrable = new Map<string, boolean>();
   for (const p of input.postings) {
     if (p.amount === 0n) continue;
