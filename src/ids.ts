@@ -38,8 +38,9 @@ export type IdPrefix = (typeof ID_PREFIXES)[keyof typeof ID_PREFIXES];
 /**
  * The randomness of identifiers, drawn from the platform's CSPRNG a pool at a time. `ulid()` on
  * its own asks `crypto.getRandomValues` for one byte per character (16 calls per identifier),
- * which was 5 % of the server's CPU under `bench:trade`; the bytes are the same, only fetched in bulk.
- * The pool is filled on first use, never at module load: Workers forbid randomness in global scope.
+ * nearly 8 % of the server's busy CPU under `bench:trade`; the bytes are the same, only fetched
+ * in bulk. The pool is filled on first use, never at module load: Workers forbid randomness in
+ * global scope.
  */
 const RANDOM_POOL_BYTES = 4096;
 const randomPool = new Uint8Array(RANDOM_POOL_BYTES);

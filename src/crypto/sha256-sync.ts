@@ -4,8 +4,9 @@
  * Web Crypto's `digest` is asynchronous, and on Node 20 each call is a round trip through the
  * libuv thread pool: about 12k digests a second for 65-byte Merkle nodes, measured here. Growing
  * the tree by a batch needs about two node hashes per entry, so the integrator uses this
- * synchronous implementation instead, as does the API key check (two digests a request). It runs unchanged on Workers (plain typed arrays), and the
- * tests check it byte for byte against `crypto.subtle.digest`.
+ * synchronous implementation instead, as does the API key check (two digests a request). It runs
+ * unchanged on Workers (plain typed arrays), and the tests check it byte for byte against
+ * `crypto.subtle.digest`.
  */
 
 const K = new Uint32Array([
