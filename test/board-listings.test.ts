@@ -175,6 +175,11 @@ describe('GET /v1/board/listings', () => {
     // The Dutch auction started at 3,000 but has fallen: it is in 2,900–2,999 and no longer at 3,000.
     expect(sorted(await board('minPrice=2900&maxPrice=2999'))).toEqual(['C']);
     expect(sorted(await board('minPrice=3000'))).toEqual([]);
+    // With a price sort the lower bound is where the walk starts, both ways and across pages.
+    const bounded = async (sort: string) => letters((await walk(`sort=${sort}&minPrice=900`, 1)).items);
+    expect(await bounded('price_asc')).toEqual(['A', 'D', 'C']);
+    expect(await bounded('price_desc')).toEqual(['C', 'D', 'A']);
+    expect(letters((await walk('sort=price_asc&minPrice=2900&maxPrice=2999', 1)).items)).toEqual(['C']);
     expect(sorted(await t.call('GET', '/v1/board/listings?currency=USD').then((r) => r.body))).toEqual([]);
   });
 

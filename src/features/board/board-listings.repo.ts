@@ -148,8 +148,14 @@ export async function openListingsPage(
   if (filter.listingKind) where.push(sql`l.kind = ${filter.listingKind}`);
   // Price bounds compare the price shown, row by row along the walk: a Dutch key may be 0.5 % or a
   // minute's fall above it, so bounding the key instead would show Dutch prices outside the bounds.
+  // A lower bound also bounds the key, which the price indexes seek: no shown price is above its
+  // key (fixed and English prices are their key; a Dutch key is the price at an earlier instant,
+  // and Dutch prices only fall), so an ascending walk starts at the bound instead of reading and
+  // dropping every cheaper listing. No such bound exists for an upper one.
   const shown = shownPriceSql('l', now);
-  if (filter.minPrice !== undefined) where.push(sql`${shown} >= ${String(filter.minPrice)}::bigint`);
+  if (filter.minPrice !== undefined) {
+    where.push(sql`l.board_price >= ${String(filter.minPrice)}::bigint`, sql`${shown} >= ${String(filter.minPrice)}::bigint`);
+  }
   if (filter.maxPrice !== undefined) where.push(sql`${shown} <= ${String(filter.maxPrice)}::bigint`);
 
   const columns = sql`l.id, l.kind, l.currency, l.unit_id, l.quantity, l.sold, l.starts_at, l.ends_at, l.created_at,
