@@ -1,11 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { type KyselyPlugin, sql, TableNode } from 'kysely';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/db/database.js';
 import { openPostgres } from '../src/db/postgres.js';
 import { claimMediaJob, failJob, markJobDone } from '../src/features/media/jobs.repo.js';
+import { loadMedia, presentFileMedia } from '../src/features/media/media.present.js';
 import type { BlobStore } from '../src/ports/blob-store.js';
 import { systemClock } from '../src/ports/clock.js';
 import { MemoryLogger } from '../src/ports/logger.js';
@@ -94,6 +95,32 @@ describe('the media job queue', () => {
     expect(await job(id)).toMatchObject({ status: 'queued', attempts: 0, lease_token: null, finished_at: null });
     await drain();
     expect(await job(id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('a reader sees a job done only with its findings: the job is read, and only then its result', async () => {
+    const { id } = await upload(await png(2));
+    await drain();
+    // The worker commits the job's status and its result together. A reader that read the result
+    // before that commit and the job after it would show "done" with no findings (seen on
+    // PostgreSQL under load), so the job's read must finish before the result's begins.
+    const events: string[] = [];
+    const tables = new Map<unknown, string>();
+    const order: KyselyPlugin = {
+      transformQuery({ node, queryId }) {
+        const from = node.kind === 'SelectQueryNode' ? node.from?.froms[0] : undefined;
+        const table = from && TableNode.is(from) ? from.table.identifier.name : node.kind;
+        tables.set(queryId, table);
+        events.push(`start ${table}`);
+        return node;
+      },
+      async transformResult({ queryId, result }) {
+        events.push(`end ${tables.get(queryId)}`);
+        return result;
+      },
+    };
+    const media = await loadMedia(t.deps.db.withPlugin(order), [id]);
+    expect(events).toEqual(['start media_jobs', 'end media_jobs', 'start media_results', 'end media_results']);
+    expect(presentFileMedia(id, media)).toMatchObject({ status: 'done', verdict: 'accepted', format: 'png' });
   });
 
   it('retries a failing job with exponential backoff, then dead-letters it with the reason; the operator can requeue it', async () => {

@@ -12,7 +12,12 @@ export interface MediaRecord {
 }
 
 export async function loadMedia(db: Queryable, uploadIds: string[]): Promise<MediaRecord> {
-  const [jobs, results] = await Promise.all([jobsFor(db, uploadIds), resultsFor(db, uploadIds)]);
+  // Jobs first, then results, one after the other: a job is marked done in the transaction that
+  // writes its result, so a job read as done has its result visible to the later read. Read in
+  // parallel (two connections, two snapshots), the results could be read before that commit and
+  // the job after it: "done" with no findings, which a poller would take as final.
+  const jobs = await jobsFor(db, uploadIds);
+  const results = await resultsFor(db, uploadIds);
   return {
     jobs: new Map(jobs.map((j) => [j.upload_id, j])),
     results: new Map(results.map((r) => [r.upload_id, r])),
