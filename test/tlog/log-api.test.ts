@@ -2,6 +2,7 @@
  * The log end to end through the API: events made by the registry are integrated, and what
  * /log/ and /v1/log/ serve verifies with the project's own verifiers (RFC 9162, C2SP).
  */
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64 } from '../../src/crypto/bytes.js';
 import { openCheckpoint } from '../../src/features/tlog/checkpoint.js';
@@ -10,6 +11,7 @@ import { decodeEntryBundle } from '../../src/features/tlog/entry-bundle.js';
 import { proofForEvent, proofsForEvents } from '../../src/features/tlog/event-proofs.js';
 import { integrateLog } from '../../src/features/tlog/integrate.js';
 import { integrationLoop } from '../../src/features/tlog/integration-loop.js';
+import { logEntry, tlogProofAt } from '../../src/features/tlog/log.service.js';
 import { inThreadHasher, leafHash } from '../../src/features/tlog/merkle.js';
 import { parseTlogProof, verifyTlogProof } from '../../src/features/tlog/tlog-proof.js';
 import { verifyConsistency, verifyInclusion } from '../../src/features/tlog/verify.js';
@@ -142,6 +144,30 @@ describe('transparency log through the API', () => {
     }
     // Without a size, the proof is against the latest checkpoint.
     expect(w.ok(await t.call('GET', '/v1/log/proofs/inclusion?index=0'), 200).size).toBe(cp.size);
+  });
+
+  it('reads the signed tree before the leaf, so an entry inside the tree is never missing', async () => {
+    await integrateLog(t.deps);
+    // Leaves are written in the transaction that signs the checkpoint covering them. Read in
+    // parallel, a leaf read before that commit and a tree read after it would make a 404 of an
+    // entry the tree holds; so the tree's read must finish before the leaf's begins.
+    const events: string[] = [];
+    const order: KyselyPlugin = {
+      transformQuery({ node }) {
+        events.push('start');
+        return node;
+      },
+      async transformResult({ result }) {
+        events.push('end');
+        return result;
+      },
+    };
+    const db = t.deps.db.withPlugin(order);
+    expect((await logEntry(db, 0)).index).toBe(0);
+    expect(events).toEqual(['start', 'end', 'start', 'end']);
+    events.length = 0;
+    expect(await tlogProofAt(db, 0)).toContain('c2sp.org/tlog-proof');
+    expect(events.slice(0, 4)).toEqual(['start', 'end', 'start', 'end']);
   });
 
   it('proves consistency between checkpoints, and lists every checkpoint', async () => {

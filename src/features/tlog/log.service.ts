@@ -66,16 +66,27 @@ export async function consistencyProofBetween(db: Queryable, from: number, reque
   return { from, to, proof: proof.map(toBase64) };
 }
 
+/**
+ * The latest signed tree, then leaf `index`, one after the other. A leaf is written in the
+ * transaction that signs the first checkpoint covering it, so a leaf inside the tree read first is
+ * visible to the read after. Read at once (two connections, two snapshots), the leaf could be
+ * read before that commit and the tree after it: a 404 for an entry the tree says exists.
+ */
+async function treeThenLeaf(db: Queryable, index: number) {
+  const tree = await signedTree(db);
+  return { ...tree, leaf: await leafAt(db, index) };
+}
+
 /** Leaf `index`: the event it is, its entry bytes (canonical JSON) and leaf hash. */
 export async function logEntry(db: Queryable, index: number) {
-  const [{ size }, leaf] = await Promise.all([signedTree(db), leafAt(db, index)]);
+  const { size, leaf } = await treeThenLeaf(db, index);
   if (!leaf || index >= size) throw entryNotFound(index, size);
   return { index, eventId: leaf.eventId, entry: leaf.entry, leafHash: toBase64(leaf.leafHash) };
 }
 
 /** A C2SP tlog-proof for leaf `index` against the latest checkpoint and its cosignatures, the entry in its `extra` line. */
 export async function tlogProofAt(db: Queryable, index: number): Promise<string> {
-  const [{ latest, size }, leaf] = await Promise.all([signedTree(db), leafAt(db, index)]);
+  const { latest, size, leaf } = await treeThenLeaf(db, index);
   if (!leaf || !latest || index >= size) throw entryNotFound(index, size);
   return tlogProofText(batchedNodeReader(db), leaf, await cosignedCheckpoint(db, latest));
 }
