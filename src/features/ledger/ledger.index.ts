@@ -5,16 +5,9 @@ import { decodeCursor, toPage } from '../../http/pagination.js';
 import { badRequest, notFound } from '../../http/problem.js';
 import { createRouter } from '../../http/router.js';
 import { mayActFor } from '../parties/access.js';
-import {
-  balancesOf,
-  EXTERNAL,
-  journalWithPostings,
-  postJournal,
-  STATEMENT_START,
-  type StatementCursor,
-  statementRows,
-} from './ledger.repo.js';
+import { balancesOf, EXTERNAL, journalWithPostings, postJournal } from './ledger.repo.js';
 import * as routes from './ledger.routes.js';
+import { STATEMENT_START, type StatementCursor, statementRows } from './statement.repo.js';
 
 /** Who may see a holder's money: the operator, officials, the platform itself or its accounts' platform, the account itself. */
 async function checkHolderVisible(db: Db, principal: Principal, holderId: string) {
