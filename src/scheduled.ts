@@ -8,7 +8,7 @@ import { lapseUnpaidGrants } from './features/licensing/card-payments.js';
 import { expireDueGrants } from './features/licensing/expiry.js';
 import { refreshDutchBoardKeys } from './features/market/dutch-board-keys.js';
 import { expireMarketOrders } from './features/market/expiry.js';
-import { releaseExpiredReservations } from './features/market/trades.service.js';
+import { releaseExpiredReservations } from './features/market/trade-release.service.js';
 import { sendDueBidActions } from './features/stripe/bid-authorisations.service.js';
 import { sendDueTransfers } from './features/stripe/payouts.service.js';
 import { sendDueRefunds } from './features/stripe/refunds.service.js';

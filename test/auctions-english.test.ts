@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDueAuctions } from '../src/features/auctions/closing.service.js';
-import { releaseExpiredReservations } from '../src/features/market/trades.service.js';
+import { releaseExpiredReservations } from '../src/features/market/trade-release.service.js';
 import { newId } from '../src/ids.js';
 import { runScheduledWork } from '../src/scheduled.js';
 import { OPERATOR_KEY, startTestApp, type TestApp } from './support/harness.js';

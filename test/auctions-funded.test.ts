@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDueAuctions } from '../src/features/auctions/closing.service.js';
-import { releaseExpiredReservations } from '../src/features/market/trades.service.js';
+import { releaseExpiredReservations } from '../src/features/market/trade-release.service.js';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { releaseExpiredReservations } from '../src/features/market/trades.service.js';
+import { releaseExpiredReservations } from '../src/features/market/trade-release.service.js';
 import type { MemoryLogger } from '../src/ports/logger.js';
 import { runScheduledWork } from '../src/scheduled.js';
 import type { TestApp } from './support/harness.js';

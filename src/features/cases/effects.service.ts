@@ -3,7 +3,7 @@ import { recordEvent } from '../events/events.repo.js';
 import { terminateGrantsOfWork } from '../licensing/termination.service.js';
 import { endListing, lockListing } from '../market/listing-state.js';
 import { findListing } from '../market/listings.repo.js';
-import { releaseTrade } from '../market/trades.service.js';
+import { releaseTrade } from '../market/trade-release.service.js';
 import type { CaseRow } from './cases.repo.js';
 import { recordCaseEvent } from './cases.repo.js';
 import { textSha256 } from './evidence.js';

@@ -3,7 +3,7 @@ import { unprocessable } from '../../http/problem.js';
 import { liftFreeze, placeFreeze } from '../freezes/freezes.service.js';
 import { auctionHasBids, endListing, lockListing } from '../market/listing-state.js';
 import { endsBySchedule, findListing } from '../market/listings.repo.js';
-import { releaseTrade } from '../market/trades.service.js';
+import { releaseTrade } from '../market/trade-release.service.js';
 import type { CaseRow } from './cases.repo.js';
 
 /*

@@ -4,8 +4,9 @@ import type { Principal } from '../../http/env.js';
 import { conflict, notFound } from '../../http/problem.js';
 import { iso } from '../../http/schemas.js';
 import { actingAccount, mayActFor } from '../parties/access.js';
+import { releaseTrade } from './trade-release.service.js';
 import { findTrade } from './trades.repo.js';
-import { releaseTrade, settleTrade } from './trades.service.js';
+import { settleTrade } from './trades.service.js';
 
 export function presentTrade(t: Row<'trades'>) {
   return {

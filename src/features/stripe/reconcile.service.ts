@@ -2,7 +2,7 @@ import type { Trx } from '../../db/database.js';
 import { countAuthorisedBid } from '../auctions/card-bids.service.js';
 import { EXTERNAL, postJournal } from '../ledger/ledger.repo.js';
 import { reconcileLicencePayment } from '../licensing/card-payments.js';
-import { releaseTrade } from '../market/trades.service.js';
+import { releaseTrade } from '../market/trade-release.service.js';
 import { type PaymentRow, updatePayment } from './payments.repo.js';
 import { clawBackPayouts } from './payout-clawback.service.js';
 import { schedulePayouts } from './payout-scheduling.service.js';
