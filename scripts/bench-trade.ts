@@ -10,7 +10,8 @@
  *      BENCH_CLIENTS × 4 buyers with a large balance;
  *   4. buys every listing with autocannon (BENCH_CLIENTS connections, each request
  *      `POST /v1/listings/{id}/purchase`, which reserves and settles from the buyer's balance in one
- *      transaction), while one more connection reads `GET /v1/board/trades`;
+ *      transaction), while one more connection reads `GET /v1/board/trades` BENCH_BOARD_RATE (20)
+ *      times a second;
  *   5. runs `pgbench` TPC-B (scale BENCH_CLIENTS, so clients do not queue on one branch row) with
  *      the same number of clients in the same database, for BENCH_PGBENCH_SECONDS;
  *   6. checks that the database holds exactly one settled trade per 2xx purchase.
@@ -32,6 +33,9 @@ const LISTINGS = Number(process.env.BENCH_LISTINGS ?? (smoke ? 40 : 6000));
 const SELLERS = Number(process.env.BENCH_SELLERS ?? (smoke ? 2 : 20));
 const PGBENCH_SECONDS = Number(process.env.BENCH_PGBENCH_SECONDS ?? (smoke ? 2 : 20));
 const PGBENCH = process.env.PGBENCH ?? 'pgbench';
+// The board's trades page is read at a fixed rate while trading: a probe's latencies, not a second
+// load that would take whatever CPU the purchases leave. 0 reads as fast as one connection can.
+const BOARD_RATE = Number(process.env.BENCH_BOARD_RATE ?? 20);
 const OPERATOR_KEY = `bench-operator-${process.pid}-0123456789`;
 const PRICE = 1000;
 const run = promisify(execFile);
@@ -102,7 +106,12 @@ try {
   let next = 0;
   const failures: string[] = [];
   let conflicts = 0;
-  const board = runLoad({ url: `${server.baseUrl}/v1/board/trades?limit=20`, connections: 1, duration: 3600 });
+  const board = runLoad({
+    url: `${server.baseUrl}/v1/board/trades?limit=20`,
+    connections: 1,
+    duration: 3600,
+    ...(BOARD_RATE > 0 ? { overallRate: BOARD_RATE } : {}),
+  });
   const purchases = runLoad({
     url: server.baseUrl,
     connections: CLIENTS,
@@ -176,6 +185,7 @@ try {
       boardTradesP50Ms: reads.p50,
       boardTradesP99Ms: reads.p99,
       boardTradesReads: reads.ok,
+      boardTradesRate: BOARD_RATE || 'unthrottled',
       conditions: {
         ...(await benchConditions(sql, {
           listings: LISTINGS,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/harness.js';
 import { marketWorld } from './support/market.js';
@@ -60,5 +61,48 @@ describe('concurrent purchases', () => {
     expect(total).toBe(PRICE * 20 * traders.length);
     const trades = m.ok(await t.call('GET', '/v1/board/trades?limit=100'), 200).data;
     expect(trades).toHaveLength(listings.length);
+  });
+});
+
+// A purchase reads the work's royalty split in the statement that share-locks the work. If a case
+// is changing the work (a transfer of rights and credits) when it comes, it waits for the lock,
+// and must then pay the creators the work has once the change commits, not those of the snapshot
+// its statement started with. PGlite runs one transaction at a time, so this needs PostgreSQL.
+describe.skipIf(!process.env.DATABASE_URL)('a purchase that waits on a change of its work', () => {
+  it('pays the royalty to the creators the work has when the lock is granted', async () => {
+    const { p, creator, asset, edition } = await m.work({ royaltyBps: 1000 });
+    const [seller, buyer, heir] = await m.accounts(p, 3);
+    await m.topUp(buyer!, 10_000);
+    const [unit] = m.ok(
+      await t.call('POST', `/v1/editions/${edition.id}/mint`, { key: p.key, body: { count: 1, toAccountId: seller } }),
+      201,
+    ).units as { id: string }[];
+    const listing = await m.list(p, { kind: 'fixed', sellerId: seller, unitId: unit!.id, price: 1000 });
+
+    let purchase: ReturnType<typeof m.buy> | undefined;
+    // What a case's transfer of rights with credits writes (cases/effects.service.ts), held open
+    // until the purchase is seen waiting for this transaction.
+    await t.deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('assets').set({ rights_holder_id: heir! }).where('id', '=', asset.id).execute();
+      await trx.deleteFrom('asset_creators').where('asset_id', '=', asset.id).execute();
+      await trx
+        .insertInto('asset_creators')
+        .values({ asset_id: asset.id, account_id: heir!, role: 'designer', share_bps: 10000, position: 0 })
+        .execute();
+      const { rows } = await sql<{ xid: string }>`select pg_current_xact_id()::text as xid`.execute(trx);
+      purchase = m.buy(p, listing.id, buyer!);
+      await expect
+        .poll(async () => {
+          const waiting = await sql<{ n: number }>`
+            select count(*)::int as n from pg_locks
+            where locktype = 'transactionid' and transactionid::text = ${rows[0]!.xid} and not granted`.execute(t.deps.db);
+          return waiting.rows[0]!.n;
+        })
+        .toBe(1);
+    });
+    m.ok(await purchase!, 201);
+    // 10 % of 1000, all to the work's creator after the change.
+    expect(await m.balance(heir!)).toBe(100);
+    expect(await m.balance(creator)).toBe(0);
   });
 });

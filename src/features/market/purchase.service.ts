@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import type { Principal } from '../../http/env.js';
@@ -12,6 +13,7 @@ import { endListing, listingNotOpen, lockListingForSale } from './listing-state.
 import { currentPrice, effectiveStatus, endsBySchedule, transfersInLastDay } from './listings.repo.js';
 import { takeUnsoldUnit } from './primary-units.js';
 import { isResale, saleRefusal } from './sale-policy.js';
+import { workForSplit, workNodeOf, workSplit } from './trades.repo.js';
 import { reserveTrade, settleTrade } from './trades.service.js';
 
 export interface ListingSaleInput {
@@ -24,9 +26,10 @@ export interface ListingSaleInput {
 /**
  * Reserves one unit of a locked, open listing for a buyer: checks the buyer against the edition's
  * policy (and the seller again), takes the listed unit or, for a primary sale, an unsold or newly
- * minted one, writes the reservation (`reserveTrade`) and counts it on the listing, which turns
- * `sold` when every unit is taken. Time windows are the caller's business: purchases check them.
- * Its events are gathered in `events`, for the caller to write with its others.
+ * minted one, and writes the reservation (`reserveTrade`) and, in the same statement, its count on
+ * the listing, which turns `sold` when every unit is taken. Time windows are the caller's
+ * business: purchases check them. Its events are gathered in `events`, for the caller to write
+ * with its others.
  *
  * The caller must have locked the listing with `lockListingForSale` (unit first, then listing).
  */
@@ -85,6 +88,9 @@ export async function reserveFromListing(
   });
   if (refusal) refuse(refusal);
 
+  const sold = listing.sold + 1;
+  // releaseTrade counts back down and reopens the listing if the reservation lapses.
+  const listingAfter = { sold, status: sold >= listing.quantity ? ('sold' as const) : ('open' as const) };
   const trade = await reserveTrade(
     trx,
     {
@@ -104,18 +110,12 @@ export async function reserveFromListing(
         // checked under the unit's lock, or mints a new one.
         liveTradeId: listing.unit_id ? listing.live_trade_id : null,
       },
+      listingAfter,
     },
     now,
     events,
   );
-  const sold = listing.sold + 1;
-  // releaseTrade counts back down and reopens the listing if the reservation lapses.
-  await trx
-    .updateTable('listings')
-    .set({ sold, status: sold >= listing.quantity ? 'sold' : 'open', updated_at: now })
-    .where('id', '=', listing.id)
-    .execute();
-  if (sold >= listing.quantity) {
+  if (listingAfter.status === 'sold') {
     events.push(
       eventRow({
         type: 'listing.sold',
@@ -160,9 +160,10 @@ async function checkUnpaidReservations(trx: Trx, buyerId: string, limit: number,
 }
 
 /**
- * The buyer's account (if the principal may act for it), the listing's kind and unit, and the
- * IP-case gate of the listing's work with a share lock on the work's row (`lockWorkForTrade`'s
- * lock), in one statement. Measures and determinations of a case lock the work's row first, so
+ * The buyer's account (if the principal may act for it), the listing's kind and unit, the IP-case
+ * gate of the listing's work with a share lock on the work's row (`lockWorkForTrade`'s lock) and
+ * the work's royalty split, in one statement. The lock keeps the split as read until the purchase
+ * commits: a case changes a work's rights holder and creators only with the work's row locked. Measures and determinations of a case lock the work's row first, so
  * the purchase either commits before they start or sees what they decided.
  */
 async function openPurchase(trx: Trx, principal: Principal, buyerId: string, listingId: string) {
@@ -179,6 +180,8 @@ async function openPurchase(trx: Trx, principal: Principal, buyerId: string, lis
       'assets.status as work_status',
     ])
     .select((eb) => liveCaseOfWork(eb))
+    .select(workSplit(sql.ref('assets.id')).as('work_split'))
+    .select(sql<string>`assets.xmin::text`.as('work_version'))
     .where('accounts.id', '=', buyerId)
     .forShare('assets')
     .executeTakeFirst();
@@ -187,13 +190,17 @@ async function openPurchase(trx: Trx, principal: Principal, buyerId: string, lis
     await actingAccount(trx, principal, buyerId);
     throw notFound('listing', listingId);
   }
-  const { listing_kind, listing_unit_id, work_id, work_status, live_case_id, ...buyer } = row;
+  const { listing_kind, listing_unit_id, work_id, work_status, live_case_id, work_split, work_version, ...buyer } = row;
   if (!mayActFor(principal, buyer)) throw notFound('account', buyerId);
   if (endsBySchedule({ kind: listing_kind })) {
     const refused = workGateRefusal(work_id, { status: work_status, live_case_id });
     if (refused) throw refused;
   }
-  return { buyer, listingKind: listing_kind, listingUnitId: listing_unit_id };
+  // The split is read as of the statement's start, the work's row as locked: if a case changed the
+  // work (a transfer of rights and credits) while this statement waited for the lock, the split
+  // is read again, in a statement that starts now.
+  const work = work_split.version === work_version ? workNodeOf(work_id, work_split) : await workForSplit(trx, work_id);
+  return { buyer, listingKind: listing_kind, listingUnitId: listing_unit_id, work };
 }
 
 /**
@@ -220,7 +227,7 @@ export async function purchaseListing(
       await actingAccount(trx, principal, input.buyerId);
       await checkUnpaidReservations(trx, input.buyerId, input.maxUnpaidReservations, now);
     }
-    const { buyer, listingKind, listingUnitId } = await openPurchase(trx, principal, input.buyerId, listingId);
+    const { buyer, listingKind, listingUnitId, work } = await openPurchase(trx, principal, input.buyerId, listingId);
     // Auction listings are never locked here: only the auctions engine takes their locks.
     if (!endsBySchedule({ kind: listingKind })) {
       throw conflict('not_buyable', `Listing ${listingId} is an ${listingKind} auction; it is won by bidding, not bought.`);
@@ -258,7 +265,7 @@ export async function purchaseListing(
     }
     // Settled in the same transaction, so settleTrade need not read back what was just written
     // (JustReserved); it posts the journal last, just before this transaction commits.
-    const justReserved = { trade, listingOfUnit: listing.unit_id === trade.unit_id, assetId: listing.asset_id, events };
+    const justReserved = { trade, listingOfUnit: listing.unit_id === trade.unit_id, assetId: listing.asset_id, work, events };
     return { ended: false, trade: await settleTrade(trx, trade.id, now, justReserved) } as const;
   });
   if (outcome.ended) throw listingNotOpen({ ...outcome.listing, status: 'expired' }, now);

@@ -4,7 +4,7 @@ import { conflict, notFound } from '../../http/problem.js';
 import { newId } from '../../ids.js';
 import { type EventRow, eventRow, insertEvents, recordEvent, recordEvents } from '../events/events.repo.js';
 import { bidHoldOf, newJournalId, postJournal } from '../ledger/ledger.repo.js';
-import { splitSale } from '../ledger/split.js';
+import { splitSale, type WorkNode } from '../ledger/split.js';
 import { endOpenListingOfUnit } from './listing-state.js';
 import { liveReservation } from './listings.repo.js';
 import { checkFees } from './sale-policy.js';
@@ -30,6 +30,11 @@ export interface ReserveInput {
    * the unit was locked, so none can have appeared since).
    */
   known?: { feeBps: number; royaltyBps: number; assetId: string; liveTradeId: string | null };
+  /**
+   * The listing's count once this reservation is made (and `sold` when it takes the last unit),
+   * written in the trade's own statement: one round trip fewer while the listing is locked.
+   */
+  listingAfter?: { sold: number; status: 'open' | 'sold' };
 }
 
 /**
@@ -49,7 +54,17 @@ export async function reserveTrade(
   const terms = input.known ?? (await termsOfSale(trx, input.platformId, input.unitId));
   // splitSale cannot pay out more than the price; refuse here rather than fail at settlement.
   checkFees(terms.feeBps, terms.royaltyBps);
-  const trade = await trx
+  const { listingId, listingAfter } = input;
+  const writer =
+    listingId && listingAfter
+      ? trx.with('listing_count', (db) =>
+          db
+            .updateTable('listings')
+            .set({ ...listingAfter, updated_at: now })
+            .where('id', '=', listingId),
+        )
+      : trx;
+  const trade = await writer
     .insertInto('trades')
     .values({
       id: newId('trd'),
@@ -119,6 +134,8 @@ export interface JustReserved {
   listingOfUnit: boolean;
   /** The unit's work. The purchase holds the unit's lock and has checked its owner and freeze under it. */
   assetId: string;
+  /** The work's royalty split, read with the work's share lock (purchase.service.ts, `openPurchase`). */
+  work: WorkNode;
   /** The purchase's events not yet written: they go in settlement's one statement, before `trade.settled`. */
   events: EventRow[];
 }
@@ -156,7 +173,7 @@ export async function settleTrade(trx: Trx, tradeId: string, now: Date, justRese
     buyerId: trade.buyer_id,
     sellerId: trade.seller_id,
     platformId: trade.platform_id,
-    work: await workForSplit(trx, assetId),
+    work: justReserved?.work ?? (await workForSplit(trx, assetId)),
   });
   const postings = justReserved ? split : await drawFromBidHold(trx, trade, split);
   // Named now, written last (below): the event and the trade name it; the trade's foreign key to
