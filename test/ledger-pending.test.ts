@@ -254,4 +254,27 @@ describe('pending credits', () => {
     expect(journals).toHaveLength(7); // none missed: the two folded behind the walk and the late sale's fee
     expect(new Set(journals)).toEqual(new Set((await statement(p.id)).map((l) => l.journalId)));
   });
+
+  it('a journal that locks no balance row (only the outside world and deferred credits) is still written', async () => {
+    const { p } = await m.work({});
+    const id = await t.deps.db.transaction().execute((trx) =>
+      postJournal(
+        trx,
+        {
+          kind: 'trade',
+          currency: 'CNY',
+          postings: [
+            { holder: EXTERNAL, role: 'buyer', amount: -70n },
+            { holder: p.id, role: 'platform_fee', amount: 70n },
+          ],
+        },
+        t.clock.now(),
+      ),
+    );
+    expect(await t.deps.db.selectFrom('journals').select('kind').where('id', '=', id).executeTakeFirst()).toEqual({
+      kind: 'trade',
+    });
+    expect((await stored(p.id)).postings.map((x) => [x.amount, x.deferred, x.balance_after])).toEqual([[70n, true, null]]);
+    expect(await m.balance(p.id)).toBe(70);
+  });
 });

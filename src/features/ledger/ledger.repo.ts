@@ -83,7 +83,7 @@ function deferredHolders(input: JournalInput): Set<string> {
 /**
  * Writes one balanced journal. The balance rows it touches (and the debts of the accounts and
  * platforms it names) are locked first, in holder order, so concurrent journals never deadlock
- * (missing rows are created first: see `createMissingBalances`); a holder the journal debits has
+ * (missing rows are created first: see `openJournal`); a holder the journal debits has
  * its pending credits folded into its row first, under that lock, so its funds check counts every
  * committed credit. A holder (other than the outside world) that would go below zero refuses the
  * whole journal with 409 `insufficient_funds`, or owes the difference when `shortfall` is `owe`. A
@@ -102,14 +102,11 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
   // The outside world has no balance row to lock or check: journals that pay in or out do not queue
   // on it. Deferred credits do not queue on their holders' rows either.
   const holders = [...net.keys()].filter((h) => h !== EXTERNAL && !deferred.has(h)).sort();
-  // The journal's own row goes first: it locks nothing anyone else needs, so the balance rows
-  // below stay locked for as little as possible (from the FOR UPDATE to the caller's commit).
-  const id = await insertJournalRow(trx, input, now);
-  await createMissingBalances(trx, holders, input.currency);
-  const current = await lockAndFold(
+  const id = input.id ?? newJournalId();
+  const current = await openJournal(
     trx,
+    { ...input, id },
     holders,
-    input.currency,
     holders.filter((h) => net.get(h)! < 0n),
     now,
   );
@@ -146,9 +143,9 @@ export async function postJournal(trx: Trx, input: JournalInput, now: Date): Pro
  * then folds the pending credits of the holders in `fold` into their rows (oldest first, each
  * posting getting its running balance), and pays a folded holder's debt from what was folded (a
  * `recovery` journal), as if those credits had been posted now. Answers every locked row's amount
- * afterwards. One statement for the lock and the fold (`lock_and_fold`, schema/0027). Used by
- * postJournal, by the scheduler's fold, and by callers that decide an amount from a balance
- * before debiting it (payouts, dispute holds).
+ * afterwards. One statement for the lock and the fold (`lock_and_fold`, schema/0027). Used by the
+ * scheduler's fold and by callers that decide an amount from a balance before debiting it
+ * (payouts, dispute holds); postJournal does the same inside `open_journal`.
  */
 export async function lockAndFold(
   trx: Trx,
@@ -157,10 +154,47 @@ export async function lockAndFold(
   fold: string[],
   now: Date,
 ): Promise<Map<string, bigint>> {
-  const lockable = [...new Set([...holders, ...holders.filter(canOwe).map(receivableOf)])].sort();
+  const lockable = lockableOf(holders);
   if (lockable.length === 0) return new Map();
-  const { rows } = await sql<{ locked_holder: string; locked_amount: string | bigint; folded: string | bigint }>`
+  const { rows } = await sql<LockedRow>`
     select * from lock_and_fold(${lockable}::text[], ${fold}::text[], ${currency})`.execute(trx);
+  return payDebtsFromFolds(trx, rows, currency, now);
+}
+
+/**
+ * Opens a journal in one round trip (`open_journal`, schema/0028), as the transaction holds locks:
+ * inserts its row (first: it locks nothing others need, so the balance rows stay locked briefly),
+ * creates the missing balance rows of `holders` at 0, then locks and folds as lockAndFold does.
+ * The row is inserted even when nothing is lockable. The missing rows are created in holder order
+ * before anything is locked, skipping existing rows by `not exists`: a row created later (in the
+ * postings insert) was invisible to the `FOR UPDATE`, got locked out of order, and concurrent
+ * purchases deadlocked (`test/market-purchase-contention.test.ts`; the why in schema/0028). Debts
+ * (`receivable:…`) are not created: they exist only once owed.
+ */
+async function openJournal(
+  trx: Trx,
+  input: Omit<JournalInput, 'postings'> & { id: string },
+  holders: string[],
+  fold: string[],
+  now: Date,
+): Promise<Map<string, bigint>> {
+  const { rows } = await sql<LockedRow>`
+    select * from open_journal(${input.id}::text, ${input.kind}::text, ${input.currency}::text,
+      ${input.tradeId ?? null}::text, ${input.reverses ?? null}::text, ${input.memo ?? null}::text, ${now}::timestamptz,
+      ${holders}::text[], ${lockableOf(holders)}::text[], ${fold}::text[])`.execute(trx);
+  return payDebtsFromFolds(trx, rows, input.currency, now);
+}
+
+type LockedRow = { locked_holder: string; locked_amount: string | bigint; folded: string | bigint };
+
+/** The rows a journal of `holders` locks: theirs and the debts of those that can owe, sorted, once each. */
+const lockableOf = (holders: string[]) => [...new Set([...holders, ...holders.filter(canOwe).map(receivableOf)])].sort();
+
+/**
+ * Each locked row's amount, once folded credits have paid what they can of their holder's debt (a
+ * `recovery` journal each), as if those credits had been posted now.
+ */
+async function payDebtsFromFolds(trx: Trx, rows: LockedRow[], currency: string, now: Date): Promise<Map<string, bigint>> {
   const current = new Map(rows.map((r) => [r.locked_holder, BigInt(r.locked_amount)]));
   for (const r of rows) {
     const folded = BigInt(r.folded);
@@ -185,7 +219,12 @@ async function postRecovery(
   memo: string,
   now: Date,
 ): Promise<void> {
-  const recovery = await insertJournalRow(trx, { kind: 'recovery', currency, tradeId, memo }, now);
+  // Its own row, outside open_journal: the rows it moves are already locked.
+  const recovery = newJournalId();
+  await trx
+    .insertInto('journals')
+    .values({ id: recovery, kind: 'recovery', currency, trade_id: tradeId ?? null, memo, created_at: now })
+    .execute();
   await insertPostings(
     trx,
     recovery,
@@ -195,45 +234,6 @@ async function postRecovery(
     ],
     new Set(),
   );
-}
-
-/**
- * Creates, in holder order, the balance rows (at 0) of the holders a journal is about to move that
- * have none yet, before any of them is locked. Without it a new seller's, creator's or platform's
- * first credit created its row inside the postings insert, after the `FOR UPDATE` that locks the
- * others: a row invisible to that lock (inserted and committed by a concurrent journal meanwhile)
- * was then locked out of holder order, and concurrent purchases deadlocked (PostgreSQL picked
- * victims: 503 `transaction_conflict`; `test/market-purchase-contention.test.ts`). Existing rows
- * are skipped by the `not exists` without a unique-index check, so this never waits on a row
- * someone else holds; it waits only on a concurrent creator of the same new row, in holder order.
- * Debts (`receivable:…`) are not created: they exist only once owed.
- */
-async function createMissingBalances(trx: Trx, holders: string[], currency: string): Promise<void> {
-  if (holders.length === 0) return;
-  await sql`
-    insert into balances (holder, currency, amount)
-    select h, ${currency}, 0 from unnest(${holders}::text[]) as h
-    where not exists (select 1 from balances b where b.holder = h and b.currency = ${currency})
-    order by h
-    on conflict do nothing`.execute(trx);
-}
-
-/** Inserts a journal's row; its postings follow once postJournal has locked and checked the balances. */
-async function insertJournalRow(trx: Trx, input: Omit<JournalInput, 'postings'>, now: Date): Promise<string> {
-  const id = input.id ?? newJournalId();
-  await trx
-    .insertInto('journals')
-    .values({
-      id,
-      kind: input.kind,
-      currency: input.currency,
-      trade_id: input.tradeId ?? null,
-      reverses: input.reverses ?? null,
-      memo: input.memo ?? null,
-      created_at: now,
-    })
-    .execute();
-  return id;
 }
 
 /** Inserts a journal's postings, whose balances postJournal has already locked and checked. */
