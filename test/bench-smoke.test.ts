@@ -47,6 +47,7 @@ describe.skipIf(!process.env.DATABASE_URL)('benchmarks at smoke size', () => {
       boardTradesP50Ms: positive,
       boardTradesP99Ms: positive,
       boardTradesReads: positive,
+      boardTradesRate: 20,
       conditions: {
         ...conditions,
         listings: 40,
