@@ -162,9 +162,9 @@ async function checkUnpaidReservations(trx: Trx, buyerId: string, limit: number,
 /**
  * The buyer's account (if the principal may act for it), the listing's kind and unit, the IP-case
  * gate of the listing's work with a share lock on the work's row (`lockWorkForTrade`'s lock) and
- * the work's royalty split, in one statement. The lock keeps the split as read until the purchase
- * commits: a case changes a work's rights holder and creators only with the work's row locked. Measures and determinations of a case lock the work's row first, so
- * the purchase either commits before they start or sees what they decided.
+ * the work's royalty split, in one statement. Measures and determinations of a case (among them a
+ * transfer of the work's rights and credits) lock the work's row first, so the purchase either
+ * commits before they start or sees what they decided.
  */
 async function openPurchase(trx: Trx, principal: Principal, buyerId: string, listingId: string) {
   const row = await trx
