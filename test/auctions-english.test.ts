@@ -166,6 +166,30 @@ describe('English auction', () => {
     expect(closed[0]).toMatchObject({ listingId, winnerId: top, amount: 10_900, tradeId: trades[0]!.id });
   });
 
+  it('an auction read while bids land shows a bid count and a highest bid that agree', async () => {
+    const s = await sellerWithUnit();
+    const listingId = await englishAuction(s, { startPrice: 1000, minIncrement: 100, endsIn: 3600 });
+    const bidders = await Promise.all(Array.from({ length: 30 }, () => w.account(s.p)));
+    await Promise.all(bidders.map(async (b) => w.ok(await topUp(b, 20_000), 201)));
+    // Rising amounts, each placed after the one before: the n-th accepted bid is the highest of n.
+    const placing = (async () => {
+      for (const [i, b] of bidders.entries()) w.ok(await bid(s.p, listingId, b, 1000 + i * 100), 201);
+    })();
+    const reads: { bids: number; highestBid: { amount: number } | null }[] = [];
+    let done = false;
+    const stop = () => {
+      done = true;
+    };
+    placing.then(stop, stop);
+    while (!done) reads.push(w.ok(await t.call('GET', `/v1/listings/${listingId}/auction`), 200));
+    await placing;
+    expect(reads.length).toBeGreaterThan(0);
+    for (const r of reads) {
+      // Bid n (from 1) is 1000 + (n - 1) * 100.
+      expect(r.highestBid?.amount ?? null, JSON.stringify(r)).toBe(r.bids === 0 ? null : 1000 + (r.bids - 1) * 100);
+    }
+  });
+
   it('anti-sniping extends the end; a bid after the extended end is refused', async () => {
     const s = await sellerWithUnit();
     const listingId = await englishAuction(s, { endsIn: 120, antiSnipeSeconds: 60 });

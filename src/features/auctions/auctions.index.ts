@@ -8,7 +8,7 @@ import { createRouter } from '../../http/router.js';
 import { iso } from '../../http/schemas.js';
 import type { PaymentRow } from '../stripe/payments.repo.js';
 import { englishMinimum } from './auction-rules.js';
-import { auctionTrade, bidsPage, commitmentsPage, countBids, findListing, highestBid, type Listing } from './auctions.repo.js';
+import { auctionTrade, bidSummary, bidsPage, commitmentsPage, findListing, type Listing } from './auctions.repo.js';
 import * as routes from './auctions.routes.js';
 import { placeBid } from './bids.service.js';
 import { placeCardBid } from './card-bids.service.js';
@@ -150,7 +150,7 @@ async function presentAuction(db: Db, listing: Listing, now: Date) {
   let revealed: number | null = null;
   let highest: Row<'bids'> | undefined;
   if (english) {
-    [bids, highest] = await Promise.all([countBids(db, listing.id), highestBid(db, listing.id)]);
+    ({ count: bids, highest } = await bidSummary(db, listing.id));
   } else {
     const counts = await db
       .selectFrom('sealed_bids')

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Queryable, Trx } from '../../db/database.js';
 import type { Row } from '../../db/schema.js';
 import type { TransferPolicy } from '../editions/policy.js';
@@ -72,13 +73,25 @@ export async function unpaidWinners(db: Queryable, listingId: string): Promise<s
   return rows.map((r) => r.buyer_id);
 }
 
-export async function countBids(db: Queryable, listingId: string): Promise<number> {
+/**
+ * An English auction's bid count and highest bid, read by one statement so that the two agree (two
+ * statements could each see a different set of bids when one is placed in between).
+ */
+export async function bidSummary(db: Queryable, listingId: string): Promise<{ count: number; highest: Row<'bids'> | undefined }> {
   const row = await db
     .selectFrom('bids')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .selectAll()
+    // Counted over every bid of the listing, before the limit keeps the highest.
+    .select(sql<string>`count(*) over ()`.as('bid_count'))
     .where('listing_id', '=', listingId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .orderBy('amount', 'desc')
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return { count: 0, highest: undefined };
+  const { bid_count, ...highest } = row;
+  return { count: Number(bid_count), highest };
 }
 
 /** Highest first; amounts are unique per listing, so the amount is the cursor. */
