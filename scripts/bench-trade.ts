@@ -36,6 +36,8 @@ const PGBENCH = process.env.PGBENCH ?? 'pgbench';
 // The board's trades page is read at a fixed rate while trading: a probe's latencies, not a second
 // load that would take whatever CPU the purchases leave. 0 reads as fast as one connection can.
 const BOARD_RATE = Number(process.env.BENCH_BOARD_RATE ?? 20);
+if (!Number.isFinite(BOARD_RATE) || BOARD_RATE < 0)
+  throw new Error('BENCH_BOARD_RATE must be a number of reads a second, 0 or more');
 const OPERATOR_KEY = `bench-operator-${process.pid}-0123456789`;
 const PRICE = 1000;
 const run = promisify(execFile);
@@ -185,7 +187,8 @@ try {
       boardTradesP50Ms: reads.p50,
       boardTradesP99Ms: reads.p99,
       boardTradesReads: reads.ok,
-      boardTradesRate: BOARD_RATE || 'unthrottled',
+      // Reads a second asked of the probe; 0: as fast as one connection could.
+      boardTradesRate: BOARD_RATE,
       conditions: {
         ...(await benchConditions(sql, {
           listings: LISTINGS,
