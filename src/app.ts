@@ -92,6 +92,7 @@ export function createApp(deps: Deps) {
   // Last, so that every middleware above still runs for an answer served from the cache.
   app.use('/v1/board/listings', boardCache.middleware);
   app.use('/v1/board/trades', boardCache.middleware);
+  app.use('/v1/board/stats', boardCache.middleware);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
     type: 'http',

@@ -27,7 +27,7 @@ import { ListenError, listenHttp } from './node-server.js';
 import { exitOnStopSignals } from './node-shutdown.js';
 import { checkLogKey, prepareSchema, StartupRefusal } from './node-startup.js';
 import { systemClock } from './ports/clock.js';
-import { jsonLogger } from './ports/logger.js';
+import { batchedStdoutLogger } from './ports/node-logger.js';
 import { nodeWebAssets } from './web/node-web-assets.js';
 
 // `npm start`: with no configuration, the embedded default (PGlite + s3rver under DATA_DIR).
@@ -117,12 +117,14 @@ console.log(
   `transparency log ${tlogSigner.name}${identity.claimed ? ' (its key now recorded in the database)' : ''}; verifier key ${tlogSigner.verifierKey}`,
 );
 
+const log = batchedStdoutLogger();
+
 // The near-duplicate index in memory, loaded in the background: until then searches use the database's.
 const similarity = nodeConfig.SIMILARITY_INDEX === 'memory' ? new MemorySimilarityIndex() : undefined;
 const similarityLoaded = similarity
   ?.load(handle.db)
-  .then(() => jsonLogger.info('similarity index loaded', { hashes: similarity.size }))
-  .catch((err) => jsonLogger.error('similarity index not loaded; searching the database', { error: String(err) }));
+  .then(() => log.info('similarity index loaded', { hashes: similarity.size }))
+  .catch((err) => log.error('similarity index not loaded; searching the database', { error: String(err) }));
 
 const deps: Deps = {
   db: handle.db,
@@ -130,7 +132,7 @@ const deps: Deps = {
   blobs,
   clock: systemClock,
   config,
-  log: jsonLogger,
+  log,
   tlogSigner,
   // STRIPE_SECRET_KEY enables the stripe rail; without it trades settle on clearing balances only.
   payments: paymentsFromConfig(config),

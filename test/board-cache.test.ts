@@ -48,8 +48,11 @@ describe('the board cache', () => {
       via.list(p, { kind: 'fixed', currency: 'GBP', sellerId: creator, editionId: edition.id, quantity: 1, price });
     const trades = '/v1/board/trades?currency=GBP';
     const listings = '/v1/board/listings?currency=GBP';
+    const tradeCount = async () =>
+      (m.ok(await t.call('GET', '/v1/board/stats?currency=GBP'), 200).total as { count: number }[])[0]?.count ?? 0;
     expect(await ids(trades)).toEqual([]);
     expect(await ids(listings)).toEqual([]);
+    expect(await tradeCount()).toBe(0);
 
     // Through this app: the write drops the cache.
     const here = await sell(m, 1000);
@@ -57,6 +60,7 @@ describe('the board cache', () => {
     const first = m.ok(await m.buy(p, here.id, buyer!), 201);
     expect(await ids(trades)).toEqual([first.id]);
     expect(await ids(listings)).toEqual([]);
+    expect(await tradeCount()).toBe(1);
 
     // Elsewhere: the pages read a moment ago may stay as they were, but for BOARD_CACHE_MS at most.
     const there = await sell(elsewhere, 2000);
@@ -64,9 +68,11 @@ describe('the board cache', () => {
     const another = await sell(elsewhere, 3000);
     expect(await ids(trades)).toEqual([first.id]);
     expect(await ids(listings)).toEqual([]);
+    expect(await tradeCount()).toBe(1);
     t.clock.advance(TTL_MS / 1000);
     expect(await ids(trades)).toEqual([second.id, first.id]);
     expect(await ids(listings)).toEqual([another.id]);
+    expect(await tradeCount()).toBe(2);
   });
 
   it('keeps no error answer and tells pages apart by their whole query', async () => {

@@ -100,6 +100,13 @@ describe('SIGTERM drains the real server', { timeout: 240_000 }, () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.output()).toContain('shut down cleanly');
     expect(server.output()).not.toMatch(/"status":5\d\d|destroyed/);
+    // The request log is written once per turn of the event loop: the last request's line is not lost at exit.
+    const requestLines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"msg":"request"'))
+      .map((line) => JSON.parse(line));
+    expect(requestLines).toContainEqual(expect.objectContaining({ method: 'POST', path: '/v1/platforms', status: 201 }));
 
     // Restarted on the same data: the platform made during the drain is there, the upload is whole.
     const again = await spawnServer(env);

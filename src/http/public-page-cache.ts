@@ -3,12 +3,15 @@ import type { Deps } from '../deps.js';
 import type { AppEnv } from './env.js';
 
 /**
- * A short-lived cache of whole public answers (the board's listings and trades pages), for
+ * A short-lived cache of whole public answers (the board's listings and trades pages and its
+ * statistics), for
  * BOARD_CACHE_MS milliseconds; 0 (the default) turns it off.
  *
  * Why: every visitor of the board asks for much the same few pages (the newest listings, the
  * latest trades), and a page costs a statement and its JSON however often it is asked for. With
- * the cache, one request in BOARD_CACHE_MS pays that; the others get the same bytes.
+ * the cache, one request in BOARD_CACHE_MS pays that; the others get the same bytes. Statistics
+ * keep their own answers per window (features/board), but still read a mark of the window's
+ * trades to know whether an answer holds: the cache saves that statement too.
  *
  * How stale a page can be: at most BOARD_CACHE_MS (by `deps.clock`). A write answered by this
  * app (any successful POST, PUT, PATCH or DELETE under /v1) drops every entry, so whoever listed

@@ -47,7 +47,8 @@ export async function openTestDatabase(): Promise<DatabaseHandle & { schema?: st
   }
   const schema = `t_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const made = await createAppSchema(url, schema);
-  const handle = await openPostgres({ url: asTestAppRole(url), schema, max: 20 });
+  // Prepared, as the Node server's own pool is (src/db/open.ts): the suite runs what production runs.
+  const handle = await openPostgres({ url: asTestAppRole(url), schema, max: 20, prepare: true });
   return {
     ...handle,
     schema,
