@@ -16,8 +16,9 @@
  *      the same number of clients in the same database, for BENCH_PGBENCH_SECONDS;
  *   6. checks that the database holds exactly one settled trade per 2xx purchase.
  *
- * The last line is one JSON object: trades/s, pgbench tps, their ratio, p50/p99 purchase latency and
- * p50/p99 of the board's trades page measured while trading (ms).
+ * The last line is one JSON object: trades/s, pgbench tps, their ratio, p50/p99 purchase latency,
+ * p50/p99 of the board's trades page measured while trading (ms), and `cpu`: the CPU time of the
+ * server and of PostgreSQL per purchase and per TPC-B transaction (from /proc; null elsewhere).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -26,6 +27,7 @@ import { createBenchDatabase } from './bench/bench-database.js';
 import { apiClient, inParallel, startBenchServer } from './bench/bench-server.js';
 import { benchConditions, loadAverage } from './bench/conditions.js';
 import { runLoad } from './bench/load.js';
+import { cpuMsPer, startCpuMeter } from './bench/process-cpu.js';
 
 const smoke = process.argv.includes('--smoke');
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? (smoke ? 2 : 8));
@@ -108,6 +110,7 @@ try {
   let next = 0;
   const failures: string[] = [];
   let conflicts = 0;
+  const tradingCpu = startCpuMeter(server.pid);
   const board = runLoad({
     url: `${server.baseUrl}/v1/board/trades?limit=20`,
     connections: 1,
@@ -141,6 +144,7 @@ try {
     ],
   });
   const trade = await purchases.done;
+  const tradingUsage = tradingCpu.stop();
   board.stop();
   const reads = await board.done;
   const counted = await sql<{ settled: string }[]>`select count(*)::text as settled from trades where status = 'settled'`;
@@ -157,6 +161,7 @@ try {
   const conn = new URL(db.url);
   const pgArgs = ['-h', conn.hostname, '-p', conn.port || '5432', '-U', decodeURIComponent(conn.username || 'postgres')];
   await run(PGBENCH, [...pgArgs, '-i', '-q', '-s', String(CLIENTS), db.name]);
+  const pgbenchCpu = startCpuMeter();
   const { stdout } = await run(PGBENCH, [
     ...pgArgs,
     '-n',
@@ -168,9 +173,28 @@ try {
     String(PGBENCH_SECONDS),
     db.name,
   ]);
+  const pgbenchUsage = pgbenchCpu.stop();
   const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
-  if (!Number.isFinite(tps)) throw new Error(`no tps in pgbench's output:\n${stdout}`);
+  const transactions = Number(/transactions actually processed: (\d+)/.exec(stdout)?.[1]);
+  if (!Number.isFinite(tps) || !Number.isFinite(transactions))
+    throw new Error(`no tps or transaction count in pgbench's output:\n${stdout}`);
   log(`pgbench: ${tps.toFixed(1)} tps`);
+  // What one purchase and one TPC-B transaction cost in CPU (ms), the server's and PostgreSQL's,
+  // and how many of the cores were busy: null where /proc cannot tell (not Linux, a remote database).
+  const cpu = {
+    perTradeMs: {
+      server: cpuMsPer(tradingUsage?.serverSeconds, trade.ok),
+      database: cpuMsPer(tradingUsage?.databaseSeconds, trade.ok),
+    },
+    perPgbenchTransactionMs: { database: cpuMsPer(pgbenchUsage?.databaseSeconds, transactions) },
+    busyCores: {
+      trading: tradingUsage ? round(tradingUsage.busyCores, 2) : null,
+      pgbench: pgbenchUsage ? round(pgbenchUsage.busyCores, 2) : null,
+    },
+  };
+  log(
+    `CPU per purchase: server ${cpu.perTradeMs.server} ms, PostgreSQL ${cpu.perTradeMs.database} ms; per TPC-B transaction: PostgreSQL ${cpu.perPgbenchTransactionMs.database} ms`,
+  );
 
   console.log(
     JSON.stringify({
@@ -189,6 +213,7 @@ try {
       boardTradesReads: reads.ok,
       // Reads a second asked of the probe; 0: as fast as one connection could.
       boardTradesRate: BOARD_RATE,
+      cpu,
       conditions: {
         ...(await benchConditions(sql, {
           listings: LISTINGS,

@@ -30,6 +30,11 @@ const conditions = {
   loadAverageAfter: [expect.any(Number), expect.any(Number), expect.any(Number)],
 };
 
+/** CPU per operation is read from /proc, of the server and of PostgreSQL's processes: it needs both on this Linux machine. */
+const cpuReadable =
+  process.platform === 'linux' && ['127.0.0.1', 'localhost'].includes(new URL(process.env.DATABASE_URL ?? 'x:').hostname);
+const cpuFigure = cpuReadable ? positive : null;
+
 describe.skipIf(!process.env.DATABASE_URL)('benchmarks at smoke size', () => {
   it('bench:trade buys every listing through the server and compares with pgbench', { timeout: 300_000 }, async () => {
     const result = await lastJsonLine('scripts/bench-trade.ts');
@@ -48,6 +53,11 @@ describe.skipIf(!process.env.DATABASE_URL)('benchmarks at smoke size', () => {
       boardTradesP99Ms: positive,
       boardTradesReads: positive,
       boardTradesRate: 20,
+      cpu: {
+        perTradeMs: { server: cpuFigure, database: cpuFigure },
+        perPgbenchTransactionMs: { database: cpuFigure },
+        busyCores: { trading: cpuFigure, pgbench: cpuFigure },
+      },
       conditions: {
         ...conditions,
         listings: 40,
@@ -61,6 +71,11 @@ describe.skipIf(!process.env.DATABASE_URL)('benchmarks at smoke size', () => {
     expect(result.retryableConflicts).toBe(0);
     expect(result.tradesPerSecond).toBeGreaterThan(0);
     expect(result.pgbenchTps).toBeGreaterThan(0);
+    if (cpuReadable) {
+      expect(result.cpu.perTradeMs.server).toBeGreaterThan(0);
+      expect(result.cpu.perTradeMs.database).toBeGreaterThan(0);
+      expect(result.cpu.perPgbenchTransactionMs.database).toBeGreaterThan(0);
+    }
   });
 
   it('bench:board measures every board route against the bare route', { timeout: 300_000 }, async () => {
