@@ -10,8 +10,9 @@
  *   3. measures with autocannon (BENCH_CLIENTS connections, BENCH_SECONDS each, after a short warm-up)
  *      every board route below, and the bare route with a body as large as that route's.
  *
- * The last line is one JSON object: per route its requests/s, p50/p99 (ms), body size and ratio to
- * the bare route; and the deep page's req/s relative to the first page's.
+ * The last line is one JSON object: per route its requests/s, p50/p99 (ms), body size, ratio to
+ * the bare route and the CPU time per request of the server and of PostgreSQL, the route's and the
+ * bare route's (from /proc; null elsewhere); and the deep page's req/s relative to the first page's.
  */
 import postgres from 'postgres';
 import { encodeCursor } from '../src/http/pagination.js';
@@ -20,6 +21,7 @@ import { startBenchServer } from './bench/bench-server.js';
 import { fillBoard } from './bench/board-fill.js';
 import { benchConditions, loadAverage } from './bench/conditions.js';
 import { type LoadResult, runLoad } from './bench/load.js';
+import { cpuMsPer, startCpuMeter } from './bench/process-cpu.js';
 
 const smoke = process.argv.includes('--smoke');
 const LISTINGS = Number(process.env.BENCH_LISTINGS ?? (smoke ? 1000 : 100_000));
@@ -59,11 +61,17 @@ try {
     stats: '/v1/board/stats',
   };
 
-  const measure = async (path: string): Promise<LoadResult> => {
+  // Each run also reads the CPU time the server and PostgreSQL spent on it (from /proc; null where
+  // that cannot be read): per request, what a page costs each side beyond what the bare route does.
+  const serverPid = server.pid;
+  const measure = async (path: string) => {
     await runLoad({ url: `${base}${path}`, connections: CLIENTS, duration: 1 }).done; // warm-up
-    const r = await runLoad({ url: `${base}${path}`, connections: CLIENTS, duration: SECONDS }).done;
+    const meter = startCpuMeter(serverPid);
+    const r: LoadResult = await runLoad({ url: `${base}${path}`, connections: CLIENTS, duration: SECONDS }).done;
+    const usage = meter.stop();
     if (r.non2xx || r.errors) throw new Error(`${path}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
-    return r;
+    const cpuMs = { server: cpuMsPer(usage?.serverSeconds, r.ok), database: cpuMsPer(usage?.databaseSeconds, r.ok) };
+    return { ...r, cpuMs };
   };
   const results: Record<string, unknown> = {};
   for (const [name, path] of Object.entries(routes)) {
@@ -83,6 +91,8 @@ try {
       bytes,
       bareRps: Math.round(bare.rps),
       ratio: Math.round((route.rps / bare.rps) * 1000) / 1000,
+      cpuMsPerRequest: route.cpuMs,
+      bareCpuMsPerRequest: bare.cpuMs,
     };
   }
   const first = results.listingsFilterPriceFirst as { rps: number };

@@ -93,7 +93,8 @@ describe.skipIf(!process.env.DATABASE_URL)('benchmarks at smoke size', () => {
         'tradesByCategory',
       ].sort(),
     );
-    for (const route of Object.values(result.routes) as Record<string, number>[]) {
+    // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON line, checked field by field
+    for (const route of Object.values(result.routes) as any[]) {
       expect(route).toEqual({
         rps: positive,
         p50Ms: positive,
@@ -101,9 +102,12 @@ describe.skipIf(!process.env.DATABASE_URL)('benchmarks at smoke size', () => {
         bytes: positive,
         bareRps: positive,
         ratio: positive,
+        cpuMsPerRequest: { server: cpuFigure, database: cpuFigure },
+        bareCpuMsPerRequest: { server: cpuFigure, database: cpuFigure },
       });
       expect(route.rps).toBeGreaterThan(0);
       expect(route.bytes).toBeGreaterThan(100);
+      if (cpuReadable) expect(route.cpuMsPerRequest.server).toBeGreaterThan(0);
     }
   });
 });

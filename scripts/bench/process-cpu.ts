@@ -62,10 +62,10 @@ export interface CpuUsage {
   busyCores: number;
 }
 
-/** Milliseconds of CPU per operation, to one decimal place; null without a reading. */
+/** Milliseconds of CPU per operation, to two decimal places; null without a reading. */
 export function cpuMsPer(seconds: number | null | undefined, operations: number): number | null {
   if (seconds == null || operations <= 0) return null;
-  return Math.round((seconds * 1000 * 10) / operations) / 10;
+  return Math.round((seconds * 1000 * 100) / operations) / 100;
 }
 
 const SAMPLE_MS = 250;
