@@ -4,8 +4,7 @@ import type { AppEnv } from './env.js';
 
 /**
  * A short-lived cache of whole public answers (the board's listings and trades pages and its
- * statistics), for
- * BOARD_CACHE_MS milliseconds; 0 (the default) turns it off.
+ * statistics), for BOARD_CACHE_MS milliseconds; 0 (the default) turns it off.
  *
  * Why: every visitor of the board asks for much the same few pages (the newest listings, the
  * latest trades), and a page costs a statement and its JSON however often it is asked for. With
