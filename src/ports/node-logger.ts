@@ -21,8 +21,13 @@ export function batchedStdoutLogger(): Logger {
     if (chunk) process.stdout.write(chunk);
   };
   process.on('exit', () => {
-    if (pending) writeSync(process.stdout.fd, pending);
+    const chunk = pending;
     pending = '';
+    try {
+      if (chunk) writeSync(process.stdout.fd, chunk);
+    } catch {
+      // stdout closed or full at exit: the lines are lost, but the exit status stays the process's own.
+    }
   });
   return {
     info(msg, fields) {
