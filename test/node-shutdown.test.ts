@@ -100,7 +100,8 @@ describe('SIGTERM drains the real server', { timeout: 240_000 }, () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.output()).toContain('shut down cleanly');
     expect(server.output()).not.toMatch(/"status":5\d\d|destroyed/);
-    // The request log is written once per turn of the event loop: the last request's line is not lost at exit.
+    // The request log (gathered and written once per turn of the event loop) reached stdout up to the
+    // last request answered before the exit.
     const requestLines = server
       .output()
       .split('\n')

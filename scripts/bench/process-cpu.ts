@@ -17,7 +17,7 @@ export function startCpuMeter(serverPid?: number): { stop(): CpuUsage | null } {
   if (!readable()) return { stop: () => null };
   const first = readAll(serverPid);
   const last = new Map(first);
-  const machineBefore = machineJiffies();
+  const machineBefore = machineBusyTicks();
   const started = Date.now();
   const sample = () => {
     for (const [pid, reading] of readAll(serverPid)) last.set(pid, reading);
@@ -40,12 +40,11 @@ export function startCpuMeter(serverPid?: number): { stop(): CpuUsage | null } {
         }
       }
       if (!databaseSeen) return null;
-      const machine = machineJiffies();
       return {
         seconds,
         serverSeconds: serverPid === undefined ? null : server,
         databaseSeconds: database,
-        busyCores: (machine.busy - machineBefore.busy) / TICKS_PER_SECOND / seconds,
+        busyCores: (machineBusyTicks() - machineBefore) / TICKS_PER_SECOND / seconds,
       };
     },
   };
@@ -104,11 +103,10 @@ function readAll(serverPid: number | undefined): Map<number, Reading> {
   return readings;
 }
 
-/** Busy jiffies of the whole machine: every state of the first line of /proc/stat but idle and iowait. */
-function machineJiffies(): { busy: number } {
+/** Busy ticks of the whole machine: every state of the first line of /proc/stat but idle and iowait. */
+function machineBusyTicks(): number {
   const [, ...values] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
   const n = values.map(Number);
   // user nice system idle iowait irq softirq steal (guest and guest_nice are already in user and nice)
-  const busy = n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + n[7]!;
-  return { busy };
+  return n[0]! + n[1]! + n[2]! + n[5]! + n[6]! + n[7]!;
 }

@@ -4,9 +4,13 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/** One log line, without its newline: what every logger of the project writes. */
+export const jsonLine = (level: 'info' | 'error', msg: string, fields?: Record<string, unknown>) =>
+  JSON.stringify({ level, msg, ...fields });
+
 export const jsonLogger: Logger = {
-  info: (msg, fields) => console.log(JSON.stringify({ level: 'info', msg, ...fields })),
-  error: (msg, fields) => console.error(JSON.stringify({ level: 'error', msg, ...fields })),
+  info: (msg, fields) => console.log(jsonLine('info', msg, fields)),
+  error: (msg, fields) => console.error(jsonLine('error', msg, fields)),
 };
 
 /** For tests: keeps lines in memory so a test can assert on them, prints nothing. */

@@ -1,5 +1,5 @@
 import { writeSync } from 'node:fs';
-import { jsonLogger, type Logger } from './logger.js';
+import { jsonLine, jsonLogger, type Logger } from './logger.js';
 
 /**
  * The Node server's log: the same JSON lines as `jsonLogger`, but info lines are gathered and
@@ -32,7 +32,7 @@ export function batchedStdoutLogger(): Logger {
   return {
     info(msg, fields) {
       if (!pending) setImmediate(flush);
-      pending += `${JSON.stringify({ level: 'info', msg, ...fields })}\n`;
+      pending += `${jsonLine('info', msg, fields)}\n`;
     },
     error: jsonLogger.error,
   };
